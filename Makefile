@@ -1,0 +1,47 @@
+# Two commands on a fresh clone: `make run` serves the demo city on http://127.0.0.1:5005, `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5005
+
+.PHONY: install model data run test bench postgres validate assets clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+# Train only when the model is missing or older than config, domain, data or NLU code.
+model: install
+	$(BIN)/python -m bot train --if-stale
+
+# Schema migrations and the demo city's open data (idempotent).
+data: install
+	$(BIN)/python -m bot db upgrade
+	$(BIN)/python -m bot setup
+
+run: model data
+	$(BIN)/python -m bot run --host $(HOST) --port $(PORT)
+
+postgres:
+	@bash scripts/ensure_postgres.sh
+
+test: model browser-deps postgres
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+validate: install
+	$(BIN)/python -m bot data validate
+
+bench: model
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) models var results test-artifacts
+
+include mk/browser.mk

@@ -1,0 +1,84 @@
+"""The FAQ content of data/faq/*.yml, loaded once per process and reloaded when a file changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot import city
+from bot.nlu.folding import fold
+
+
+@dataclass
+class Entry:
+    id: str
+    domain: str
+    intent: str
+    title: str
+    answer: str
+    keywords: list[str]
+    source: str
+    checked: str
+    related: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FaqIndex:
+    entries: dict[str, Entry]
+    by_intent: dict[str, list[Entry]]
+    topics: dict[str, str]  # intent -> display title
+    domains: dict[str, dict]  # domain -> {title, topics}
+
+    def best(self, intent: str, text: str) -> Entry | None:
+        """The entry of `intent` whose title and keywords best cover what the citizen wrote."""
+        candidates = self.by_intent.get(intent) or []
+        if not candidates:
+            return None
+        folded = fold(text)
+        grams = _bigrams(folded)
+
+        def score(e: Entry) -> float:
+            hits = sum(len(k) for k in (fold(k) for k in e.keywords) if k and k in folded)
+            title = _bigrams(fold(e.title))
+            overlap = 2 * len(grams & title) / (len(grams) + len(title)) if grams and title else 0.0
+            return hits + 3 * overlap
+
+        return max(candidates, key=lambda e: (score(e), -candidates.index(e)))
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+_CACHE: dict = {}
+
+
+def load(data_dir: Path) -> FaqIndex:
+    files = sorted(Path(data_dir, "faq").glob("*.yml"))
+    key = tuple((str(f), f.stat().st_mtime) for f in files)
+    if _CACHE.get("key") == key:
+        return _CACHE["index"]
+    entries, by_intent, topics, domains = {}, {}, {}, {}
+    for f in files:
+        doc = (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("faq") or {}
+        domains[doc.get("domain", f.stem)] = {"title": doc.get("title", f.stem), "topics": doc.get("topics") or {}}
+        topics.update(doc.get("topics") or {})
+        for raw in doc.get("entries") or []:
+            entry = Entry(id=raw["id"], domain=raw.get("domain", doc.get("domain")), intent=raw["intent"],
+                          title=raw["title"], answer=raw["answer"], keywords=list(raw.get("keywords") or []),
+                          source=raw.get("source", ""), checked=str(raw.get("checked", "")),
+                          related=list(raw.get("related") or []))
+            entries[entry.id] = entry
+            by_intent.setdefault(entry.intent, []).append(entry)
+    index = FaqIndex(entries, by_intent, topics, domains)
+    _CACHE.update(key=key, index=index)
+    return index
+
+
+def render_answer(entry: Entry, profile: dict) -> str:
+    return city.fill(entry.answer.strip(), profile)
+
+
+def render_source(entry: Entry, profile: dict) -> str:
+    return city.fill(entry.source, profile) if entry.source else ""

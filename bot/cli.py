@@ -1,0 +1,158 @@
+"""Command line: `python -m bot <command>` (also installed as `citybot`)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import time
+
+from .errors import BotError
+from .settings import Settings
+
+# Feature packages that add their own sub-commands through `add_commands(subparsers, settings_factory)`.
+COMMAND_MODULES = ["bot.garbage.cli", "bot.booking.cli"]
+# `module:function(settings)` run by `bot setup` to load a city's data; each must be idempotent.
+SETUP_HOOKS = ["bot.garbage.importers:import_configured"]
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from . import model
+
+    if args.if_stale and not model.is_stale(settings):
+        progress("model is up to date; not training")
+        return 0
+    model.train(settings, progress)
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from waitress import serve
+
+    from connectors import create_app
+
+    from . import model
+
+    if model.is_stale(settings):
+        progress("model missing or stale: training first")
+        model.train(settings, progress)
+    app = create_app(settings)
+    progress(f"serving on http://{args.host}:{args.port}")
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
+    return 0
+
+
+def cmd_shell(args, settings: Settings) -> int:
+    from .engine import Engine
+
+    engine = Engine(settings)
+    sender = f"shell-{int(time.time())}"
+    print("チャットを始めます。終了するには Ctrl-D を押してください。")
+    while True:
+        try:
+            text = input("あなた> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        for message in engine.handle_message(sender, text, channel="shell"):
+            if message.get("text"):
+                print("ボット>", message["text"])
+            for i, button in enumerate(message.get("buttons") or [], 1):
+                print(f"   [{i}] {button['title']}  ({button['payload']})")
+
+
+def cmd_test(args, settings: Settings) -> int:
+    from .evaluate import run_tests
+
+    return run_tests(settings, args.nlu, args.stories, args.out, progress)
+
+
+def cmd_validate(args, settings: Settings) -> int:
+    from .validate import validate
+
+    problems = validate(settings)
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"{len(problems)} problem(s) found." if problems else "Training data and domain are valid.")
+    return 1 if problems else 0
+
+
+def cmd_setup(args, settings: Settings) -> int:
+    from .store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    for hook in SETUP_HOOKS:
+        module, func = hook.split(":")
+        progress(f"setup: {hook}")
+        result = getattr(importlib.import_module(module), func)(settings)
+        progress(f"setup: {hook} → {result}")
+    return 0
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from .store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    progress("database schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot", description="City chatbot engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train the NLU model")
+    p.add_argument("--if-stale", action="store_true", help="only train when the model is missing or out of date")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("run", help="serve the bot over HTTP")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5005)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("shell", help="chat with the bot in the terminal")
+    p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("test", help="NLU report on a held-out set and conversation tests")
+    p.add_argument("--nlu", default="tests/nlu_test.yml")
+    p.add_argument("--stories", default="tests/test_stories.yml")
+    p.add_argument("--out", default="results", help="folder for the JSON report")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("data", help="training data tools")
+    data_sub = p.add_subparsers(dest="data_command", required=True)
+    v = data_sub.add_parser("validate", help="check domain, NLU data and rules for mistakes")
+    v.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("setup", help="migrate the database and load the city's open data (idempotent)")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("db", help="database tools")
+    db_sub = p.add_subparsers(dest="db_command", required=True)
+    u = db_sub.add_parser("upgrade", help="apply schema migrations")
+    u.set_defaults(func=cmd_db_upgrade)
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.add_commands(sub, Settings.from_env)
+    return parser
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, Settings.from_env()) or 0
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,220 @@
+"""One user turn: extract slots, let the active form or a rule pick actions, run them, collect replies."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ..domain import REQUESTED_SLOT, Domain
+from . import slots as slot_mapping
+from .executor import ActionRejected
+from .rules import RulePolicy
+from .tracker import Tracker
+
+log = logging.getLogger(__name__)
+
+MAX_ACTIONS_PER_TURN = 20
+UNANSWERED_INTENTS = {"nlu_fallback", "general_out_of_scope"}
+
+
+@dataclass
+class TurnResult:
+    messages: list[dict] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    unanswered: bool = False
+
+
+class Processor:
+    def __init__(self, domain: Domain, rules: RulePolicy, executor, responder, fallback_action: str):
+        self.domain = domain
+        self.rules = rules
+        self.executor = executor
+        self.responder = responder
+        self.fallback_action = fallback_action
+
+    # -- entry point ---------------------------------------------------------------------------------
+    def handle(self, tracker: Tracker, parse_data: dict, channel: str, metadata: dict | None = None) -> TurnResult:
+        turn = TurnResult()
+        self.channel = channel
+        tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": parse_data,
+                       "input_channel": channel, "metadata": metadata or {}})
+        intent = tracker.latest_intent()
+        turn.unanswered = intent in UNANSWERED_INTENTS
+        candidates = slot_mapping.extract(tracker, self.domain)
+        loop = tracker.active_loop
+        if loop:
+            self._in_loop(tracker, loop, candidates, turn)
+        else:
+            self._set_slots(tracker, candidates)
+            rule = self.rules.predict_user_turn(tracker)
+            actions = rule.actions if rule else [self.fallback_action]
+            if not rule:
+                turn.unanswered = True
+            self._run_sequence(tracker, actions, turn)
+        self._run(tracker, "action_listen", turn, record=False)
+        return turn
+
+    # -- forms ---------------------------------------------------------------------------------------
+    def _in_loop(self, tracker: Tracker, loop: str, candidates: dict, turn: TurnResult) -> None:
+        required = self.domain.forms[loop]
+        self._set_slots(tracker, {k: v for k, v in candidates.items() if k not in required})
+        form_values = {k: v for k, v in candidates.items() if k in required}
+        # A rule written for this loop (e.g. cancelling it) comes before the form itself.
+        loop_rule = self.rules.predict_user_turn(tracker, loop_rules_only=True)
+        if loop_rule:
+            self._run_sequence(tracker, loop_rule.actions, turn)
+            if tracker.active_loop == loop:
+                self._run_form(tracker, loop, turn, activating=False, candidates={})
+            return
+        if form_values or self._validator(loop) and self._validator_wants_every_message(loop):
+            self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
+            return
+        # The form could not use this message: another rule may answer it, then the form asks again.
+        rule = self.rules.predict_user_turn(tracker)
+        if rule and not any(self.domain.is_form(a) for a in rule.actions):
+            self._run_sequence(tracker, rule.actions, turn)
+        if tracker.active_loop == loop:
+            self._run_form(tracker, loop, turn, activating=False, candidates={})
+
+    def _validator(self, form: str) -> str | None:
+        name = f"validate_{form}"
+        return name if name in self.executor.names() else None
+
+    def _validator_wants_every_message(self, form: str) -> bool:
+        """Validators with extract_<slot> methods read every message themselves (rasa_sdk custom slot mappings)."""
+        return any(self.domain.slots[s].mappings and all(m.get("type") == "custom" for m in self.domain.slots[s].mappings)
+                   for s in self.domain.forms[form] if s in self.domain.slots)
+
+    def _validate(self, tracker: Tracker, form: str, candidates: dict, turn: TurnResult) -> list[dict]:
+        slot_events = [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
+        validator = self._validator(form)
+        if not validator:
+            return slot_events
+        probe = Tracker.from_state(tracker.to_state(), self.domain)
+        probe.events = list(tracker.events)
+        probe.apply_all(slot_events)
+        try:
+            result = self.executor.run(validator, probe.as_sdk_dict(), self.domain.as_sdk_dict())
+        except ActionRejected:
+            return slot_events
+        except Exception:
+            log.exception("validator %s failed", validator)
+            turn.unanswered = True
+            self._emit(tracker, self.responder.render("utter_error", tracker.slots, self.channel), turn)
+            return []
+        self._emit_sdk(tracker, result.responses, turn)
+        return slot_events + list(result.events)
+
+    def _run_form(self, tracker: Tracker, form: str, turn: TurnResult, activating: bool, candidates: dict) -> None:
+        turn.actions.append(form)
+        tracker.apply({"event": "action", "name": form})
+        if activating:
+            tracker.apply({"event": "active_loop", "name": form})
+            prefilled = {s: tracker.slots.get(s) for s in self.domain.forms[form] if tracker.slots.get(s) is not None}
+            candidates = {**prefilled, **slot_mapping.extract(tracker, self.domain, activating=form), **candidates}
+            candidates = {k: v for k, v in candidates.items() if k in self.domain.forms[form]}
+        events = self._validate(tracker, form, candidates, turn) if (candidates or activating
+                                                                        or self._validator_wants_every_message(form)) else []
+        tracker.apply_all(events)
+        if tracker.active_loop != form:  # the validator itself ended the form
+            return
+        asked = [e for e in events if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT]
+        if asked:
+            next_slot = asked[-1].get("value")
+        else:
+            next_slot = next((s for s in self.domain.forms[form] if tracker.slots.get(s) is None), None)
+        if next_slot:
+            tracker.apply({"event": "slot", "name": REQUESTED_SLOT, "value": next_slot})
+            self._ask(tracker, form, next_slot, turn)
+            return
+        tracker.apply({"event": "active_loop", "name": None})
+        self._run_sequence(tracker, self.rules.after_loop(form, tracker), turn)
+
+    def _ask(self, tracker: Tracker, form: str, slot: str, turn: TurnResult) -> None:
+        for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
+            if name in self.executor.names():
+                self._run(tracker, name, turn)
+                return
+        for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}"):
+            if self.responder.has(name):
+                self._run(tracker, name, turn)
+                return
+        log.error("form %s has no question for slot %s (add utter_ask_%s)", form, slot, slot)
+
+    @staticmethod
+    def _set_slots(tracker: Tracker, values: dict) -> None:
+        tracker.apply_all([{"event": "slot", "name": k, "value": v} for k, v in values.items()])
+
+    # -- actions -------------------------------------------------------------------------------------
+    def _run_sequence(self, tracker: Tracker, actions: list[str], turn: TurnResult) -> None:
+        for name in actions:
+            if len(turn.actions) >= MAX_ACTIONS_PER_TURN:
+                log.error("more than %d actions in one turn; stopping", MAX_ACTIONS_PER_TURN)
+                return
+            if self.domain.is_form(name):
+                if tracker.active_loop != name:
+                    self._run_form(tracker, name, turn, activating=True, candidates={})
+                continue
+            loop_before = tracker.active_loop
+            self._run(tracker, name, turn)
+            if tracker.active_loop and tracker.active_loop != loop_before:
+                # an action activated a form: the form asks its first question now
+                self._run_form(tracker, tracker.active_loop, turn, activating=False,
+                               candidates={s: tracker.slots[s] for s in self.domain.forms[tracker.active_loop]
+                                           if tracker.slots.get(s) is not None})
+            followup = tracker.followup_action
+            if followup:
+                tracker.followup_action = None
+                self._run_sequence(tracker, [followup], turn)
+
+    def _run(self, tracker: Tracker, name: str, turn: TurnResult, record: bool = True) -> None:
+        if record:
+            turn.actions.append(name)
+        tracker.apply({"event": "action", "name": name})
+        if name == "action_listen":
+            return
+        if name == "action_deactivate_loop":
+            tracker.apply({"event": "active_loop", "name": None})
+            return
+        if name == "action_restart":
+            tracker.apply({"event": "restart"})
+            return
+        if self.responder.has(name):
+            self._emit(tracker, self.responder.render(name, tracker.slots, self.channel), turn)
+            return
+        try:
+            result = self.executor.run(name, tracker.as_sdk_dict(), self.domain.as_sdk_dict())
+        except ActionRejected:
+            return
+        except Exception:
+            log.exception("custom action %s failed", name)
+            turn.unanswered = True
+            self._emit(tracker, self.responder.render("utter_error", tracker.slots, self.channel), turn)
+            return
+        self._emit_sdk(tracker, result.responses, turn)
+        tracker.apply_all([e for e in result.events if isinstance(e, dict) and e.get("event")])
+
+    # -- messages ------------------------------------------------------------------------------------
+    def _emit(self, tracker: Tracker, message: dict | None, turn: TurnResult) -> None:
+        if not message:
+            return
+        turn.messages.append(message)
+        tracker.apply({"event": "bot", "text": message.get("text"),
+                       "data": {k: v for k, v in message.items() if k not in ("text", "response")},
+                       "metadata": {"utter_action": message.get("response")}})
+
+    def _emit_sdk(self, tracker: Tracker, responses: list[dict], turn: TurnResult) -> None:
+        """rasa_sdk dispatcher messages: a named response is rendered here, anything else passes through."""
+        for r in responses:
+            name = r.get("response") or r.get("template")
+            if name:
+                extra = {k: v for k, v in r.items() if k not in ("response", "template", "text", "buttons")
+                         and not isinstance(v, (dict, list))}
+                message = self.responder.render(name, tracker.slots, self.channel, extra)
+                if message is not None and r.get("buttons"):
+                    message["buttons"] = (message.get("buttons") or []) + list(r["buttons"])
+            else:
+                message = {k: v for k, v in r.items() if v not in (None, [], {}, "")}
+                if r.get("json_message"):
+                    message["custom"] = r["json_message"]
+                    message.pop("json_message", None)
+            self._emit(tracker, message, turn)

@@ -1,0 +1,166 @@
+"""The engine behind every connector: one channel-neutral `handle_message` call per user message."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import yaml
+
+from . import city as city_profile
+from .clock import make_clock
+from .dialogue.executor import make_executor
+from .dialogue.processor import Processor
+from .dialogue.responses import Responder
+from .dialogue.rules import RulePolicy
+from .dialogue.tracker import Tracker
+from .errors import ConfigError
+from .input import clean, parse_payload
+from .model import Model, ModelHolder
+from .settings import Settings
+from .store.migrate import upgrade
+from .store.tracker_store import ConcurrentUpdate, TrackerStore
+
+log = logging.getLogger(__name__)
+
+
+class Agent:
+    """Everything that depends on one trained model, swapped as a unit on reload."""
+
+    def __init__(self, model: Model, executor, profile_loader):
+        self.model = model
+        self.domain = model.domain
+        self.responder = Responder(model.domain.responses, profile_loader)
+        fallback = next((p.get("core_fallback_action_name") for p in model.config.get("policies") or []
+                         if p.get("name") == "RulePolicy"), None) or "action_default_fallback"
+        self.processor = Processor(model.domain, RulePolicy(model.rules), executor, self.responder, fallback)
+        self.intents = set(model.domain.intents)
+
+
+def read_endpoints(settings: Settings) -> dict:
+    if not settings.endpoints_file.exists():
+        return {}
+    try:
+        return yaml.safe_load(settings.endpoints_file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Cannot read {settings.endpoints_file}: {exc}") from exc
+
+
+class Engine:
+    def __init__(self, settings: Settings, watch: bool = False):
+        self.settings = settings
+        self.now = make_clock(settings.fixed_now)
+        self.profile = lambda: city_profile.load_city(settings.data_dir)
+        self.profile()  # fail at start-up, not on the first request
+        self.executor = make_executor(read_endpoints(settings))
+        upgrade(settings.database_url)
+        self.store = TrackerStore(settings.database_url)
+        self.holder = ModelHolder(settings, on_load=self._swap)
+        if watch:
+            self.holder.watch()
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._locks_guard = threading.Lock()
+
+    def _swap(self, model: Model) -> None:
+        self.agent = Agent(model, self.executor, self.profile)
+
+    def _lock(self, sender_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks[sender_id]
+
+    # -- NLU -----------------------------------------------------------------------------------------
+    def parse(self, text: str, agent: Agent | None = None) -> dict:
+        agent = agent or self.agent
+        payload = parse_payload(text, agent.intents)
+        if payload:
+            return payload
+        return agent.model.pipeline.parse(text, self.now).as_parse_data()
+
+    # -- dialogue ------------------------------------------------------------------------------------
+    def _tracker(self, agent: Agent, sender_id: str, now: datetime) -> tuple[Tracker, int]:
+        state, last_active, version = self.store.load(sender_id)
+        if state is None:
+            tracker = Tracker.new(sender_id, agent.domain)
+            tracker.apply({"event": "session_started"})
+            return tracker, version
+        tracker = Tracker.from_state(state, agent.domain)
+        expiry = timedelta(minutes=agent.domain.session_expiration_minutes)
+        if agent.domain.session_expiration_minutes > 0 and last_active and now - _aware(last_active, now) > expiry:
+            kept = dict(tracker.slots) if agent.domain.carry_over_slots else {}
+            tracker = Tracker.new(sender_id, agent.domain, session_id=tracker.session_id + 1)
+            tracker.apply({"event": "session_started"})
+            for name, value in kept.items():
+                if value is not None and name != "requested_slot":
+                    tracker.apply({"event": "slot", "name": name, "value": value})
+        return tracker, version
+
+    def handle_message(self, sender_id: str, text: str, channel: str = "rest", metadata: dict | None = None) -> list[dict]:
+        """Process one message and return the bot's replies as Rasa REST messages (plus `turn_id`)."""
+        agent = self.agent
+        cleaned = clean(text or "", self.settings.max_message_chars)
+        now = self.now()
+        with self._lock(sender_id):
+            turn_id = self.store.begin_turn(sender_id, channel, cleaned.text, cleaned.truncated, now)
+            for attempt in range(3):
+                try:
+                    return self._turn(agent, sender_id, cleaned, channel, metadata, turn_id, now)
+                except ConcurrentUpdate:
+                    log.warning("conversation %s changed underneath; retrying (attempt %d)", sender_id, attempt + 1)
+                except Exception:
+                    log.exception("turn failed for a message on channel %s", channel)
+                    break
+            reply = [self._apology(agent, sender_id, turn_id)]
+            self.store.fail_turn(turn_id, self.now(), reply)
+            return reply
+
+    def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, turn_id, now) -> list[dict]:
+        tracker, version = self._tracker(agent, sender_id, now)
+        prefix: list[dict] = []
+        if cleaned.empty or not cleaned.has_words:
+            name = "utter_empty_message" if cleaned.empty else "utter_no_text"
+            parse = {"text": cleaned.text, "intent": {"name": None, "confidence": 0.0}, "intent_ranking": [], "entities": []}
+            messages = [agent.responder.render(name, tracker.slots, channel)]
+            actions, unanswered = [name], True
+            tracker.apply({"event": "user", "text": cleaned.text, "parse_data": parse, "input_channel": channel})
+            tracker.apply({"event": "action", "name": name})
+            tracker.apply({"event": "bot", "text": messages[0]["text"]})
+            tracker.apply({"event": "action", "name": "action_listen"})
+        else:
+            if cleaned.truncated:
+                prefix.append(agent.responder.render("utter_message_truncated", tracker.slots, channel,
+                                                     {"max_chars": self.settings.max_message_chars}))
+            parse = self.parse(cleaned.text, agent)
+            result = agent.processor.handle(tracker, parse, channel, metadata)
+            messages, actions, unanswered = result.messages, result.actions, result.unanswered
+        messages = [m for m in prefix + messages if m]
+        reply = [self._rest_message(sender_id, m, turn_id) for m in messages]
+        self.store.finish_turn(turn_id, sender_id, channel, tracker.to_state(), version, now, parse, actions, reply,
+                               unanswered)
+        return reply
+
+    def _apology(self, agent: Agent, sender_id: str, turn_id: int) -> dict:
+        try:
+            message = agent.responder.render("utter_error", {}, "rest")
+        except Exception:  # even the city profile is unreadable: still answer politely
+            message = None
+        message = message or {"text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"}
+        return self._rest_message(sender_id, message, turn_id)
+
+    @staticmethod
+    def _rest_message(sender_id: str, message: dict, turn_id: int) -> dict:
+        out = {"recipient_id": sender_id}
+        out.update({k: v for k, v in message.items() if k != "response"})
+        out["turn_id"] = turn_id
+        return out
+
+    def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:
+        return self.store.record_feedback(sender_id, turn_id, value, self.now())
+
+    def close(self) -> None:
+        self.holder.stop()
+
+
+def _aware(value: datetime, like: datetime) -> datetime:
+    """SQLite returns naive datetimes; treat them as the clock's zone."""
+    return value if value.tzinfo else value.replace(tzinfo=like.tzinfo)

@@ -1,0 +1,137 @@
+"""data/garbage.yml: which files hold a city's garbage data, in which shape, and how their category labels map
+onto the city's category ids (the keys of `garbage_categories` in data/city.yml). Checked when loaded, so a
+typo fails at start-up with the allowed keys, not on a citizen's question.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.city import load_city
+from bot.errors import ConfigError
+
+from .models import STAFF_SOURCE
+from .schedule import BREAK_RULES
+
+FORMATS = ("standard", "5374", "mapping", "yaml")
+# Fields a mapping may fill from a city's own columns; `name` and `category` are required.
+MAPPING_FIELDS = ("key", "name", "reading", "category", "notes", "remarks", "bulky_fee", "synonyms", "area")
+_SOURCE_KEYS = {"name", "format", "path", "categories", "columns", "encoding"}
+_TOP_KEYS = {"sources", "collected_with", "category_aliases", "schedule", "areas", "export"}
+CLI_PRIORITY = 100  # sources imported from the command line rank after the configured ones
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    format: str
+    paths: tuple[Path, ...]
+    categories: dict[str, str] = field(default_factory=dict)  # published label -> city category id
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column header (format "mapping")
+    encoding: str | None = None
+    priority: int = CLI_PRIORITY
+
+    def describe(self) -> dict[str, Any]:
+        """What decides the imported rows, for the unchanged-source check."""
+        return {"format": self.format, "categories": self.categories, "columns": self.columns,
+                "encoding": self.encoding}
+
+
+@dataclass(frozen=True)
+class GarbageConfig:
+    categories: dict[str, str]  # city category id -> local name (city.yml)
+    sources: tuple[SourceConfig, ...] = ()
+    collected_with: dict[str, str] = field(default_factory=dict)
+    category_aliases: dict[str, list[str]] = field(default_factory=dict)
+    break_rule: str = "shift"
+    repeat_breaks_yearly: bool = False
+    max_area_buttons: int = 10
+    lg_code: str = ""
+
+    def collection_category(self, category: str) -> str:
+        """The category whose collection day an item of `category` goes out on."""
+        return self.collected_with.get(category, category)
+
+
+def _check_keys(where: str, value: Any, allowed: set[str]) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a mapping.")
+    unknown = set(value) - allowed
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}. Allowed: {sorted(allowed)}.")
+    return value
+
+
+def city_categories(data_dir: Path) -> dict[str, str]:
+    categories = load_city(data_dir).get("garbage_categories") or {}
+    if not categories:
+        raise ConfigError(f"{data_dir / 'city.yml'}: `garbage_categories` is missing or empty.")
+    return {str(k): str(v) for k, v in categories.items()}
+
+
+def source_config(spec: dict, base: Path, categories: dict[str, str], where: str, priority: int = CLI_PRIORITY
+                  ) -> SourceConfig:
+    """One source entry (also the shape of a `--mapping` file), with paths resolved against `base`."""
+    spec = _check_keys(where, spec, _SOURCE_KEYS)
+    fmt = str(spec.get("format", ""))
+    if fmt not in FORMATS:
+        raise ConfigError(f"{where}: format must be one of {', '.join(FORMATS)}, not `{fmt}`.")
+    name = str(spec.get("name") or "")
+    if not name or name == STAFF_SOURCE:
+        raise ConfigError(f"{where}: every source needs a `name` (and `{STAFF_SOURCE}` is reserved for staff edits).")
+    raw_paths = spec.get("path")
+    raw_paths = raw_paths if isinstance(raw_paths, list) else [raw_paths] if raw_paths else []
+    if not raw_paths:
+        raise ConfigError(f"{where}: source `{name}` needs a `path`.")
+    mapped = {str(k): str(v) for k, v in (spec.get("categories") or {}).items()}
+    wrong = sorted(set(mapped.values()) - set(categories))
+    if wrong:
+        raise ConfigError(f"{where}: categories map onto unknown id(s) {wrong}; city.yml garbage_categories has "
+                          f"{sorted(categories)}.")
+    columns = {str(k): str(v) for k, v in _check_keys(f"{where} columns", spec.get("columns"),
+                                                      set(MAPPING_FIELDS)).items()}
+    if fmt == "mapping" and not {"name", "category"} <= set(columns):
+        raise ConfigError(f"{where}: a mapping needs at least `columns: {{name: ..., category: ...}}`.")
+    return SourceConfig(name, fmt, tuple(base / p for p in raw_paths), mapped, columns,
+                        spec.get("encoding"), priority)
+
+
+def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
+    """Read data/garbage.yml (or `path`); a city without the file gets the defaults and no sources."""
+    data_dir = Path(data_dir)
+    categories = city_categories(data_dir)
+    path = Path(path) if path else data_dir / "garbage.yml"
+    if not path.exists():
+        return GarbageConfig(categories)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from exc
+    doc = _check_keys(str(path), doc, _TOP_KEYS)
+    sources = tuple(source_config(spec, path.parent, categories, f"{path} sources[{i}]", priority=10 + i)
+                    for i, spec in enumerate(doc.get("sources") or []))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: source names must be unique, got {names}.")
+    collected_with = {str(k): str(v) for k, v in (doc.get("collected_with") or {}).items()}
+    aliases = {str(k): [str(a) for a in v or []] for k, v in (doc.get("category_aliases") or {}).items()}
+    unknown = sorted((set(collected_with) | set(collected_with.values()) | set(aliases)) - set(categories))
+    if unknown:
+        raise ConfigError(f"{path}: unknown category id(s) {unknown}; city.yml garbage_categories has "
+                          f"{sorted(categories)}.")
+    schedule = _check_keys(f"{path} schedule", doc.get("schedule"), {"break_rule", "repeat_breaks_yearly"})
+    if schedule.get("break_rule", "shift") not in BREAK_RULES:
+        raise ConfigError(f"{path}: schedule.break_rule must be one of {', '.join(BREAK_RULES)}.")
+    areas = _check_keys(f"{path} areas", doc.get("areas"), {"max_buttons"})
+    export = _check_keys(f"{path} export", doc.get("export"), {"lg_code"})
+    return GarbageConfig(
+        categories=categories, sources=sources, collected_with=collected_with, category_aliases=aliases,
+        break_rule=schedule.get("break_rule", "shift"),
+        repeat_breaks_yearly=bool(schedule.get("repeat_breaks_yearly", False)),
+        max_area_buttons=int(areas.get("max_buttons", 10)), lg_code=str(export.get("lg_code", "")),
+    )

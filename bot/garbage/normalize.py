@@ -1,0 +1,97 @@
+"""Keys on which spelling variants of one item name meet.
+
+ｽﾌﾟﾚｰ缶, スプレー缶, すぷれーかん and スプレイ缶 must all reach the item スプレー缶. Three keys do it:
+`text_key` (width, case, kana and long-vowel folding of what was typed), `reading_key` (the same folding of
+the Sudachi reading, so kanji and kana spellings meet) and `norm_key` (Sudachi normalized forms: 空缶 → 空き缶).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import jaconv
+
+from bot.nlu.folding import fold
+from bot.nlu.tokenizer import SudachiTokenizer
+
+_TOKENIZER = SudachiTokenizer({"mode": "C", "dict": "core"}, {})
+
+# Small kana and old or rare kana onto the plain kana they are typed as.
+_PLAIN = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖゐゑぢづゔ", "あいうえおつやゆよわかけいえじずぶ")
+_LONG = set("ー‐－-～〜~")
+_VOWELS = {v: row for row, chars in {
+    "あ": "あかさたなはまやらわがざだばぱ",
+    "い": "いきしちにひみりぎじぢびぴ",
+    "う": "うくすつぬふむゆるぐずづぶぷ",
+    "え": "えけせてねへめれげぜでべぺ",
+    "お": "おこそとのほもよろをごぞどぼぽ",
+}.items() for v in chars}
+_QUALIFIER = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
+_PARTS = re.compile(r"[・、，,/／]")
+
+
+def _is_kana(text: str) -> bool:
+    return all("\u3041" <= ch <= "\u309f" or ch in _LONG for ch in text)
+
+
+def phonetic(folded: str) -> str:
+    """Fold long vowels and small kana of hiragana text: すぷれー/すぷれい → すぷれえ, きゃっぷ → きやつぷ.
+
+    Kanji, letters and digits pass unchanged; punctuation and spaces are dropped.
+    """
+    out: list[str] = []
+    for ch in folded.translate(_PLAIN):
+        prev = _VOWELS.get(out[-1]) if out else None
+        if ch in _LONG:
+            if prev:
+                out.append(prev)
+        elif (ch == "い" and prev == "え") or (ch == "う" and prev == "お"):
+            out.append(prev)
+        elif unicodedata.category(ch)[0] in "LN":
+            out.append(ch)
+    return "".join(out)
+
+
+def text_key(text: str) -> str:
+    """What was typed, folded: ｽﾌﾟﾚｰ缶 and スプレイ缶 → すぷれえ缶."""
+    return phonetic(fold(text))
+
+
+@lru_cache(maxsize=20000)
+def _analyse(text: str) -> tuple[str, str]:
+    tokens = [t for t in _TOKENIZER.tokenize(unicodedata.normalize("NFKC", text)) if t.pos != "補助記号"]
+    return "".join(t.reading for t in tokens), "".join(t.norm for t in tokens)
+
+
+def reading(text: str) -> str:
+    """Hiragana reading; kana input is its own reading (Sudachi would cut すぷれーかん into nonsense)."""
+    folded = fold(text)
+    if _is_kana(re.sub(r"\s", "", folded)):
+        return re.sub(r"\s", "", folded)
+    return jaconv.kata2hira(_analyse(text)[0])
+
+
+def reading_key(text: str) -> str:
+    return phonetic(reading(text))
+
+
+def norm_key(text: str) -> str:
+    """Sudachi normalized forms, folded: 空缶 and 空き缶 → 空き缶; カゴ → 籠."""
+    return phonetic(_analyse(text)[1])
+
+
+def keys(text: str) -> set[str]:
+    """Every key of one spelling."""
+    return {k for k in (text_key(text), reading_key(text), norm_key(text)) if k}
+
+
+def base_name(name: str) -> str:
+    """The name without its qualifiers: 傘（骨組みが金属の物） → 傘."""
+    return _QUALIFIER.sub("", name).strip()
+
+
+def name_parts(name: str) -> list[str]:
+    """The `・`-joined names inside one entry: オイルライター・ガスライター → both."""
+    parts = [p.strip() for p in _PARTS.split(base_name(name))]
+    return [p for p in parts if p] if len(parts) > 1 else []

@@ -1,0 +1,77 @@
+"""Lookup-table entities: names from Rasa `lookup:` entries and from open-data CSV columns (names and readings).
+
+Matching runs on folded text (width, case and kana folded) and prefers the longest match, because Japanese has
+no spaces and Python's `\\b` never fires inside it.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from .folding import fold
+from .registry import Component, component
+
+_QUALIFIER = re.compile(r"[（(【\[].*?[）)】\]]")
+
+
+def name_variants(name: str) -> set[str]:
+    """`傘（金属製）` is also found as `傘`; `・`-joined names such as `ビン・缶` as each part."""
+    base = fold(name).strip()
+    out = {base, _QUALIFIER.sub("", base).strip()}
+    for part in re.split(r"[・、/／]", _QUALIFIER.sub("", base)):
+        out.add(part.strip())
+    return {v for v in out if v}
+
+
+def read_table(path: Path, columns: list[str]) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [row[c] for row in csv.DictReader(fh) for c in columns if row.get(c)]
+
+
+@component(
+    "LookupEntityExtractor",
+    # extra tables from CSV files: [{entity, file, columns}], paths relative to the project
+    tables=[],
+    min_length=2,  # shorter names match inside too many words
+    min_kana_length=3,  # kana-only names (readings) must be longer still
+)
+class LookupEntityExtractor(Component):
+    def __init__(self, config, context):
+        super().__init__(config, context)
+        self.project_dir = Path(context["project_dir"])
+        self.index: dict[str, dict[str, str]] = {}  # entity -> folded key -> canonical value
+        self.max_len = 0
+
+    def _add(self, entity: str, names: list[str]) -> None:
+        table = self.index.setdefault(entity, {})
+        for name in names:
+            for key in name_variants(name):
+                kana_only = all("\u3040" <= ch <= "\u309f" or ch == "ー" for ch in key)
+                if len(key) < self.config["min_length"] or (kana_only and len(key) < self.config["min_kana_length"]):
+                    continue
+                table.setdefault(key, name)
+                self.max_len = max(self.max_len, len(key))
+
+    def train(self, data, messages):
+        for entity, names in data.lookups.items():
+            self._add(entity, names)
+        for table in self.config["tables"]:
+            path = self.project_dir / table["file"]
+            if path.exists():
+                self._add(table["entity"], read_table(path, table["columns"]))
+
+    def process(self, message, context):
+        folded = fold(message.norm)
+        if len(folded) != len(message.norm):  # folding never changes length after NFKC; guard anyway
+            return
+        for entity, table in self.index.items():
+            i = 0
+            while i < len(folded):
+                for j in range(min(len(folded), i + self.max_len), i, -1):
+                    if folded[i:j] in table:
+                        message.add_entity(entity, i, j, message.norm[i:j], self.component_name)
+                        i = j
+                        break
+                else:
+                    i += 1

@@ -1,0 +1,61 @@
+"""The pipeline: config.yml's ordered component list, trained together and persisted as one file."""
+from __future__ import annotations
+
+import pickle
+import random
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import ConfigError
+from .message import Message
+from .registry import create
+
+
+class Pipeline:
+    def __init__(self, components: list, language: str):
+        self.components = components
+        self.language = language
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], project_dir: Path) -> "Pipeline":
+        if config.get("language") != "ja":
+            raise ConfigError("config.yml: `language: ja` is required; this pipeline is built for Japanese.")
+        entries = config.get("pipeline")
+        if not isinstance(entries, list) or not entries:
+            raise ConfigError("config.yml: `pipeline:` must be a non-empty list of components.")
+        context = {"project_dir": str(project_dir)}
+        components = []
+        for entry in entries:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ConfigError(f"config.yml: each pipeline entry needs a `name:`; got {entry!r}.")
+            options = {k: v for k, v in entry.items() if k != "name"}
+            components.append(create(entry["name"], options, context))
+        return cls(components, "ja")
+
+    def train(self, data, progress: Callable[[str], None] = lambda _msg: None) -> None:
+        random.seed(0)
+        np.random.seed(0)
+        messages = [Message.build(e.text) for e in data.examples]
+        for i, comp in enumerate(self.components, 1):
+            progress(f"[{i}/{len(self.components)}] training {comp.component_name}")
+            comp.train(data, messages)
+
+    def parse(self, text: str, now: Callable) -> Message:
+        message = Message.build(text)
+        context = {"now": now}
+        for comp in self.components:
+            comp.process(message, context)
+        return message
+
+    def persist(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # atomic: a running server never sees half a model
+
+    @staticmethod
+    def load(path: Path) -> "Pipeline":
+        with open(path, "rb") as fh:
+            return pickle.load(fh)

@@ -1,0 +1,62 @@
+"""SudachiPy tokenizer: normalized_form and reading collapse 空缶/空き缶 and ゴミ/ｺﾞﾐ before anything else sees them."""
+from __future__ import annotations
+
+import threading
+
+import jaconv
+
+from .folding import fold
+from .message import Token
+from .registry import Component, component
+
+
+@component(
+    "SudachiTokenizer",
+    mode="C",  # Sudachi split mode: A (short units), B (middle) or C (named entities kept whole)
+    dict="core",  # the sudachidict-<name> package to load
+)
+class SudachiTokenizer(Component):
+    def __init__(self, config, context):
+        super().__init__(config, context)
+        self._local = threading.local()
+
+    def __getstate__(self):
+        return {"config": self.config}
+
+    def __setstate__(self, state):
+        self.config = state["config"]
+        self._local = threading.local()
+
+    def _tokenizer(self):
+        # Sudachi's Rust tokenizer must not be shared between threads; one per thread is cheap.
+        tok = getattr(self._local, "tok", None)
+        if tok is None:
+            from sudachipy import dictionary, tokenizer
+
+            tok = dictionary.Dictionary(dict=self.config["dict"]).create()
+            self._local.tok = tok
+            self._local.mode = getattr(tokenizer.Tokenizer.SplitMode, self.config["mode"])
+        return tok
+
+    def tokenize(self, text: str) -> list[Token]:
+        if not text:
+            return []
+        tok = self._tokenizer()
+        tokens = []
+        for m in tok.tokenize(text, self._local.mode):
+            surface = m.surface()
+            if not surface.strip():
+                continue
+            tokens.append(Token(
+                text=surface, start=m.begin(), end=m.end(),
+                norm=fold(m.normalized_form()), reading=jaconv.kata2hira(m.reading_form()),
+                pos=m.part_of_speech()[0],
+            ))
+        return tokens
+
+    def train(self, data, messages):
+        for msg in messages:
+            self.process(msg, {})
+
+    def process(self, message, context):
+        message.tokens = self.tokenize(message.norm)

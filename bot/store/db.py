@@ -1,0 +1,48 @@
+"""Engine and session factory shared by every store; SQLite by default, PostgreSQL by URL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cur = dbapi_connection.cursor()
+    # WAL lets readers run beside the one writer; busy_timeout makes writers queue instead of failing.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def get_engine(url: str) -> Engine:
+    """One pooled Engine per URL for the whole process."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        if url.startswith("postgresql://"):
+            url_ = "postgresql+psycopg://" + url[len("postgresql://"):]
+        else:
+            url_ = url
+        if url_.startswith("sqlite:///"):
+            Path(url_[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url_, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        _ENGINES[url] = engine
+    return engine
+
+
+def session_factory(url: str) -> sessionmaker:
+    return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+def dispose_all() -> None:
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()

@@ -1,0 +1,60 @@
+"""Typed ORM models of the engine: conversations and their turns.
+
+Other features (garbage items, bookings) declare their models on the same `Base`
+in their own modules; `bot.store.migrate` imports them all for Alembic.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Conversation(Base):
+    """The tracker's current state: one row per sender, replaced atomically each turn."""
+
+    __tablename__ = "conversations"
+
+    sender_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_active: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Turn(Base):
+    """One user message and everything the bot did with it, for analysts."""
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        Index("ix_turns_sender_received", "sender_id", "received_at"),
+        Index("ix_turns_intent", "intent"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(128))
+    session_id: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="received")  # received | answered | failed
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    user_text: Mapped[str] = mapped_column(Text)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    intent: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    ranking: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
+    entities: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
+    actions: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
+    reply: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
+    # True when the bot could not answer (fallback, out of scope, failed action): the analysts' queue.
+    unanswered: Mapped[bool] = mapped_column(Boolean, default=False)
+    feedback: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    feedback_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)

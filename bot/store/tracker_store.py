@@ -1,0 +1,100 @@
+"""Tracker store: each public method is one transaction.
+
+A turn is written as `received` before any processing and completed with the new conversation
+state in one transaction before the reply leaves, so nothing acknowledged is ever lost.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .db import session_factory
+from .models import Conversation, Turn
+
+FEEDBACK_VALUES = {"helpful", "not_helpful"}
+
+
+class ConcurrentUpdate(Exception):
+    """Another worker saved the same conversation first; the turn is retried."""
+
+
+class TrackerStore:
+    def __init__(self, url: str):
+        self.url = url
+        self.Session = session_factory(url)
+
+    def load(self, sender_id: str) -> tuple[dict | None, datetime | None, int]:
+        with self.Session() as s:
+            row = s.get(Conversation, sender_id)
+            if row is None:
+                return None, None, 0
+            return row.state, row.last_active, row.version
+
+    def begin_turn(self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime) -> int:
+        with self.Session() as s, s.begin():
+            turn = Turn(sender_id=sender_id, channel=channel, status="received", received_at=now, user_text=text,
+                        truncated=truncated, session_id=0, unanswered=False)
+            s.add(turn)
+            s.flush()
+            return turn.id
+
+    def finish_turn(self, turn_id: int, sender_id: str, channel: str, state: dict, version: int, now: datetime,
+                    parse: dict, actions: list[str], reply: list[dict], unanswered: bool) -> None:
+        with self.Session() as s, s.begin():
+            if version == 0:
+                s.add(Conversation(sender_id=sender_id, channel=channel, session_id=state["session_id"], state=state,
+                                   version=1, created_at=now, last_active=now))
+                try:
+                    s.flush()
+                except IntegrityError as exc:
+                    raise ConcurrentUpdate(sender_id) from exc
+            else:
+                result = s.execute(
+                    update(Conversation)
+                    .where(Conversation.sender_id == sender_id, Conversation.version == version)
+                    .values(state=state, session_id=state["session_id"], channel=channel, last_active=now,
+                            version=version + 1))
+                if result.rowcount != 1:
+                    raise ConcurrentUpdate(sender_id)
+            s.execute(update(Turn).where(Turn.id == turn_id).values(
+                status="answered", answered_at=now, session_id=state["session_id"],
+                intent=(parse.get("intent") or {}).get("name"), confidence=(parse.get("intent") or {}).get("confidence"),
+                ranking=parse.get("intent_ranking"), entities=parse.get("entities"), actions=actions, reply=reply,
+                unanswered=unanswered))
+
+    def fail_turn(self, turn_id: int, now: datetime, reply: list[dict]) -> None:
+        with self.Session() as s, s.begin():
+            s.execute(update(Turn).where(Turn.id == turn_id).values(status="failed", answered_at=now, reply=reply,
+                                                                     unanswered=True))
+
+    def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:
+        if value not in FEEDBACK_VALUES:
+            raise ValueError(f"feedback must be one of {sorted(FEEDBACK_VALUES)}")
+        with self.Session() as s, s.begin():
+            result = s.execute(update(Turn).where(Turn.id == turn_id, Turn.sender_id == sender_id)
+                               .values(feedback=value, feedback_at=now))
+            return result.rowcount == 1
+
+    def turns(self, sender_id: str) -> list[dict[str, Any]]:
+        with self.Session() as s:
+            rows = s.scalars(select(Turn).where(Turn.sender_id == sender_id).order_by(Turn.id)).all()
+            return [_turn_dict(t) for t in rows]
+
+    def unanswered(self, limit: int = 100) -> list[dict[str, Any]]:
+        """What the bot could not answer, newest first: the analysts' work queue."""
+        with self.Session() as s:
+            rows = s.scalars(select(Turn).where(Turn.unanswered.is_(True)).order_by(Turn.id.desc()).limit(limit)).all()
+            return [_turn_dict(t) for t in rows]
+
+    def answer_rate(self) -> dict[str, Any]:
+        with self.Session() as s:
+            total = s.scalar(select(func.count()).select_from(Turn)) or 0
+            missed = s.scalar(select(func.count()).select_from(Turn).where(Turn.unanswered.is_(True))) or 0
+        return {"turns": total, "unanswered": missed, "answer_rate": (total - missed) / total if total else None}
+
+
+def _turn_dict(t: Turn) -> dict[str, Any]:
+    return {c.name: getattr(t, c.name) for c in Turn.__table__.columns}

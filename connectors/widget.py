@@ -1,0 +1,136 @@
+"""The web chat widget: its script and stylesheet, a demo city page, and the feedback endpoint.
+
+A city page embeds the widget with one tag, which talks to the REST webhook:
+
+    <script src="https://bot.example.jp/widget.js" data-bot-url="https://bot.example.jp"
+            data-primary-color="#1d5a8c" defer></script>
+
+Browsers may call the webhook and the feedback endpoint only from the city's own origins
+(BOT_CORS_ORIGINS plus `widget.allowed_origins` in data/city.yml), read once at start-up.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask_cors import CORS
+
+from bot.city import load_city
+from bot.errors import ConfigError
+
+from .errors import BadRequest
+from .request_json import json_object, string_field
+
+bp = Blueprint("widget", __name__, template_folder="templates")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Browser-facing routes that answer cross-origin requests from the configured city origins.
+CORS_ROUTES = ("/webhooks/rest/webhook", "/widget/feedback")
+# Values the widget's feedback buttons send; analysts read them from turns.feedback.
+FEEDBACK_VALUES = ("helpful", "not_helpful")
+# Same limit as turns.sender_id.
+MAX_SENDER_CHARS = 128
+# Used when city.yml has no `widget:` section; both pass 4.5:1 against white.
+DEFAULT_COLORS = {"primary_color": "#1d5a8c", "accent_color": "#a3344b"}
+# WCAG 2.0 AA minimum for normal text; the widget puts white text on the primary colour
+# and accent-coloured text on white.
+MIN_CONTRAST = 4.5
+
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def contrast_ratio(color_a: str, color_b: str) -> float:
+    """WCAG 2.0 contrast ratio of two `#rrggbb` colours (1.0 to 21.0)."""
+
+    def luminance(color: str) -> float:
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(color_a), luminance(color_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def widget_config(profile: Mapping[str, Any]) -> dict:
+    """The `widget:` section of the city profile with defaults, its colours checked for contrast."""
+    section = profile.get("widget") or {}
+    config = {**DEFAULT_COLORS, **section}
+    for key in DEFAULT_COLORS:
+        color = str(config[key])
+        if not _HEX_COLOR.match(color):
+            raise ConfigError(f"city.yml: widget.{key} must be a colour like \"#1d5a8c\", not {color!r}.")
+        ratio = contrast_ratio(color, "#ffffff")
+        if ratio < MIN_CONTRAST:
+            raise ConfigError(
+                f"city.yml: widget.{key} {color} has a contrast of {ratio:.2f}:1 with white; "
+                f"JIS X 8341-3 AA needs at least {MIN_CONTRAST}:1. Choose a darker colour."
+            )
+    return config
+
+
+def allowed_origins(env_value: str, profile: Mapping[str, Any]) -> list[str]:
+    """Origins from BOT_CORS_ORIGINS (comma-separated) and city.yml, validated and deduplicated."""
+    configured: Iterable[str] = [*env_value.split(","), *((profile.get("widget") or {}).get("allowed_origins") or [])]
+    origins: list[str] = []
+    for raw in configured:
+        origin = str(raw).strip().rstrip("/")
+        if not origin:
+            continue
+        if not _ORIGIN.match(origin):
+            raise ConfigError(
+                f"CORS origin {origin!r} is not an origin like https://www.city.example.jp "
+                "(scheme and host, no path, no wildcard). Fix BOT_CORS_ORIGINS or widget.allowed_origins in city.yml."
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def init_app(app) -> None:
+    """Check the widget settings now, register the routes, and let only the city's origins call them from browsers."""
+    profile = load_city(app.config["BOT_SETTINGS"].data_dir)
+    widget_config(profile)
+    origins = allowed_origins(os.environ.get("BOT_CORS_ORIGINS", ""), profile)
+    app.config["WIDGET_CORS_ORIGINS"] = origins
+    app.register_blueprint(bp)
+    if origins:
+        CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},
+             methods=["POST", "OPTIONS"], allow_headers=["Content-Type"], max_age=600)
+
+
+@bp.get("/")
+def demo_page():
+    """A sample city page that embeds the widget exactly as a city page would."""
+    profile = load_city(current_app.config["BOT_SETTINGS"].data_dir)
+    return render_template(
+        "index.html", city=profile["city"], widget=widget_config(profile), embed_base=request.url_root.rstrip("/")
+    )
+
+
+@bp.get("/widget.js")
+def widget_js():
+    return send_from_directory(STATIC_DIR, "widget.js", mimetype="text/javascript", max_age=300)
+
+
+@bp.get("/widget.css")
+def widget_css():
+    return send_from_directory(STATIC_DIR, "widget.css", mimetype="text/css", max_age=300)
+
+
+@bp.post("/widget/feedback")
+def feedback():
+    """Store 役に立った / 役に立たなかった with the turn it rates."""
+    body = json_object()
+    sender = string_field(body, "sender", max_len=MAX_SENDER_CHARS)
+    turn_id, value = body.get("turn_id"), body.get("value")
+    if isinstance(turn_id, bool) or not isinstance(turn_id, int) or turn_id < 1:
+        raise BadRequest("`turn_id` must be a positive integer.")
+    if value not in FEEDBACK_VALUES:
+        raise BadRequest(f"`value` must be one of: {', '.join(FEEDBACK_VALUES)}.")
+    if not current_app.extensions["bot_engine"].record_feedback(sender, turn_id, value):
+        raise BadRequest("No such turn for this sender.", 404)
+    return jsonify(status="ok")
