@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("rasa_sdk").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args, Settings.from_env()) or 0

@@ -157,6 +157,10 @@ class Engine:
     def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:
         return self.store.record_feedback(sender_id, turn_id, value, self.now())
 
+    def forget(self, sender_id: str) -> bool:
+        with self._lock(sender_id):
+            return self.store.forget(sender_id)
+
     def close(self) -> None:
         self.holder.stop()
 

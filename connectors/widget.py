@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from flask_cors import CORS
@@ -95,7 +96,6 @@ def init_app(app) -> None:
     profile = load_city(app.config["BOT_SETTINGS"].data_dir)
     widget_config(profile)
     origins = allowed_origins(os.environ.get("BOT_CORS_ORIGINS", ""), profile)
-    app.config["WIDGET_CORS_ORIGINS"] = origins
     app.register_blueprint(bp)
     if origins:
         CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},

@@ -10,7 +10,7 @@ AXE_CORE := node_modules/axe-core/axe.min.js
 browser-deps: $(AXE_CORE)
 	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list :lang=ja 2>/dev/null | grep -q .; then \
 		echo "Installing Debian's chromium and a Japanese font for the browser tests"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 			chromium fonts-noto-cjk fontconfig; \
 	fi
 	@test -x "$(CHROMIUM)" || { echo "ERROR: $(CHROMIUM) is missing and could not be installed (apt-get install chromium)"; exit 1; }
@@ -18,3 +18,9 @@ browser-deps: $(AXE_CORE)
 $(AXE_CORE): package.json package-lock.json
 	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 	@test -f $@ && touch $@
+
+# The widget (connectors/static/widget.js, widget.css) is plain JavaScript and CSS written by hand:
+# there is nothing to build, at run time or before.
+.PHONY: assets
+assets:
+	@echo "connectors/static/widget.js and widget.css are served as written; nothing to build."

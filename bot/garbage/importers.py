@@ -111,7 +111,7 @@ def _item(parsed: Parsed, resolve: CategoryResolver, line: int, *, key: str, nam
     record = {"name": name, "reading": reading_ or reading(name), "category": category, "notes": _clean(notes),
               "remarks": _clean(remarks), "bulky_fee": _clean(bulky_fee), "synonyms": list(synonyms),
               "area": _clean(area), "position": line}
-    key = _clean(key) or (f"{name}@{record['area']}" if record["area"] else name)
+    record["key"] = key = _clean(key) or (f"{name}@{record['area']}" if record["area"] else name)
     parsed.add("items", key, record, line, f"`{key}`")
 
 
@@ -330,14 +330,14 @@ def next_revision(session) -> int:
 
 def touch_source(session, name: str, **values) -> GarbageSource:
     """The source's row, created when new, with a fresh revision so every cached index rebuilds."""
+    revision = next_revision(session)
     row = session.get(GarbageSource, name)
     if row is None:
         row = GarbageSource(name=name, location="", checksum="", counts={})
         session.add(row)
     for k, v in values.items():
         setattr(row, k, v)
-    row.revision = next_revision(session)
-    row.updated_at = datetime.now(timezone.utc)
+    row.revision, row.updated_at = revision, datetime.now(timezone.utc)
     return row
 
 
@@ -372,7 +372,8 @@ def import_sources(database_url: str, config: GarbageConfig, sources: Iterable[S
                        + _sync(s, GarbageSynonym, src.name, parsed.synonyms, ("item_name", "synonym"))
                        + _sync(s, GarbageArea, src.name, parsed.areas, ("name",))
                        + _sync(s, GarbageCenter, src.name, parsed.centers, ("name", "break_start")))
-            touch_source(s, src.name, format=src.format, priority=src.priority, location=", ".join(map(str, src.paths)), checksum=digest, counts=parsed.counts())
+            touch_source(s, src.name, format=src.format, priority=src.priority,
+                         location=", ".join(map(str, src.paths)), checksum=digest, counts=parsed.counts())
             summary[src.name] = {"status": "imported", "changed": changed, **parsed.counts()}
     return summary
 

@@ -31,7 +31,7 @@ _QUALIFIER = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]"
 _PARTS = re.compile(r"[・、，,/／]")
 
 
-def _is_kana(text: str) -> bool:
+def is_kana(text: str) -> bool:
     return all("\u3041" <= ch <= "\u309f" or ch in _LONG for ch in text)
 
 
@@ -67,7 +67,7 @@ def _analyse(text: str) -> tuple[str, str]:
 def reading(text: str) -> str:
     """Hiragana reading; kana input is its own reading (Sudachi would cut すぷれーかん into nonsense)."""
     folded = fold(text)
-    if _is_kana(re.sub(r"\s", "", folded)):
+    if is_kana(re.sub(r"\s", "", folded)):
         return re.sub(r"\s", "", folded)
     return jaconv.kata2hira(_analyse(text)[0])
 
@@ -77,8 +77,15 @@ def reading_key(text: str) -> str:
 
 
 def norm_key(text: str) -> str:
-    """Sudachi normalized forms, folded: 空缶 and 空き缶 → 空き缶; カゴ → 籠."""
-    return phonetic(_analyse(text)[1])
+    """Sudachi normalized forms, folded: 空缶 and 空き缶 → 空き缶; カゴ → 籠. Empty for kana-only text,
+    which Sudachi cuts into nonsense (すぷれーかん → す/ぷ/れ/ー/彼)."""
+    return "" if is_kana(fold(text)) else phonetic(_analyse(text)[1])
+
+
+def seion(key: str) -> str:
+    """Drop voicing marks, for names read with rendaku: あさのがわ and あさのかわ (浅野川) meet."""
+    return unicodedata.normalize("NFC", "".join(
+        ch for ch in unicodedata.normalize("NFD", key) if ch not in "\u3099\u309a"))
 
 
 def keys(text: str) -> set[str]:

@@ -24,9 +24,15 @@ def name_variants(name: str) -> set[str]:
     return {v for v in out if v}
 
 
-def read_table(path: Path, columns: list[str]) -> list[str]:
+def read_table(path: Path, columns: list[str]) -> list[tuple[str, str]]:
+    """(alias, canonical name) pairs: the first column is the name, the others (readings) are aliases of it."""
+    pairs = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return [row[c] for row in csv.DictReader(fh) for c in columns if row.get(c)]
+        for row in csv.DictReader(fh):
+            name = (row.get(columns[0]) or "").strip()
+            if name:
+                pairs += [(row[c].strip(), name) for c in columns if (row.get(c) or "").strip()]
+    return pairs
 
 
 @component(
@@ -43,10 +49,10 @@ class LookupEntityExtractor(Component):
         self.index: dict[str, dict[str, str]] = {}  # entity -> folded key -> canonical value
         self.max_len = 0
 
-    def _add(self, entity: str, names: list[str]) -> None:
+    def _add(self, entity: str, pairs: list[tuple[str, str]]) -> None:
         table = self.index.setdefault(entity, {})
-        for name in names:
-            for key in name_variants(name):
+        for alias, name in pairs:
+            for key in name_variants(alias):
                 kana_only = all("\u3040" <= ch <= "\u309f" or ch == "ー" for ch in key)
                 if len(key) < self.config["min_length"] or (kana_only and len(key) < self.config["min_kana_length"]):
                     continue
@@ -55,7 +61,7 @@ class LookupEntityExtractor(Component):
 
     def train(self, data, messages):
         for entity, names in data.lookups.items():
-            self._add(entity, names)
+            self._add(entity, [(n, n) for n in names])
         for table in self.config["tables"]:
             path = self.project_dir / table["file"]
             if path.exists():
@@ -70,7 +76,7 @@ class LookupEntityExtractor(Component):
             while i < len(folded):
                 for j in range(min(len(folded), i + self.max_len), i, -1):
                     if folded[i:j] in table:
-                        message.add_entity(entity, i, j, message.norm[i:j], self.component_name)
+                        message.add_entity(entity, i, j, table[folded[i:j]], self.component_name)
                         i = j
                         break
                 else:

@@ -59,7 +59,8 @@ class Message:
         if not self.offsets:
             return start, end
         o_start = self.offsets[start] if start < len(self.offsets) else len(self.text)
-        o_end = self.offsets[end - 1] + 1 if 0 < end <= len(self.offsets) else len(self.text)
+        # the end is where the next normalised character starts, so ﾌﾟ → プ covers both source characters
+        o_end = self.offsets[end] if end < len(self.offsets) else len(self.text)
         return o_start, o_end
 
     def add_entity(self, entity: str, start: int, end: int, value: Any, extractor: str, **extra) -> None:

@@ -78,6 +78,15 @@ class TrackerStore:
                                .values(feedback=value, feedback_at=now))
             return result.rowcount == 1
 
+    def forget(self, sender_id: str) -> bool:
+        """Drop a conversation's state (pending form answers); the analysts' turns stay."""
+        with self.Session() as s, s.begin():
+            row = s.get(Conversation, sender_id)
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+
     def turns(self, sender_id: str) -> list[dict[str, Any]]:
         with self.Session() as s:
             rows = s.scalars(select(Turn).where(Turn.sender_id == sender_id).order_by(Turn.id)).all()

@@ -401,8 +401,13 @@
 
   launcher.addEventListener("click", function () { setOpen(true, true); });
   closeButton.addEventListener("click", function () { setOpen(false, true); });
+  // Enter and Escape also confirm or cancel a Japanese IME conversion: leave those to the IME.
+  function composing(event) { return event.isComposing || event.keyCode === 229; }
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && composing(event)) event.preventDefault();
+  });
   panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
+    if (event.key === "Escape" && !composing(event)) {
       event.preventDefault();
       setOpen(false, true);
     }

@@ -1,0 +1,222 @@
+"""Find the item a citizen means, in memory, in well under a millisecond for the usual question.
+
+The index is built once from the database (see service.py). Each item is reachable by the keys of its full
+name and synonyms (tier 0), of its name without qualifiers, 傘（金属製） → 傘 (tier 1), and of each `・`-joined
+part (tier 2). A question is cut down to the item phrase first (「スプレー缶は何ごみ？」 → スプレー缶); then,
+in order: exact keys, names containing the phrase, and fuzzy matching of the folded spelling and reading.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.nlu.tokenizer import SudachiTokenizer
+
+from .normalize import base_name, is_kana, name_parts, norm_key, phonetic, reading_key, text_key
+
+MAX_CHOICES = 5
+FUZZY_ANSWER = 88  # a fuzzy score at least this high answers; lower ones are only offered as near matches
+FUZZY_NEAR = 60
+NEAR_MATCHES = 3
+
+# Question phrasing around the item name. Each pattern marks where the item phrase ends.
+_TAILS = [re.compile(p) for p in (
+    r"(は|って|とは|も)?(何|なに|なん)(の|で|に)?(ごみ|ゴミ|塵|種類|分別|区分|扱い|曜日|日)",
+    r"(は|って|とは)(何|なに|なん|どれ|どの|どんな|どういう|どちら|どっち)",
+    r"(の|を|は)?\s*(捨て方|すてかた|捨てかた|出し方|だしかた|出しかた|分別方法|分別|分け方|処分方法|処分の仕方)",
+    r"(は|って|を|も)(どう|どこ|いつ|どのよう|どうやって)",
+    r"(を|は)(捨て|すて|出し|処分|廃棄)(たい|る|ます|ても|たら|れ)",
+    r"(は|って)(燃える|燃えない|燃やせる|燃やせない|燃やす|燃やさない|可燃|不燃|資源|粗大|有害|危険)(ごみ|ゴミ|物)?(です|か|\?|？|$)",
+    r"(について|を)?(教えて|知りたい|調べたい)",
+    r"(です|でしょう|ですか)?[?？!！。.．]+$",
+)]
+_LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ちょっと|ごみの分別で|分別で|質問です)[、,。\s]*")
+_CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
+_NOT_ITEMS = {text_key(w) for w in ("ごみ", "ゴミ", "もの", "物", "こと", "何", "分別", "捨て方", "出し方", "方法",
+                                    "種類", "日", "曜日", "地区", "うち", "家", "今日", "明日")}
+_TOKENIZER = SudachiTokenizer({"mode": "C", "dict": "core"}, {})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item as replies need it."""
+
+    name: str
+    reading: str
+    category: str
+    notes: str = ""
+    remarks: str = ""
+    bulky_fee: str = ""
+    area: str = ""
+    source: str = ""
+    priority: int = 100
+    position: int = 0
+
+
+@dataclass
+class Match:
+    """`kind` is "item" (answer items[0]), "choices" (let the citizen pick from items) or "none"."""
+
+    kind: str
+    query: str
+    items: list[Entry] = field(default_factory=list)
+    fuzzy: bool = False  # found by spelling similarity: the reply names the item it chose
+
+    @property
+    def best(self) -> Entry | None:
+        return self.items[0] if self.items else None
+
+
+def item_phrase(text: str) -> str:
+    """The item phrase of a question: 「スプレー缶は何ごみですか？」 → スプレー缶."""
+    text = _LEADING.sub("", unicodedata.normalize("NFKC", text or "").strip())
+    cut = len(text)
+    for pattern in _TAILS:
+        for m in pattern.finditer(text):
+            if m.start() > 0:
+                cut = min(cut, m.start())
+                break
+    return text[:cut].strip(" 　、,。「」『』\"'")
+
+
+def noun_chunks(phrase: str) -> list[str]:
+    """Runs of nouns inside a phrase, as fallbacks: 昨日買ったフライパン → 昨日, フライパン."""
+    out: list[str] = []
+    chunk: list[str] = []
+    for tok in _TOKENIZER.tokenize(phrase) + [None]:
+        if tok is not None and tok.pos in _CHUNK_POS:
+            chunk.append(tok.text)
+            continue
+        word = "".join(chunk)
+        chunk = []
+        if word and word != phrase and word not in out and len(text_key(word)) >= 2 \
+                and text_key(word) not in _NOT_ITEMS:
+            out.append(word)
+    return out
+
+
+class Index:
+    """Items by every key; build once, query many times. Same-named items of a lower-priority source are dropped."""
+
+    def __init__(self, entries: list[Entry], synonyms: dict[str, list[str]] | None = None):
+        self.entries = self._dedupe(entries)
+        self.by_name: dict[str, list[int]] = {}
+        self._keys: dict[str, dict[int, int]] = {}  # key -> {entry index: best tier}
+        self._surface: list[tuple[str, int]] = []  # (text key, entry) for "contains"
+        fuzzy: dict[str, set[int]] = {}
+        for i, e in enumerate(self.entries):
+            self.by_name.setdefault(e.name, []).append(i)
+            names = [(e.name, 0)] + [(s, 0) for s in (synonyms or {}).get(e.name, [])]
+            base = base_name(e.name)
+            if base and base != e.name:
+                names.append((base, 1))
+            names += [(p, 2) for p in name_parts(e.name)]
+            for name, tier in names:
+                name_keys = {text_key(name), norm_key(name), reading_key(name)}
+                if tier == 0 and name == e.name and e.reading:
+                    name_keys.add(phonetic(e.reading))
+                for key in filter(None, name_keys):
+                    tiers = self._keys.setdefault(key, {})
+                    tiers[i] = min(tier, tiers.get(i, tier))
+                if tier < 2:
+                    self._surface.append((text_key(name), i))
+                    for key in (text_key(name), reading_key(name)):
+                        fuzzy.setdefault(key, set()).add(i)
+        self._fuzzy_keys = list(fuzzy)
+        self._fuzzy_owners = [sorted(fuzzy[k]) for k in self._fuzzy_keys]
+
+    @staticmethod
+    def _dedupe(entries: list[Entry]) -> list[Entry]:
+        """Keep, per name, the best-priority source's entries, and each distinct answer once."""
+        best: dict[str, int] = {}
+        for e in entries:
+            k = text_key(e.name)
+            best[k] = min(best.get(k, e.priority), e.priority)
+        seen, out = set(), []
+        for e in sorted(entries, key=lambda e: (e.priority, e.position)):
+            answer = (text_key(e.name), e.category, e.notes, e.bulky_fee, e.area)
+            if e.priority == best[text_key(e.name)] and answer not in seen:
+                seen.add(answer)
+                out.append(e)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def named(self, name: str) -> list[Entry]:
+        """Items with exactly this name (a button's payload)."""
+        return [self.entries[i] for i in self.by_name.get(name, [])]
+
+    def _rank(self, hits: dict[int, int]) -> list[Entry]:
+        order = sorted(hits, key=lambda i: (hits[i], self.entries[i].priority, len(self.entries[i].name),
+                                            self.entries[i].position))
+        return [self.entries[i] for i in order]
+
+    def _exact(self, phrase: str) -> dict[int, int]:
+        # What was typed first; the reading only when the spelling finds nothing (傘 must not bring 笠).
+        for group in ((text_key(phrase), norm_key(phrase)), (reading_key(phrase),)):
+            hits: dict[int, int] = {}
+            for key in filter(None, group):
+                for i, tier in self._keys.get(key, {}).items():
+                    hits[i] = min(tier, hits.get(i, tier))
+            if hits:
+                close = {i: t for i, t in hits.items() if t < 2} or hits
+                return close
+        return {}
+
+    def _containing(self, phrase: str) -> dict[int, int]:
+        key = text_key(phrase)
+        if len(key) < 2:
+            return {}
+        hits: dict[int, int] = {}
+        for name_key, i in self._surface:
+            if key in name_key:
+                hits[i] = min(len(name_key) - len(key), hits.get(i, 999))
+        return hits
+
+    def _decide(self, phrase: str, hits: dict[int, int], fuzzy: bool = False) -> Match:
+        ranked = self._rank(hits)
+        if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or not fuzzy):
+            return Match("item", phrase, ranked, fuzzy)
+        return Match("choices", phrase, ranked[:MAX_CHOICES], fuzzy)
+
+    def _near(self, phrase: str) -> dict[int, float]:
+        scores: dict[int, float] = {}
+        for key in {text_key(phrase), reading_key(phrase)}:
+            if not key:
+                continue
+            for _, score, pos in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=20,
+                                                 score_cutoff=FUZZY_NEAR):
+                for i in self._fuzzy_owners[pos]:
+                    scores[i] = max(score, scores.get(i, 0))
+        return scores
+
+    def lookup(self, text: str) -> Match:
+        phrase = item_phrase(text)
+        if not phrase:
+            return Match("none", "")
+        hits = self._exact(phrase)
+        if hits:
+            return self._decide(phrase, hits)
+        # Sudachi cuts kana-only text into nonsense, so only mixed spellings get noun chunks.
+        chunks = [] if is_kana(text_key(phrase)) else noun_chunks(phrase)
+        for chunk in chunks:
+            hits = self._exact(chunk)
+            if hits:
+                return self._decide(chunk, hits)
+        for part in [phrase] + chunks:
+            hits = self._containing(part)
+            if hits:
+                return self._decide(part, hits)
+        scores = self._near(phrase)
+        ranked = sorted(scores, key=lambda i: (-scores[i], self.entries[i].priority, self.entries[i].position))
+        if ranked and scores[ranked[0]] >= FUZZY_ANSWER:
+            return self._decide(phrase, {i: 100 - scores[i] for i in ranked if scores[i] >= FUZZY_ANSWER}, fuzzy=True)
+        near: list[Entry] = []
+        for i in ranked:
+            if self.entries[i].name not in {e.name for e in near}:
+                near.append(self.entries[i])
+        return Match("none", phrase, near[:NEAR_MATCHES])

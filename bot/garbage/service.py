@@ -1,0 +1,98 @@
+"""The garbage data as the actions see it: built from the database once per process, rebuilt when it changes.
+
+Each question costs one cheap query (the highest source revision); only when staff have imported or edited
+something since the last build is the index built again.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.store.db import session_factory
+
+from .areas import Area, Areas
+from .config import GarbageConfig, load_config
+from .lookup import Entry, Index
+from .models import GarbageArea, GarbageCenter, GarbageItem, GarbageMiss, GarbageSource, GarbageSynonym
+from .schedule import Breaks
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    revision: int
+    index: Index
+    areas: Areas
+
+
+def build_snapshot(session, config: GarbageConfig) -> Snapshot:
+    """Read every source's rows and build the item index and the areas."""
+    sources = {s.name: s for s in session.scalars(select(GarbageSource))}
+    revision = max((s.revision for s in sources.values()), default=0)
+    priority = {name: s.priority for name, s in sources.items()}
+    entries, synonyms = [], {}
+    for i in session.scalars(select(GarbageItem)):
+        entries.append(Entry(name=i.name, reading=i.reading, category=i.category, notes=i.notes, remarks=i.remarks,
+                             bulky_fee=i.bulky_fee, area=i.area, source=i.source,
+                             priority=priority.get(i.source, 100), position=i.position))
+        if i.synonyms:
+            synonyms.setdefault(i.name, []).extend(i.synonyms)
+    for syn in session.scalars(select(GarbageSynonym)):
+        synonyms.setdefault(syn.item_name, []).append(syn.synonym)
+    breaks: dict[str, list] = {}
+    for c in session.scalars(select(GarbageCenter)):
+        breaks.setdefault(c.name, []).append((c.break_start, c.break_end))
+    areas = []
+    for a in session.scalars(select(GarbageArea).order_by(GarbageArea.position)):
+        if any(x.name == a.name for x in areas):
+            continue
+        areas.append(Area(a.name, dict(a.rules), a.center, tuple(a.remarks),
+                          Breaks(tuple(breaks.get(a.center, [])), config.repeat_breaks_yearly)))
+    return Snapshot(revision, Index(entries, synonyms), Areas(areas))
+
+
+class GarbageService:
+    """Config, sessions and the cached snapshot for one database and data directory."""
+
+    def __init__(self, database_url: str, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.Session = session_factory(database_url)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def config(self) -> GarbageConfig:
+        return _config(self.data_dir, *_mtimes(self.data_dir))
+
+    def snapshot(self) -> Snapshot:
+        with self.Session() as s:
+            revision = s.scalar(select(func.max(GarbageSource.revision))) or 0
+            if self._snapshot is None or self._snapshot.revision != revision:
+                with self._lock:
+                    if self._snapshot is None or self._snapshot.revision != revision:
+                        self._snapshot = build_snapshot(s, self.config)
+        return self._snapshot
+
+    def log_miss(self, query: str, suggestions: list[str]) -> None:
+        with self.Session() as s, s.begin():
+            s.add(GarbageMiss(query=query[:200], suggestions=suggestions, created_at=datetime.now(timezone.utc)))
+
+
+def _mtimes(data_dir: Path) -> tuple[float, float]:
+    return tuple((data_dir / f).stat().st_mtime if (data_dir / f).exists() else 0.0
+                 for f in ("garbage.yml", "city.yml"))
+
+
+@lru_cache(maxsize=4)
+def _config(data_dir: Path, *_mtimes) -> GarbageConfig:
+    return load_config(data_dir)
+
+
+@lru_cache(maxsize=4)
+def get_service(database_url: str, data_dir: Path) -> GarbageService:
+    """One service per process and database: the actions' shared cache."""
+    return GarbageService(database_url, data_dir)

@@ -1,0 +1,169 @@
+"""`bot data validate`: mistakes in domain, NLU data, rules and FAQ content, each with file and line."""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+from . import city as city_profile
+from .domain import DEFAULT_ACTIONS, Domain
+from .errors import BotError
+from .nlu.folding import fold
+from .settings import Settings
+from .training_data import load_nlu, load_rules, read_yaml, yaml_files
+
+_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
+# Intents that only ever arrive as button payloads or from the engine itself need no examples.
+EXAMPLE_FREE = {"nlu_fallback"}
+
+
+def check_payload(payload: str, domain: Domain) -> str | None:
+    m = _PAYLOAD.match(payload)
+    if not m:
+        return f"button payload {payload!r} is not of the form /intent or /intent{{\"entity\": \"value\"}}"
+    if m.group(1) not in domain.intents:
+        return f"button payload {payload!r} names the unknown intent `{m.group(1)}`"
+    if m.group(2):
+        try:
+            values = json.loads(m.group(2))
+        except ValueError:
+            return f"button payload {payload!r} has invalid JSON"
+        if not isinstance(values, dict):
+            return f"button payload {payload!r}: the JSON must be an object"
+        unknown = [k for k in values if k not in domain.entities]
+        if unknown:
+            return f"button payload {payload!r} sets unknown entities {unknown} (declare them under entities:)"
+    return None
+
+
+def validate(settings: Settings) -> list[str]:
+    problems: list[str] = []
+    try:
+        domain = Domain.load(settings.domain_file)
+        nlu = load_nlu([settings.data_dir])
+        rules = load_rules([settings.data_dir])
+    except BotError as exc:
+        return [str(exc)]
+    dfile = str(settings.domain_file)
+
+    # examples duplicated across intents
+    seen: dict[str, list] = defaultdict(list)
+    for ex in nlu.examples:
+        seen[fold(ex.text).strip()].append(ex)
+    for text, exs in seen.items():
+        intents = {e.intent for e in exs}
+        if len(intents) > 1:
+            where = ", ".join(f"{e.source}:{e.line} ({e.intent})" for e in exs)
+            problems.append(f"{exs[0].source}:{exs[0].line}: example {exs[0].text!r} is in several intents: {where}")
+
+    # intents
+    domain_intents = set(domain.intents)
+    for ex in nlu.examples:
+        if ex.intent not in domain_intents:
+            problems.append(f"{ex.source}:{ex.line}: intent `{ex.intent}` is not declared in {dfile}")
+            domain_intents.add(ex.intent)  # report once
+    for ex in nlu.examples:
+        for ent in ex.entities:
+            if ent["entity"] not in domain.entities:
+                problems.append(f"{ex.source}:{ex.line}: entity `{ent['entity']}` is not declared in {dfile}")
+
+    handled = set()
+    for rule in rules:
+        where = f"{rule.source}:{rule.line}"
+        for step in rule.steps:
+            names = [step["intent"]] if "intent" in step else [s.get("intent") for s in step.get("or", [])]
+            for name in names:
+                if name and name not in domain.intents:
+                    problems.append(f"{where}: rule `{rule.name}` uses unknown intent `{name}`")
+                handled.add(name)
+            if "action" in step and not domain.known_action(step["action"]):
+                problems.append(f"{where}: rule `{rule.name}` runs `{step['action']}`, which is not a response, "
+                                f"action or form in {dfile}")
+            for slot_set in step.get("slot_was_set") or []:
+                for name in (slot_set if isinstance(slot_set, dict) else {slot_set: None}):
+                    if name not in domain.slots:
+                        problems.append(f"{where}: rule `{rule.name}` refers to unknown slot `{name}`")
+        for cond in rule.condition:
+            loop = cond.get("active_loop")
+            if loop and loop not in domain.forms:
+                problems.append(f"{where}: rule `{rule.name}` is conditioned on unknown form `{loop}`")
+    with_examples = {e.intent for e in nlu.examples}
+    for intent in domain.intents:
+        if intent in EXAMPLE_FREE:
+            continue
+        if intent not in handled:
+            problems.append(f"{dfile}: intent `{intent}` has no rule, so no response or action answers it")
+        if intent not in with_examples and not intent.startswith("general_"):
+            problems.append(f"{dfile}: intent `{intent}` has no NLU examples")
+        if not (intent.startswith(("certificates_", "childcare_", "garbage_", "insurance_", "taxes_", "general_"))):
+            problems.append(f"{dfile}: intent `{intent}` does not start with its domain prefix")
+
+    # responses and their buttons
+    for name, variations in domain.responses.items():
+        line = domain.lines.get(("responses", name), 0)
+        for v in variations or []:
+            for b in v.get("buttons") or []:
+                err = check_payload(b.get("payload", ""), domain)
+                if err:
+                    problems.append(f"{dfile}:{line}: response `{name}`: {err}")
+
+    # slots and forms
+    for slot in domain.slots.values():
+        for mapping in slot.mappings:
+            if mapping.get("type") == "from_entity" and mapping.get("entity") not in domain.entities:
+                problems.append(f"{dfile}:{domain.lines.get(('slots', slot.name), 0)}: slot `{slot.name}` maps from "
+                                f"unknown entity `{mapping.get('entity')}`")
+    for form, required in domain.forms.items():
+        for slot in required:
+            if slot not in domain.slots:
+                problems.append(f"{dfile}:{domain.lines.get(('forms', form), 0)}: form `{form}` requires unknown slot `{slot}`")
+
+    # custom actions exist
+    try:
+        from .dialogue.executor import InProcessExecutor
+
+        registered = InProcessExecutor().names()
+        for action in domain.actions:
+            if action not in registered and action not in DEFAULT_ACTIONS and action not in domain.responses:
+                problems.append(f"{dfile}: action `{action}` is listed but no rasa_sdk Action in actions/ has that name")
+    except Exception as exc:  # an import error in actions/ is itself a problem worth reporting
+        problems.append(f"actions/: cannot import the custom actions: {exc}")
+
+    problems += validate_faq(settings, domain)
+    return problems
+
+
+def validate_faq(settings: Settings, domain: Domain) -> list[str]:
+    problems = []
+    profile = city_profile.load_city(settings.data_dir)
+    ids: dict[str, str] = {}
+    entries = []
+    for path in yaml_files([settings.data_dir / "faq"]):
+        doc = read_yaml(path, with_lines=True) or {}
+        faq = doc.get("faq") or {}
+        topics = faq.get("topics") or {}
+        for topic in topics:
+            if topic != "__line__" and topic not in domain.intents:
+                problems.append(f"{path}: topic `{topic}` is not an intent in {settings.domain_file}")
+        for entry in faq.get("entries") or []:
+            where = f"{path}:{entry.get('__line__', 0)}"
+            for key in ("id", "domain", "intent", "title", "answer", "keywords", "source", "checked"):
+                if not entry.get(key):
+                    problems.append(f"{where}: FAQ entry {entry.get('id', '?')} lacks `{key}`")
+            if entry.get("id") in ids:
+                problems.append(f"{where}: FAQ id `{entry['id']}` is also used at {ids[entry['id']]}")
+            ids[entry.get("id")] = where
+            if entry.get("intent") not in topics:
+                problems.append(f"{where}: FAQ entry {entry.get('id')} has intent `{entry.get('intent')}`, not a topic of its file")
+            for field in ("answer", "source", "title"):
+                try:
+                    city_profile.fill(str(entry.get(field, "")), profile)
+                except KeyError as exc:
+                    problems.append(f"{where}: FAQ entry {entry.get('id')}: `{field}` uses {{{exc.args[0]}}}, "
+                                    f"which data/city.yml does not define")
+            entries.append((where, entry))
+    for where, entry in entries:
+        for rel in entry.get("related") or []:
+            if rel not in ids:
+                problems.append(f"{where}: FAQ entry {entry.get('id')} links to unknown entry `{rel}`")
+    return problems

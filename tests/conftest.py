@@ -1,0 +1,133 @@
+"""Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot import model as bot_model
+from bot.settings import Settings
+
+# The demo city's tests run "on" a fixed Friday morning so dates are reproducible.
+FIXED_NOW = "2026-11-20T10:00:00+09:00"
+PG_ADMIN_URL = os.environ.get("BOT_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def trained_settings() -> Settings:
+    """Project settings with a current model (trained once per run if stale)."""
+    settings = Settings.from_env(env={})
+    if bot_model.is_stale(settings):
+        bot_model.train(settings)
+    return settings
+
+
+@pytest.fixture
+def settings(trained_settings, tmp_path) -> Settings:
+    return trained_settings.with_(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", fixed_now=FIXED_NOW)
+
+
+@pytest.fixture
+def bot_env(settings, monkeypatch):
+    """Actions read settings from the environment (they may run out of process): point it at this test's DB."""
+    monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BOT_FIXED_NOW", settings.fixed_now)
+    from actions import common
+
+    common.settings.cache_clear()
+    yield settings
+    common.settings.cache_clear()
+
+
+@pytest.fixture
+def engine(bot_env):
+    from bot.engine import Engine
+
+    eng = Engine(bot_env)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def app(engine, bot_env):
+    from connectors import create_app
+
+    return create_app(bot_env, engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real waitress server on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app):
+        from waitress.server import create_server
+
+        self.port = free_port()
+        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=8)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database on the local server, dropped afterwards."""
+    name = f"bot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the Makefile's `postgres` target starts one; without it this is an error, not a skip
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); run `make postgres`.")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    from bot.store.db import _ENGINES
+
+    for key in [k for k in _ENGINES if name in k]:
+        _ENGINES.pop(key).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def say(client):
+    """Send a message through the REST webhook; returns the list of bot messages."""
+
+    def _say(message, sender="tester"):
+        response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    return _say
+
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -1,0 +1,152 @@
+"""NLU components on their own: normalisation, entities, fallback semantics, persistence, determinism."""
+from __future__ import annotations
+
+import pickle
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.nlu.date_extractor import JapaneseDateExtractor
+from bot.nlu.fallback import FALLBACK_INTENT, FallbackClassifier, should_fall_back
+from bot.nlu.folding import fold
+from bot.nlu.lookup_extractor import LookupEntityExtractor
+from bot.nlu.message import Message, normalize_with_offsets
+from bot.nlu.pipeline import Pipeline
+from bot.nlu.registry import create
+from bot.nlu.tokenizer import SudachiTokenizer
+from bot.training_data import Example, NluData, parse_annotated
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Friday
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return SudachiTokenizer({"mode": "C", "dict": "core"}, {})
+
+
+def norms(tokenizer, text):
+    message = Message.build(text)
+    return "".join(t.norm for t in tokenizer.tokenize(message.norm))
+
+
+@pytest.mark.parametrize("a,b", [("粗大ゴミ", "粗大ごみ"), ("空缶", "空き缶"), ("ｺﾞﾐ", "ごみ"), ("ＡＢＣ１２３", "ABC123"),
+                                 ("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ", "マイナンバーカード"), ("スプレイ缶", "スプレー缶")])
+def test_spelling_variants_share_normalised_tokens(tokenizer, a, b):
+    assert norms(tokenizer, a) == norms(tokenizer, b)
+
+
+def test_offsets_survive_half_width_kana():
+    norm, offsets = normalize_with_offsets("ｽﾌﾟﾚｰ缶")
+    assert norm == "スプレー缶"
+    message = Message(text="ｽﾌﾟﾚｰ缶", norm=norm, offsets=offsets)
+    assert message.original_span(0, len(norm)) == (0, 6)  # ﾌﾟ is two characters that fold into プ
+    assert message.original_span(1, 2) == (1, 3)
+    assert message.original_span(4, 5) == (5, 6)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("今日", "2026-11-20"), ("明日", "2026-11-21"), ("あさって行きます", "2026-11-22"),
+    ("来週の火曜日", "2026-11-24"), ("来週の水曜", "2026-11-25"), ("12月3日", "2026-12-03"),
+    ("2026/12/3", "2026-12-03"), ("令和8年1月5日", "2026-01-05"), ("１２月３日に", "2026-12-03"),
+    ("1月5日", "2027-01-05"), ("3日後", "2026-11-23"), ("2月30日", "2027-02-30"),
+])
+def test_japanese_dates_resolve_against_the_fixed_clock(text, expected):
+    extractor = JapaneseDateExtractor({"entity": "date"}, {})
+    message = Message.build(text)
+    extractor.process(message, {"now": lambda: NOW})
+    assert [e["value"] for e in message.entities] == [expected]
+    entity = message.entities[0]
+    assert text[entity["start"]:entity["end"]] == entity["text"]
+
+
+def test_no_date_in_plain_question():
+    extractor = JapaneseDateExtractor({"entity": "date"}, {})
+    message = Message.build("住民票の取り方を教えて")
+    extractor.process(message, {"now": lambda: NOW})
+    assert message.entities == []
+
+
+def test_lookup_matches_longest_name_across_kana_and_width(tmp_path):
+    table = tmp_path / "items.csv"
+    table.write_text("name,reading\nスプレー缶,すぷれーかん\n傘（金属製）,かさ\n缶,かん\n", encoding="utf-8")
+    extractor = LookupEntityExtractor({"tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}],
+                                       "min_length": 2, "min_kana_length": 3}, {"project_dir": str(tmp_path)})
+    extractor.train(NluData(), [])
+    for text, found in [("ｽﾌﾟﾚｰ缶は何ごみ", "ｽﾌﾟﾚｰ缶"), ("すぷれーかんの捨て方", "すぷれーかん"), ("傘を捨てたい", None)]:
+        message = Message.build(text)
+        extractor.process(message, {})
+        assert [e["text"] for e in message.entities] == ([found] if found else []), text
+        assert [e["value"] for e in message.entities] == (["スプレー缶"] if found else []), text
+    # "傘" alone is shorter than min_length and "かさ" than min_kana_length: no noisy one-letter matches
+    message = Message.build("傘（金属製）")
+    extractor.process(message, {})
+    assert [e["value"] for e in message.entities] == ["傘（金属製）"]
+
+
+def test_annotated_examples_become_entities():
+    text, entities = parse_annotated("[スプレー缶](garbage_item)は[明日](date)出せる？")
+    assert text == "スプレー缶は明日出せる？"
+    assert [(e["entity"], text[e["start"]:e["end"]]) for e in entities] == [("garbage_item", "スプレー缶"), ("date", "明日")]
+
+
+@pytest.mark.parametrize("ranking,expected", [
+    ([{"name": "a", "confidence": 0.2}, {"name": "b", "confidence": 0.1}], True),  # below threshold
+    ([{"name": "a", "confidence": 0.45}, {"name": "b", "confidence": 0.42}], True),  # ambiguous
+    ([{"name": "a", "confidence": 0.8}, {"name": "b", "confidence": 0.1}], False),
+    ([], True),
+])
+def test_fallback_semantics(ranking, expected):
+    assert should_fall_back(ranking, threshold=0.3, ambiguity_threshold=0.05) is expected
+
+
+def test_fallback_keeps_the_ranking_below_nlu_fallback():
+    message = Message.build("x")
+    message.intent_ranking = [{"name": "a", "confidence": 0.2}, {"name": "b", "confidence": 0.1}]
+    message.intent = dict(message.intent_ranking[0])
+    FallbackClassifier({"threshold": 0.3, "ambiguity_threshold": 0.05}, {}).process(message, {})
+    assert message.intent["name"] == FALLBACK_INTENT
+    assert [r["name"] for r in message.intent_ranking] == [FALLBACK_INTENT, "a", "b"]
+
+
+def test_unknown_component_and_key_fail_at_load():
+    with pytest.raises(ConfigError, match="unknown pipeline component"):
+        create("NoSuchThing", {}, {})
+    with pytest.raises(ConfigError, match="Allowed"):
+        create("FallbackClassifier", {"treshold": 0.3}, {})
+    with pytest.raises(ConfigError, match="language: ja"):
+        Pipeline.from_config({"language": "en", "pipeline": []}, ".")
+
+
+SMALL = {"language": "ja", "pipeline": [
+    {"name": "SudachiTokenizer"}, {"name": "JapaneseFeaturizer"}, {"name": "LinearSVCIntentClassifier"},
+    {"name": "FallbackClassifier", "threshold": 0.2}]}
+
+
+def small_data():
+    rows = {"certificates_residence_record": ["住民票がほしい", "住民票の写しを取りたい", "じゅうみんひょうください", "住民票はどこで", "住民票を請求したい"],
+            "garbage_sort_item": ["スプレー缶は何ごみ", "電池の捨て方", "フライパンは何ゴミ", "傘の出し方", "ペットボトルの分別"],
+            "general_greet": ["こんにちは", "おはようございます", "こんばんは", "やあ", "はじめまして"]}
+    return NluData(examples=[Example(t, i) for i, ts in rows.items() for t in ts])
+
+
+def test_training_is_deterministic_and_survives_save_and_load(tmp_path):
+    first = Pipeline.from_config(SMALL, tmp_path)
+    first.train(small_data())
+    second = Pipeline.from_config(SMALL, tmp_path)
+    second.train(small_data())
+    path = tmp_path / "p.pkl"
+    first.persist(path)
+    loaded = Pipeline.load(path)
+    for text in ["住民票ほしいです", "すぷれー缶のすてかた", "こんにちは！"]:
+        a = first.parse(text, lambda: NOW).as_parse_data()
+        b = second.parse(text, lambda: NOW).as_parse_data()
+        c = loaded.parse(text, lambda: NOW).as_parse_data()
+        assert a == b == c
+    assert pickle.loads(pickle.dumps(loaded)).parse("住民票", lambda: NOW).intent["name"] == "certificates_residence_record"
+
+
+def test_fold_is_width_case_and_kana_insensitive():
+    assert fold("ｽﾌﾟﾚｰ缶") == fold("スプレー缶") == fold("すぷれー缶")
+    assert fold("ＡＢＣ") == "abc"
