@@ -1,11 +1,9 @@
-"""The widget's server side over real HTTP: assets, demo page, feedback endpoint, CORS, and config checks."""
+"""The widget's server side on the real app: assets, demo page, feedback endpoint, CORS, and config checks."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-import requests
 
 from bot.errors import ConfigError
 from connectors.widget import allowed_origins, contrast_ratio, widget_config
@@ -14,36 +12,28 @@ CITY_ORIGIN = "https://www.city.sakura.example.jp"  # widget.allowed_origins in 
 OTHER_ORIGIN = "https://evil.example.com"
 
 
-def ask(base: str, sender: str, text: str) -> list[dict]:
-    response = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
-    response.raise_for_status()
-    return response.json()
-
-
-def test_demo_page_embeds_the_widget_with_one_script_tag(live_server):
-    page = requests.get(live_server + "/", timeout=10)
+def test_demo_page_embeds_the_widget_with_one_script_tag(client):
+    page = client.get("/")
     assert page.status_code == 200
-    assert '<html lang="ja">' in page.text
-    assert page.text.count("/widget.js") >= 1 and 'data-primary-color="#1d5a8c"' in page.text
-    script = requests.get(live_server + "/widget.js", timeout=10)
-    style = requests.get(live_server + "/widget.css", timeout=10)
+    html = page.get_data(as_text=True)
+    assert '<html lang="ja">' in html
+    assert "/widget.js" in html and 'data-primary-color="#1d5a8c"' in html
+    script = client.get("/widget.js")
     assert script.headers["Content-Type"].startswith("text/javascript")
-    assert style.headers["Content-Type"].startswith("text/css")
-    assert not re.search(r"\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write", script.text)
+    assert client.get("/widget.css").headers["Content-Type"].startswith("text/css")
+    assert not re.search(r"\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write", script.get_data(as_text=True))
 
 
-def test_feedback_is_stored_with_the_turn(live_server):
-    sender = f"widget-test-{uuid.uuid4().hex}"
-    turn_id = ask(live_server, sender, "ペットボトルは何ごみ？")[-1]["turn_id"]
-    url = live_server + "/widget/feedback"
+def test_feedback_is_stored_with_the_turn(client, say):
+    turn_id = say("ペットボトルは何ごみ？", sender="citizen-1")[-1]["turn_id"]
 
-    ok = requests.post(url, json={"sender": sender, "turn_id": turn_id, "value": "helpful"}, timeout=10)
-    assert ok.status_code == 200, ok.text
-    changed = requests.post(url, json={"sender": sender, "turn_id": turn_id, "value": "not_helpful"}, timeout=10)
+    ok = client.post("/widget/feedback", json={"sender": "citizen-1", "turn_id": turn_id, "value": "helpful"})
+    assert ok.status_code == 200, ok.get_data(as_text=True)
+    changed = client.post("/widget/feedback", json={"sender": "citizen-1", "turn_id": turn_id, "value": "not_helpful"})
     assert changed.status_code == 200
-    stranger = requests.post(url, json={"sender": "someone-else", "turn_id": turn_id, "value": "helpful"}, timeout=10)
+    stranger = client.post("/widget/feedback", json={"sender": "someone-else", "turn_id": turn_id, "value": "helpful"})
     assert stranger.status_code == 404
-    assert stranger.json()["error"] == "No such turn for this sender."
+    assert stranger.get_json()["error"] == "No such turn for this sender."
 
 
 @pytest.mark.parametrize("body", [
@@ -56,23 +46,32 @@ def test_feedback_is_stored_with_the_turn(live_server):
     {"sender": "s", "turn_id": 0, "value": "helpful"},
     {"sender": "s", "turn_id": 1, "value": "great"},
 ])
-def test_bad_feedback_gets_a_clear_400(live_server, body):
-    response = requests.post(live_server + "/widget/feedback", json=body, timeout=10)
+def test_bad_feedback_gets_a_clear_400(client, body):
+    response = client.post("/widget/feedback", json=body)
     assert response.status_code == 400
-    assert response.json()["status"] == 400 and response.json()["error"]
+    assert response.get_json()["status"] == 400 and response.get_json()["error"]
 
 
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/widget/feedback"])
-def test_cors_answers_only_the_city_origins(live_server, path):
+def test_cors_answers_only_the_city_origins(client, path):
     def preflight(origin):
-        return requests.options(live_server + path, timeout=10, headers={
+        return client.options(path, headers={
             "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
 
-    allowed = preflight(CITY_ORIGIN)
-    assert allowed.headers.get("Access-Control-Allow-Origin") == CITY_ORIGIN
+    assert preflight(CITY_ORIGIN).headers.get("Access-Control-Allow-Origin") == CITY_ORIGIN
     assert "Access-Control-Allow-Origin" not in preflight(OTHER_ORIGIN).headers
-    post = requests.post(live_server + path, json={}, headers={"Origin": OTHER_ORIGIN}, timeout=10)
-    assert "Access-Control-Allow-Origin" not in post.headers
+    assert "Access-Control-Allow-Origin" not in client.post(path, json={}, headers={"Origin": OTHER_ORIGIN}).headers
+    assert client.post(path, json={}, headers={"Origin": CITY_ORIGIN}).headers["Access-Control-Allow-Origin"] == CITY_ORIGIN
+
+
+def test_cors_origins_from_the_environment(engine, bot_env, monkeypatch):
+    from connectors import create_app
+
+    monkeypatch.setenv("BOT_CORS_ORIGINS", "https://kosodate.example.jp, https://www.city.sakura.example.jp")
+    client = create_app(bot_env, engine=engine).test_client()
+    response = client.post("/widget/feedback", json={}, headers={"Origin": "https://kosodate.example.jp"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://kosodate.example.jp"
+    assert "Origin" in response.headers["Vary"]
 
 
 def test_contrast_ratio_matches_wcag():

@@ -209,6 +209,24 @@ def test_quiet_retry_when_the_network_fails(widget):
     assert failures and reply, "the widget retried after the failure and showed the answer"
 
 
+def test_polite_notice_and_resend_when_the_network_stays_down(widget):
+    page = widget.page
+    widget.open()
+    page.route("**/webhooks/rest/webhook", lambda route: route.abort("internetdisconnected"))
+    widget.input.fill(PET_BOTTLE_QUESTION)
+    widget.input.press("Enter")
+    notice = page.locator(".cw-msg--notice")
+    notice.wait_for(timeout=15_000)  # after the quiet retries (1 + 2 + 4 s)
+    assert "通信できませんでした" in notice.inner_text()
+
+    page.unroute("**/webhooks/rest/webhook")
+    before = widget.bot_messages.count()
+    notice.get_by_role("button", name="もう一度送信する").click()
+    widget.wait_idle(before)
+    assert widget.user_messages.count() == 1, "the question is sent again, not shown twice"
+    assert _focused(page, ".cw-input")
+
+
 def test_text_is_inserted_as_text_never_as_html(widget):
     page = widget.page
     widget.open()

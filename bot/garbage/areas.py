@@ -8,7 +8,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from .normalize import base_name, name_parts, reading_key, seion, text_key
+from .normalize import base_name, is_kana, name_parts, reading_key, seion, text_key
 from .schedule import Breaks, Rule, collection_dates, next_date, parse_rule
 
 AREA_FUZZY = 80  # a typed area at least this similar to one area is taken as that area
@@ -62,23 +62,32 @@ class Areas:
     def named(self, name: str) -> Area | None:
         return next((a for a in self.areas if a.name == name), None)
 
-    def match(self, text: str) -> AreaMatch:
-        """The area named in `text`: the longest area name inside it, else the closest spelling."""
+    def match(self, text: str, in_sentence: bool = False) -> AreaMatch:
+        """The area named in `text`: the longest area name inside it, else the closest spelling.
+
+        `in_sentence` is for whole questions (「浅野の燃やすごみの日は？」): only names written out count there,
+        since short readings and near spellings turn up inside ordinary words.
+        """
         text = unicodedata.normalize("NFKC", text or "").strip()
         text = _TAIL.sub("", text) or text
         exact = self.named(text)
         if exact or not text:
             return AreaMatch(exact, [])
-        folded, reading = text_key(text), seion(reading_key(text))
+        folded = text_key(text)
+        reading = "" if in_sentence else seion(reading_key(text))
         found: dict[int, int] = {}
         for key, i in self._keys:
+            if in_sentence and is_kana(key):
+                continue
             # A one-character area name (西, 額) must be the whole answer, not a character inside another word.
-            if key in (folded, reading) or (len(key) >= 2 and (key in folded or key in reading)):
+            if key in (folded, reading) or (len(key) >= 2 and (key in folded or (reading and key in reading))):
                 found[i] = max(len(key), found.get(i, 0))
         if found:
             longest = max(found.values())
             best = [self.areas[i] for i, n in sorted(found.items()) if n == longest]
             return AreaMatch(best[0] if len(best) == 1 else None, best)
+        if in_sentence:
+            return AreaMatch(None, [])
         scores: dict[int, float] = {}
         for query in {folded, reading}:
             for _, score, pos in process.extract(query, self._fuzzy_keys, scorer=fuzz.ratio, limit=10,

@@ -225,6 +225,7 @@
     if (message.retry) {
       node.appendChild(el("div", { "class": "cw-choices" }, [el("button", { type: "button", text: TEXT.resend, onclick: function () {
         node.remove();
+        input.focus();
         deliver(message.retry);
       } })]));
     }

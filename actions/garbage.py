@@ -1,0 +1,124 @@
+"""Garbage actions: what kind of garbage an item is, and the collection days of the citizen's area.
+
+Thin adapters over bot.garbage: they read the tracker, ask the cached index (built once per process and
+rebuilt when staff change the data) and send the responses that bot.garbage.answers chooses.
+"""
+from __future__ import annotations
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from bot.clock import make_clock
+from bot.garbage import answers
+from bot.garbage.lookup import Match
+from bot.garbage.service import get_service
+
+from .common import profile, settings
+
+AREA_SLOT = "garbage_area"
+AREA_FORM = "garbage_area_form"
+
+
+def _service():
+    s = settings()
+    return get_service(s.database_url, s.data_dir)
+
+
+def _today():
+    s = settings()
+    tz = (profile().get("city") or {}).get("timezone", "Asia/Tokyo")
+    return make_clock(s.fixed_now, tz)().date()
+
+
+def _send(dispatcher, replies: list[answers.Reply]) -> None:
+    for reply in replies:
+        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.values)
+
+
+def _is_payload(text: str) -> bool:
+    return text.startswith("/")
+
+
+def collection_question(tracker) -> str:
+    """The citizen's own words asking about collection days, even after a form asked for the area since."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = event.get("text") or ""
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == answers.AREA_INTENT and not _is_payload(text):
+            return text
+    text = tracker.latest_message.get("text") or ""
+    return "" if _is_payload(text) else text
+
+
+class ActionGarbageLookup(Action):
+    def name(self) -> str:
+        return "action_garbage_lookup"
+
+    def run(self, dispatcher, tracker, domain):
+        service = _service()
+        snap = service.snapshot()
+        text = tracker.latest_message.get("text") or ""
+        entity = next(tracker.get_latest_entity_values("garbage_item"), None)
+        if _is_payload(text):  # a button carries the exact item name
+            named = snap.index.named(entity or "")
+            match = Match("item", entity, named) if named else snap.index.lookup(entity or "")
+        else:
+            match = snap.index.lookup(text)
+            if match.kind == "none" and entity:
+                match = snap.index.lookup(entity)
+        if match.kind == "none" and match.query:
+            service.log_miss(match.query, [e.name for e in match.items])
+        area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
+        _send(dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, _today()))
+        return []
+
+
+class ActionCollectionSchedule(Action):
+    """Answers from the area in the slot or named in the question; without one, the area form asks first."""
+
+    def name(self) -> str:
+        return "action_collection_schedule"
+
+    def run(self, dispatcher, tracker, domain):
+        service = _service()
+        snap = service.snapshot()
+        config = service.config
+        question = collection_question(tracker)
+        named = snap.areas.match(question, in_sentence=True).area if question else None
+        area = named or snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
+        if area is None:
+            if not len(snap.areas):
+                _send(dispatcher, answers.ask_area_replies(snap.areas, config))
+                return []
+            # Clear a value that names no area (the data changed), or the form would think it is answered.
+            return [SlotSet(AREA_SLOT, None), FollowupAction(AREA_FORM)]
+        category = answers.detect_category(question, config, snap.index) if question else None
+        _send(dispatcher, answers.schedule_replies(area, category, config, _today()))
+        return [SlotSet(AREA_SLOT, area.name)]
+
+
+class ActionAskGarbageArea(Action):
+    """The area form's question: every area as a button when there are few, else a request to type it."""
+
+    def name(self) -> str:
+        return "action_ask_garbage_area"
+
+    def run(self, dispatcher, tracker, domain):
+        service = _service()
+        _send(dispatcher, answers.ask_area_replies(service.snapshot().areas, service.config))
+        return []
+
+
+class ValidateGarbageAreaForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_garbage_area_form"
+
+    def validate_garbage_area(self, slot_value, dispatcher, tracker, domain):
+        text = str(slot_value or "")
+        match = _service().snapshot().areas.match(text)
+        if match.area:
+            return {AREA_SLOT: match.area.name}
+        _send(dispatcher, answers.area_rejected_replies(text, match.candidates))
+        return {AREA_SLOT: None}

@@ -1,0 +1,148 @@
+"""What the bot says about an item or a collection day, as (response name, values, buttons).
+
+The Japanese sentences are responses in domain.yml (utter_garbage_*); this module only decides which ones,
+in what order, with which values. Category names come from data/city.yml `garbage_categories`; the offices
+to ask are filled into the responses from the city profile ({offices.garbage.phone}).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .areas import Area, Areas
+from .config import GarbageConfig
+from .lookup import Entry, Index, Match
+from .normalize import text_key
+from .schedule import describe, format_date
+
+ITEM_INTENT = "garbage_sort_item"
+AREA_INTENT = "garbage_collection_day"
+MAX_SAME_NAME = 3  # items sharing one name (色紙 as いろがみ and しきし) answered together
+
+
+@dataclass
+class Reply:
+    response: str
+    values: dict[str, Any] = field(default_factory=dict)
+    buttons: list[dict] = field(default_factory=list)
+
+
+def _payload(intent: str, entity: str, value: str) -> str:
+    return f"/{intent}{json.dumps({entity: value}, ensure_ascii=False)}"
+
+
+def item_buttons(entries: list[Entry]) -> list[dict]:
+    names = list(dict.fromkeys(e.name for e in entries))
+    return [{"title": n, "payload": _payload(ITEM_INTENT, "garbage_item", n)} for n in names]
+
+
+def area_buttons(areas: list[Area]) -> list[dict]:
+    return [{"title": a.name, "payload": _payload(AREA_INTENT, "garbage_area", a.name)} for a in areas]
+
+
+CONTACT = Reply("utter_garbage_contact")  # where to ask: every answer ends with it
+
+
+def _next(day: date | None, today: date) -> str:
+    if day is None:
+        return ""
+    return ("本日 " if day == today else "") + format_date(day)
+
+
+def category_day(area: Area, category: str, config: GarbageConfig, today: date) -> Reply:
+    """When `category` goes out in `area`: its days and the next date."""
+    collected = config.collection_category(category)
+    rule = area.rule(collected)
+    names = config.categories
+    if not rule:
+        return Reply("utter_garbage_no_collection", {"area": area.name, "category": names.get(category, category)})
+    values = {"area": area.name, "category": names.get(category, category),
+              "collection": names.get(collected, collected), "days": describe(rule),
+              "next_date": _next(area.next_date(collected, today, config.break_rule), today)}
+    return Reply("utter_garbage_category_day" if collected == category else "utter_garbage_category_day_with", values)
+
+
+def _has_schedule(category: str, config: GarbageConfig, areas: Areas) -> bool:
+    collected = config.collection_category(category)
+    return any(collected in a.rules for a in areas.areas)
+
+
+def item_replies(entry: Entry, config: GarbageConfig, areas: Areas, area: Area | None, today: date,
+                 ) -> list[Reply]:
+    """Category and notes; the area's day for it, or that it has no regular collection; the bulky fee."""
+    name = config.categories.get(entry.category, entry.category)
+    notes = "\n".join(x for x in (entry.notes, entry.remarks) if x)
+    out = [Reply("utter_garbage_item_notes" if notes else "utter_garbage_item",
+                 {"item": entry.name, "category": name, "notes": notes})]
+    if not _has_schedule(entry.category, config, areas):
+        out.append(Reply("utter_garbage_no_schedule", {"category": name}))
+    elif area is not None:
+        out.append(category_day(area, entry.category, config, today))
+    if entry.bulky_fee:
+        out.append(Reply("utter_garbage_bulky_fee", {"item": entry.name, "fee": entry.bulky_fee}))
+    return out
+
+
+def match_replies(match: Match, index: Index, config: GarbageConfig, areas: Areas, area: Area | None,
+                  today: date) -> list[Reply]:
+    """Everything the bot says to an item question."""
+    if match.kind == "item" or (match.kind == "choices" and len({e.name for e in match.items}) == 1):
+        best = match.best
+        out = [Reply("utter_garbage_guessed", {"query": match.query, "item": best.name})] if match.fuzzy else []
+        for entry in index.named(best.name)[:MAX_SAME_NAME] or [best]:
+            out += item_replies(entry, config, areas, area, today)
+    elif match.kind == "choices":
+        return [Reply("utter_garbage_choose_item", {"query": match.query}, item_buttons(match.items))]
+    elif not match.query:
+        return [Reply("utter_garbage_ask_item")]
+    elif match.items:
+        out = [Reply("utter_garbage_item_near", {"query": match.query}, item_buttons(match.items))]
+    else:
+        out = [Reply("utter_garbage_item_not_found", {"query": match.query})]
+    return out + [CONTACT]
+
+
+def detect_category(text: str, config: GarbageConfig, index: Index) -> str | None:
+    """The category a collection-day question is about: its name or alias, else an item named in it."""
+    folded = text_key(text)
+    names = [(text_key(n.split("（")[0]), cid) for cid, n in config.categories.items()]
+    names += [(text_key(a), cid) for cid, aliases in config.category_aliases.items() for a in aliases]
+    found = [(len(k), cid) for k, cid in names if k and k in folded]
+    if found:
+        return max(found)[1]
+    match = index.lookup(text)
+    return match.best.category if match.kind == "item" and not match.fuzzy else None
+
+
+def schedule_replies(area: Area, category: str | None, config: GarbageConfig, today: date) -> list[Reply]:
+    """One category's days and next date, or every category of the area with its next date."""
+    if category:
+        out = [category_day(area, category, config, today)]
+    else:
+        lines = []
+        for cid in area.rules:
+            rule = area.rule(cid)
+            if rule:
+                nxt = _next(area.next_date(cid, today, config.break_rule), today)
+                lines.append(f"・{config.categories.get(cid, cid)}：{describe(rule)}" + (f"（次回 {nxt}）" if nxt else ""))
+        out = [Reply("utter_garbage_schedule", {"area": area.name, "days": "\n".join(lines)})]
+    if area.remarks:
+        out.append(Reply("utter_garbage_area_remarks", {"remarks": "\n".join(area.remarks)}))
+    return out + [CONTACT]
+
+
+def ask_area_replies(areas: Areas, config: GarbageConfig) -> list[Reply]:
+    if not len(areas):
+        return [Reply("utter_garbage_no_areas"), CONTACT]
+    if len(areas) <= config.max_area_buttons:
+        return [Reply("utter_ask_garbage_area", {}, area_buttons(areas.areas))]
+    examples = "、".join(a.name for a in areas.areas[:3])
+    return [Reply("utter_ask_garbage_area_typed", {"examples": examples})]
+
+
+def area_rejected_replies(text: str, candidates: list[Area]) -> list[Reply]:
+    if candidates:
+        return [Reply("utter_garbage_area_candidates", {"text": text}, area_buttons(candidates))]
+    return [Reply("utter_garbage_area_unknown", {"text": text})]

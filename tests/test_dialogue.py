@@ -1,0 +1,127 @@
+"""Dialogue semantics on the real engine: rules, fallback, forms, responses, sessions."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rasa_sdk import FormValidationAction
+
+from bot.dialogue.responses import Responder, choose_variation
+from bot.domain import Domain, Slot
+
+
+def actions_of(engine, sender):
+    return [a for a in engine.store.turns(sender)[-1]["actions"]]
+
+
+def test_greeting_rule_runs_its_actions_in_order(say, engine):
+    replies = say("こんにちは", sender="g")
+    assert actions_of(engine, "g") == ["utter_greet", "action_capabilities"]
+    assert "さくら市" in replies[0]["text"] and replies[1]["buttons"]
+
+
+def test_fallback_offers_candidates_and_a_person_then_handoff(say, engine):
+    first = say("えーとあのその件なんですけど", sender="f")
+    assert actions_of(engine, "f") == ["action_nlu_fallback"]
+    text = first[0]["text"]
+    assert "099-100-0000" in text and "8時30分" in text  # contact from the city profile
+    assert 0 < len(first[0].get("buttons", [])) <= 3
+    second = say("うーん、ほにゃらら", sender="f")
+    assert "職員" in second[0]["text"]
+    assert second[0]["buttons"][0]["payload"] == "/general_handoff"
+
+
+def test_cancel_without_a_form_says_there_is_nothing_to_cancel(say):
+    assert "中止する手続きはありません" in say("キャンセル", sender="c")[0]["text"]
+
+
+def test_response_variations_by_language_slot_and_channel():
+    variations = [{"text": "既定"}, {"text": "LINE", "channel": "line"},
+                  {"text": "English", "condition": [{"type": "slot", "name": "language", "value": "en"}]}]
+    assert choose_variation(variations, {"language": "ja"}, "rest")["text"] == "既定"
+    assert choose_variation(variations, {"language": "ja"}, "line")["text"] == "LINE"
+    assert choose_variation(variations, {"language": "en"}, "rest")["text"] == "English"
+    responder = Responder({"utter_x": [{"text": "{city_name}の{offices.citizens.name}、{name}様"}]},
+                          lambda: {"city": {"name": "さくら市"}, "offices": {"general": {"name": "案内"}, "citizens": {"name": "市民課"}}})
+    assert responder.render("utter_x", {"name": "山田"}, "rest")["text"] == "さくら市の市民課、山田様"
+
+
+def test_session_expires_after_inactivity(say, engine):
+    say("こんにちは", sender="s")
+    state, _, _ = engine.store.load("s")
+    assert state["session_id"] == 1
+    start = engine.now()
+    engine.now = lambda: start + timedelta(minutes=engine.agent.domain.session_expiration_minutes + 1)
+    say("住民票がほしい", sender="s")
+    state, _, _ = engine.store.load("s")
+    assert state["session_id"] == 2
+    assert engine.store.turns("s")[-1]["session_id"] == 2
+
+
+class ValidateContactForm(FormValidationAction):
+    """A small real rasa_sdk validator, registered only for this test."""
+
+    def name(self):
+        return "validate_contact_form"
+
+    def validate_phone(self, value, dispatcher, tracker, domain):
+        digits = "".join(ch for ch in str(value) if ch.isdigit())
+        if len(digits) in (10, 11) and digits.startswith("0"):
+            return {"phone": digits}
+        dispatcher.utter_message(text="電話番号の形式が正しくありません。")
+        return {"phone": None}
+
+
+def contact_form_engine(engine):
+    """The demo model plus a two-slot form; the real processor, rules and rasa_sdk executor run it."""
+    from bot.dialogue.processor import Processor
+    from bot.dialogue.rules import RulePolicy
+    from bot.training_data import Rule
+
+    domain = engine.agent.domain
+    domain = Domain(**{**domain.__dict__})
+    domain.slots = dict(domain.slots)
+    domain.responses = dict(domain.responses)
+    domain.forms = {"contact_form": ["name", "phone"]}
+    domain.slots["name"] = Slot("name", "text", mappings=[{"type": "from_text", "not_intent": "general_cancel",
+                                                           "conditions": [{"active_loop": "contact_form", "requested_slot": "name"}]}])
+    domain.slots["phone"] = Slot("phone", "text", mappings=[{"type": "from_entity", "entity": "phone_number"},
+                                                            {"type": "from_text", "not_intent": "general_cancel"}])
+    domain.responses.update({"utter_ask_name": [{"text": "お名前を教えてください。"}],
+                             "utter_ask_phone": [{"text": "電話番号を教えてください。"}],
+                             "utter_done": [{"text": "{name}様、{phone}で受け付けました。"}]})
+    rules = [  # first, so they win the tie with the demo's own handoff rule
+        Rule("start", [{"intent": "general_handoff"}, {"action": "contact_form"}, {"active_loop": "contact_form"}]),
+        Rule("submit", [{"action": "contact_form"}, {"active_loop": None}, {"action": "utter_done"}],
+             condition=[{"active_loop": "contact_form"}]),
+    ] + list(engine.agent.model.rules)
+    engine.executor.executor.register_action(ValidateContactForm)
+    agent = engine.agent
+    agent.domain = domain
+    agent.model.domain = domain
+    agent.responder = Responder(domain.responses, engine.profile)
+    agent.processor = Processor(domain, RulePolicy(rules), engine.executor, agent.responder, "action_nlu_fallback")
+    return engine
+
+
+def test_form_asks_validates_reasks_and_submits(say, engine):
+    contact_form_engine(engine)
+    assert say("担当の人と話したいです", sender="fm")[0]["text"] == "お名前を教えてください。"
+    assert say("山田花子", sender="fm")[0]["text"] == "電話番号を教えてください。"
+    bad = say("12345", sender="fm")
+    assert [m["text"] for m in bad] == ["電話番号の形式が正しくありません。", "電話番号を教えてください。"]
+    state, _, _ = engine.store.load("fm")
+    assert state["slots"]["name"] == "山田花子"  # the filled slot survives the bad answer
+    done = say("090-1234-5678です", sender="fm")
+    assert done[-1]["text"] == "山田花子様、09012345678で受け付けました。"
+    state, _, _ = engine.store.load("fm")
+    assert state["active_loop"] is None
+
+
+def test_form_can_be_left_with_yameru(say, engine):
+    contact_form_engine(engine)
+    say("担当の人と話したいです", sender="fx")
+    say("山田花子", sender="fx")
+    replies = say("やめる", sender="fx")
+    assert "中止しました" in replies[0]["text"]
+    state, _, _ = engine.store.load("fx")
+    assert state["active_loop"] is None and state["slots"]["name"] is None

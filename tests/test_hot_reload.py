@@ -1,0 +1,48 @@
+"""A running server picks up a newly trained model without a restart and without failing a request."""
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import requests
+
+from bot import model as bot_model
+from bot.engine import Engine
+from connectors import create_app
+from tests.conftest import LiveServer
+
+
+def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
+    model_dir = tmp_path / "models"
+    shutil.copytree(bot_env.model_dir, model_dir)
+    settings = bot_env.with_(model_dir=model_dir)
+    engine = Engine(settings, watch=True)
+    statuses, stop = [], threading.Event()
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        before = requests.get(server.url + "/version").json()["model_trained_at"]
+
+        def hammer(i):
+            n = 0
+            while not stop.is_set():
+                r = requests.post(server.url + "/webhooks/rest/webhook", json={"sender": f"h{i}", "message": f"住民票{n}"})
+                statuses.append(r.status_code)
+                n += 1
+
+        threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        bot_model.train(settings)  # writes the new model atomically into the watched folder
+        deadline = time.time() + 15
+        after = before
+        while time.time() < deadline and after == before:
+            time.sleep(0.2)
+            after = requests.get(server.url + "/version").json()["model_trained_at"]
+        time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join()
+    engine.close()
+    assert after > before
+    assert statuses and set(statuses) == {200}
