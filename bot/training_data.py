@@ -46,6 +46,7 @@ class Rule:
     wait_for_user_input: bool = True
     source: str = ""
     line: int = 0
+    step_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -60,9 +61,17 @@ class _LineLoader(yaml.SafeLoader):
     """Safe loader that records the line of every mapping as `__line__`."""
 
 
+class LineDict(dict):
+    """A mapping that also knows the line where each of its values starts."""
+
+    value_lines: dict
+
+
 def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping = LineDict(yaml.SafeLoader.construct_mapping(loader, node, deep=deep))
     mapping["__line__"] = node.start_mark.line + 1
+    # a block scalar's first item sits on the line after its `|`
+    mapping.value_lines = {k.value: v.start_mark.line + 1 for k, v in node.value if hasattr(k, "value")}
     return mapping
 
 
@@ -145,9 +154,10 @@ def load_nlu(paths: Iterable[Path]) -> NluData:
             line = item.get("__line__", 0)
             block = item.get("examples", "")
             if "intent" in item:
+                first = getattr(item, "value_lines", {}).get("examples", line)
                 for offset, raw in enumerate(_list_items(block), start=1):
                     text, ents = parse_annotated(raw)
-                    data.examples.append(Example(text, item["intent"], ents, str(path), line + offset))
+                    data.examples.append(Example(text, item["intent"], ents, str(path), first + offset))
             elif "regex" in item:
                 data.regexes.setdefault(item["regex"], []).extend(_list_items(block))
             elif "lookup" in item:
@@ -174,6 +184,7 @@ def load_rules(paths: Iterable[Path]) -> list[Rule]:
                 conversation_start=bool(item.get("conversation_start", False)),
                 wait_for_user_input=bool(item.get("wait_for_user_input", True)),
                 source=str(path), line=item.get("__line__", 0),
+                step_lines=[s.get("__line__", 0) if isinstance(s, dict) else 0 for s in item.get("steps") or []],
             ))
     return rules
 

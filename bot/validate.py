@@ -69,8 +69,8 @@ def validate(settings: Settings) -> list[str]:
 
     handled = set()
     for rule in rules:
-        where = f"{rule.source}:{rule.line}"
-        for step in rule.steps:
+        for index, step in enumerate(rule.steps):
+            where = f"{rule.source}:{rule.step_lines[index] if index < len(rule.step_lines) else rule.line}"
             names = [step["intent"]] if "intent" in step else [s.get("intent") for s in step.get("or", [])]
             for name in names:
                 if name and name not in domain.intents:
@@ -83,6 +83,7 @@ def validate(settings: Settings) -> list[str]:
                 for name in (slot_set if isinstance(slot_set, dict) else {slot_set: None}):
                     if name not in domain.slots:
                         problems.append(f"{where}: rule `{rule.name}` refers to unknown slot `{name}`")
+        where = f"{rule.source}:{rule.line}"
         for cond in rule.condition:
             loop = cond.get("active_loop")
             if loop and loop not in domain.forms:

@@ -41,6 +41,7 @@ LOCATION_INTENT = "general_location"
 # Decimal places kept of a shared location (about 100 m): enough to tell the area, not the house.
 LOCATION_PRECISION = 3
 _MEDIA = (StickerMessageContent, ImageMessageContent, VideoMessageContent, AudioMessageContent, FileMessageContent)
+_HANDLED = (MessageEvent, PostbackEvent, FollowEvent, JoinEvent, UnfollowEvent, LeaveEvent)
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,17 @@ def postback_text(data: str, params: dict | None) -> str:
 
 
 def location_text(message: LocationMessageContent) -> str:
-    return payload(LOCATION_INTENT, address=message.address or "",
+    return payload(LOCATION_INTENT, location_address=message.address or "",
                    latitude=round(float(message.latitude), LOCATION_PRECISION),
                    longitude=round(float(message.longitude), LOCATION_PRECISION))
 
 
 def _message_text(message, one_to_one: bool) -> str | None:
     if isinstance(message, TextMessageContent):
-        return message.text if one_to_one else addressed_text(message)
+        if one_to_one:
+            return message.text
+        text = addressed_text(message)
+        return None if text is None else (text or GREET)  # a bare @mention: say what the bot can do
     if not one_to_one:  # stickers and photos in a group are the members' conversation, not questions to the bot
         return None
     if isinstance(message, LocationMessageContent):
@@ -110,7 +114,7 @@ def _message_text(message, one_to_one: bool) -> str | None:
 
 def turn_for(event: Event) -> Turn | None:
     """The turn an event asks for, or None when the bot has nothing to do (or must not answer)."""
-    if event.mode == EventMode.STANDBY:  # another module channel has the chat
+    if not isinstance(event, _HANDLED) or event.mode == EventMode.STANDBY:  # standby: a module channel has the chat
         return None
     chat, source_type = _chat(event.source)
     if not chat:
@@ -122,10 +126,8 @@ def turn_for(event: Event) -> Turn | None:
         text = postback_text(event.postback.data, event.postback.params)
     elif isinstance(event, (FollowEvent, JoinEvent)):
         text = GREET
-    elif isinstance(event, (UnfollowEvent, LeaveEvent)):
+    else:  # unfollow, leave
         return Turn(event.webhook_event_id, chat, None, None, source_type, one_to_one)
-    else:
-        return None
     if text is None:
         return None
     return Turn(event.webhook_event_id, chat, text, getattr(event, "reply_token", None), source_type, one_to_one)

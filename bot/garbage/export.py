@@ -1,0 +1,47 @@
+"""Write the city's dictionary, as the bot answers it, in the national standard 11-column CSV.
+
+The output imports back with `bot import garbage --format standard`: categories are written as the city's
+local names, which the importer maps back to the category ids.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+import jaconv
+
+from bot.errors import BotError
+from bot.store.db import session_factory
+
+from .config import GarbageConfig
+from .importers import STANDARD_COLUMNS
+from .service import build_snapshot
+
+
+def standard_rows(database_url: str, config: GarbageConfig, city_name: str) -> list[list[str]]:
+    with session_factory(database_url)() as s:
+        entries = build_snapshot(s, config).index.entries
+    entries = sorted(entries, key=lambda e: (e.reading, e.name))
+    return [[config.lg_code, str(n), city_name, e.area, e.name, jaconv.hira2kata(e.reading), "",
+             config.categories.get(e.category, e.category), e.notes, e.remarks, e.bulky_fee]
+            for n, e in enumerate(entries, 1)]
+
+
+def write_standard(database_url: str, config: GarbageConfig, city_name: str, out, encoding: str = "utf-8-sig"
+                   ) -> int:
+    """Write to the binary file `out`; returns the number of items. Nothing is written if a character does not
+    fit the encoding (cp932 lacks some), rather than losing it."""
+    rows = standard_rows(database_url, config, city_name)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(STANDARD_COLUMNS)
+    writer.writerows(rows)
+    text = buffer.getvalue()
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line = text[:exc.start].count("\n") + 1
+        raise BotError(f"Line {line} of the export has `{text[exc.start:exc.end]}`, which {encoding} cannot hold; "
+                       "export as utf-8 instead.") from exc
+    out.write(data)
+    return len(rows)
