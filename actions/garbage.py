@@ -66,8 +66,9 @@ class ActionGarbageLookup(Action):
             match = Match("item", entity, named) if named else snap.index.lookup(entity or "")
         else:
             match = snap.index.lookup(text)
-            if match.kind == "none" and entity:
-                match = snap.index.lookup(entity)
+            if entity and match.how != "exact":  # the NLU's entity beats a guess from the text
+                by_entity = snap.index.lookup(entity)
+                match = by_entity if by_entity.how == "exact" else match
         if match.kind == "none" and match.query:
             service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")

@@ -113,7 +113,7 @@ def detect_category(text: str, config: GarbageConfig, index: Index) -> str | Non
     if found:
         return max(found)[1]
     match = index.lookup(text)
-    return match.best.category if match.kind == "item" and not match.fuzzy else None
+    return match.best.category if match.kind == "item" and match.how == "exact" else None
 
 
 def schedule_replies(area: Area, category: str | None, config: GarbageConfig, today: date) -> list[Reply]:

@@ -58,12 +58,20 @@ class Entry:
 
 @dataclass
 class Match:
-    """`kind` is "item" (answer items[0]), "choices" (let the citizen pick from items) or "none"."""
+    """`kind` is "item" (answer items[0]), "choices" (let the citizen pick from items) or "none".
+
+    `how` says how sure the match is: "exact" keys, names "containing" the phrase, "fuzzy" spelling, or "none".
+    """
 
     kind: str
     query: str
     items: list[Entry] = field(default_factory=list)
-    fuzzy: bool = False  # found by spelling similarity: the reply names the item it chose
+    how: str = "exact"
+
+    @property
+    def fuzzy(self) -> bool:
+        """Found by spelling similarity: the reply names the item it chose."""
+        return self.how == "fuzzy"
 
     @property
     def best(self) -> Entry | None:
@@ -79,7 +87,7 @@ def item_phrase(text: str) -> str:
             if m.start() > 0:
                 cut = min(cut, m.start())
                 break
-    return text[:cut].strip(" 　、,。「」『』\"'")
+    return text[:cut].strip(" 　、,。?!「」『』\"'")
 
 
 def noun_chunks(phrase: str) -> list[str]:
@@ -169,7 +177,7 @@ class Index:
 
     def _containing(self, phrase: str) -> dict[int, int]:
         key = text_key(phrase)
-        if len(key) < 2:
+        if len(key) < (3 if is_kana(key) else 2):  # これ, かさ would sit inside too many names
             return {}
         hits: dict[int, int] = {}
         for name_key, i in self._surface:
@@ -177,11 +185,11 @@ class Index:
                 hits[i] = min(len(name_key) - len(key), hits.get(i, 999))
         return hits
 
-    def _decide(self, phrase: str, hits: dict[int, int], fuzzy: bool = False) -> Match:
+    def _decide(self, phrase: str, hits: dict[int, int], how: str = "exact") -> Match:
         ranked = self._rank(hits)
-        if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or not fuzzy):
-            return Match("item", phrase, ranked, fuzzy)
-        return Match("choices", phrase, ranked[:MAX_CHOICES], fuzzy)
+        if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or how != "fuzzy"):
+            return Match("item", phrase, ranked, how)
+        return Match("choices", phrase, ranked[:MAX_CHOICES], how)
 
     def _near(self, phrase: str) -> dict[int, float]:
         scores: dict[int, float] = {}
@@ -197,7 +205,7 @@ class Index:
     def lookup(self, text: str) -> Match:
         phrase = item_phrase(text)
         if not phrase:
-            return Match("none", "")
+            return Match("none", "", how="none")
         hits = self._exact(phrase)
         if hits:
             return self._decide(phrase, hits)
@@ -210,13 +218,13 @@ class Index:
         for part in [phrase] + chunks:
             hits = self._containing(part)
             if hits:
-                return self._decide(part, hits)
+                return self._decide(part, hits, "containing")
         scores = self._near(phrase)
         ranked = sorted(scores, key=lambda i: (-scores[i], self.entries[i].priority, self.entries[i].position))
         if ranked and scores[ranked[0]] >= FUZZY_ANSWER:
-            return self._decide(phrase, {i: 100 - scores[i] for i in ranked if scores[i] >= FUZZY_ANSWER}, fuzzy=True)
+            return self._decide(phrase, {i: 100 - scores[i] for i in ranked if scores[i] >= FUZZY_ANSWER}, "fuzzy")
         near: list[Entry] = []
         for i in ranked:
             if self.entries[i].name not in {e.name for e in near}:
                 near.append(self.entries[i])
-        return Match("none", phrase, near[:NEAR_MATCHES])
+        return Match("none", phrase, near[:NEAR_MATCHES], "none")

@@ -58,9 +58,15 @@ def text_key(text: str) -> str:
     return phonetic(fold(text))
 
 
+_SEGMENTS = re.compile(r"[（）()【】\[\]［］〔〕・、，,/／\s]+")
+
+
 @lru_cache(maxsize=20000)
 def _analyse(text: str) -> tuple[str, str]:
-    tokens = [t for t in _TOKENIZER.tokenize(unicodedata.normalize("NFKC", text)) if t.pos != "補助記号"]
+    """(reading, normalized form). Bracketed and `・`-separated parts are read one by one: Sudachi would
+    otherwise take 傘（ビニール） as one word read かさ."""
+    tokens = [t for seg in _SEGMENTS.split(unicodedata.normalize("NFKC", text)) if seg
+              for t in _TOKENIZER.tokenize(seg) if t.pos != "補助記号"]
     return "".join(t.reading for t in tokens), "".join(t.norm for t in tokens)
 
 

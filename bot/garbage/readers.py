@@ -24,12 +24,15 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
     """Bytes to text: the given encoding, else UTF-8 (a BOM is dropped), else cp932."""
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], encoding or "utf-8"
+    furthest: UnicodeDecodeError | None = None
     for enc in (encoding,) if encoding else ENCODINGS:
         try:
             return data.decode(enc)
         except UnicodeDecodeError as exc:
-            last = exc
-    line = data[: last.start].count(b"\n") + 1
+            # The encoding that read furthest is the file's; its error is where the file is broken.
+            if furthest is None or exc.start > furthest.start:
+                furthest = exc
+    line = data[: furthest.start].count(b"\n") + 1
     tried = encoding or " / ".join(ENCODINGS)
     raise ImportDataError(f"{path}: cannot decode the file as {tried}.", [(line, "undecodable bytes")])
 

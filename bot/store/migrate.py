@@ -10,7 +10,7 @@ from alembic.config import Config
 from .db import get_engine
 
 # Modules that declare models on bot.store.models.Base; imported so autogenerate sees every table.
-MODEL_MODULES = ["bot.store.models", "bot.garbage.models"]
+MODEL_MODULES = ["bot.store.models", "bot.garbage.models", "bot.booking.models", "connectors.line_seen"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

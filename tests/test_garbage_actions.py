@@ -1,0 +1,184 @@
+"""The garbage actions through rasa_sdk's Tracker and CollectingDispatcher, replies rendered from domain.yml."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions import common
+from actions.garbage import (ActionAskGarbageArea, ActionCollectionSchedule, ActionGarbageLookup,
+                             ValidateGarbageAreaForm)
+from bot.city import load_city
+from bot.dialogue.responses import Responder
+from bot.domain import Domain
+from bot.garbage.models import GarbageMiss
+from bot.store.db import session_factory
+from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
+
+OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city
+
+
+@pytest.fixture
+def env(demo_settings, monkeypatch):
+    monkeypatch.setenv("BOT_DATABASE_URL", demo_settings.database_url)
+    monkeypatch.setenv("BOT_FIXED_NOW", demo_settings.fixed_now)  # Friday 2026-11-20
+    common.settings.cache_clear()
+    yield demo_settings
+    common.settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def domain(demo_settings):
+    return Domain.load(demo_settings.domain_file)
+
+
+def user(text: str, intent: str, entities: list | None = None) -> dict:
+    return {"event": "user", "text": text, "parse_data": {"text": text, "intent": {"name": intent, "confidence": 1.0},
+                                                          "entities": entities or []}}
+
+
+def run(action, domain, text, intent, entities=None, slots=None, history=()):
+    """Run `action` after the user said `text`; returns (messages as the citizen sees them, events)."""
+    latest = user(text, intent, entities)
+    tracker = Tracker("tester", {"garbage_area": None, **(slots or {})}, latest["parse_data"],
+                      [*history, latest], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain.as_sdk_dict())
+    events = asyncio.run(events) if asyncio.iscoroutine(events) else events
+    return render(domain, dispatcher.messages), events
+
+
+def render(domain, messages):
+    responder = Responder(domain.responses, lambda: load_city(common.settings().data_dir))
+    out = []
+    for m in messages:
+        extra = {k: v for k, v in m.items() if k not in ("response", "buttons") and isinstance(v, str)}
+        shown = responder.render(m["response"], {}, "rest", extra)
+        assert shown is not None, f"{m['response']} is not in domain.yml"
+        assert "{" not in shown["text"], shown["text"]  # every placeholder filled
+        out.append({"text": shown["text"], "buttons": m.get("buttons") or []})
+    return out
+
+
+def texts(messages):
+    return "\n".join(m["text"] for m in messages)
+
+
+def test_item_answer_gives_category_notes_and_where_to_ask(env, domain):
+    messages, events = run(ActionGarbageLookup(), domain, "スプレー缶は何ごみ？", "garbage_sort_item")
+    assert events == []
+    assert messages[0]["text"].startswith("「スプレー缶」は「資源ごみ」です。") and "穴をあける" in messages[0]["text"]
+    assert OFFICE_PHONE in messages[-1]["text"]
+
+
+def test_item_answer_adds_the_collection_day_when_the_area_is_known(env, domain):
+    messages, _ = run(ActionGarbageLookup(), domain, "ｽﾌﾟﾚｰ缶", "garbage_sort_item", slots={"garbage_area": "浅野"})
+    assert "浅野の資源ごみの収集日は第1・第3火曜日です。次回は12月1日（火）です。" in texts(messages)
+    # a category collected on another one's day says so
+    messages, _ = run(ActionGarbageLookup(), domain, "殺虫剤（スプレー缶）", "garbage_sort_item",
+                      slots={"garbage_area": "浅野"})
+    assert "有害ごみは、浅野の資源ごみの収集日（第1・第3火曜日）に出してください。" in texts(messages)
+
+
+def test_items_without_regular_collection_and_bulky_fees(env, domain):
+    messages, _ = run(ActionGarbageLookup(), domain, "エアコン", "garbage_sort_item", slots={"garbage_area": "浅野"})
+    assert "家電リサイクル対象品" in texts(messages) and "定期収集の対象ではありません" in texts(messages)
+    payload = '/garbage_sort_item{"garbage_item":"ソファー（７０㎝を超えるもの）"}'
+    messages, _ = run(ActionGarbageLookup(), domain, payload, "garbage_sort_item",
+                      [{"entity": "garbage_item", "value": "ソファー（７０㎝を超えるもの）"}])
+    shown = texts(messages)
+    assert "「粗大ごみ」" in shown and "1,000円" in shown and "099-100-3344" in shown  # the bulky office
+
+
+def test_several_matches_become_buttons_that_answer_exactly(env, domain):
+    messages, _ = run(ActionGarbageLookup(), domain, "傘立ては何ごみ？", "garbage_sort_item")
+    buttons = messages[0]["buttons"]
+    assert "「傘立て」に当てはまる品目がいくつかあります" in messages[0]["text"] and len(buttons) == 3
+    chosen = buttons[0]
+    name = json.loads(chosen["payload"].split("garbage_sort_item", 1)[1])["garbage_item"]
+    assert chosen["payload"].startswith("/garbage_sort_item{") and chosen["title"] == name
+    messages, _ = run(ActionGarbageLookup(), domain, chosen["payload"], "garbage_sort_item",
+                      [{"entity": "garbage_item", "value": name}])
+    assert messages[0]["text"].startswith(f"「{name}」は「") and not messages[0]["buttons"]
+
+
+def test_unknown_items_are_admitted_suggested_and_logged(env, domain):
+    messages, _ = run(ActionGarbageLookup(), domain, "フライパソは何ごみ？", "garbage_sort_item")
+    assert "「フライパソ」は分別の一覧に見つかりませんでした" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["title"] == "フライパン"
+    messages, _ = run(ActionGarbageLookup(), domain, "ぴかぴか星人を捨てたい", "garbage_sort_item")
+    assert "見つかりませんでした" in messages[0]["text"] and OFFICE_PHONE in messages[-1]["text"]
+    with session_factory(env.database_url)() as s:
+        logged = [m.query for m in s.scalars(select(GarbageMiss))]
+    assert {"フライパソ", "ぴかぴか星人"} <= set(logged)
+    assert all("何ごみ" not in q for q in logged)  # only the item phrase is kept
+
+
+def test_the_entity_helps_when_the_text_alone_does_not(env, domain):
+    messages, _ = run(ActionGarbageLookup(), domain, "これ何ごみ？あのフライパンの", "garbage_sort_item",
+                      [{"entity": "garbage_item", "value": "フライパン"}])
+    assert messages[0]["text"].startswith("「フライパン」は「燃やさないごみ」です")
+
+
+def test_schedule_for_the_remembered_area(env, domain):
+    messages, events = run(ActionCollectionSchedule(), domain, "次の燃やすごみの日は？", "garbage_collection_day",
+                           slots={"garbage_area": "浅野"})
+    assert messages[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"
+    assert events == [SlotSet("garbage_area", "浅野")]
+    messages, _ = run(ActionCollectionSchedule(), domain, "うちの地区のごみの日は？", "garbage_collection_day",
+                      slots={"garbage_area": "浅野"})
+    assert messages[0]["text"].splitlines() == [
+        "浅野の収集日は次のとおりです。", "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））",
+        "・燃やさないごみ：第2水曜日（次回 12月9日（水））", "・資源ごみ：第1・第3火曜日（次回 12月1日（火））",
+        "・びん：第4水曜日（次回 11月25日（水））"]
+    assert OFFICE_PHONE in messages[-1]["text"]
+
+
+def test_an_area_named_in_the_question_wins_and_is_remembered(env, domain):
+    messages, events = run(ActionCollectionSchedule(), domain, "浅野川の燃えないごみはいつ？", "garbage_collection_day",
+                           slots={"garbage_area": "浅野"})
+    assert messages[0]["text"].startswith("浅野川の燃やさないごみの収集日は第4水曜日です。")
+    assert events == [SlotSet("garbage_area", "浅野川")]
+
+
+def test_an_item_in_a_collection_question_gives_its_category_day(env, domain):
+    messages, _ = run(ActionCollectionSchedule(), domain, "ペットボトルは何曜日？", "garbage_collection_day",
+                      slots={"garbage_area": "浅野"})
+    assert messages[0]["text"].startswith("浅野の資源ごみの収集日は第1・第3火曜日です。")
+
+
+def test_without_an_area_the_form_asks_and_the_answer_keeps_the_question(env, domain):
+    messages, events = run(ActionCollectionSchedule(), domain, "次の燃やすごみの日は？", "garbage_collection_day")
+    assert messages == [] and events == [SlotSet("garbage_area", None), FollowupAction("garbage_area_form")]
+    messages, _ = run(ActionAskGarbageArea(), domain, "次の燃やすごみの日は？", "garbage_collection_day")
+    assert "お住まいの地区名を入力してください（例：" in messages[0]["text"]  # 71 areas: too many buttons
+    # after the form: the area is in the slot, the question is the one asked before the area was given
+    history = [user("次の燃やすごみの日は？", "garbage_collection_day")]
+    messages, _ = run(ActionCollectionSchedule(), domain, "あさのがわです", "nlu_fallback",
+                      slots={"garbage_area": "浅野川"}, history=history)
+    assert messages[0]["text"].startswith("浅野川の燃やすごみの収集日は毎週月曜日・木曜日です。")
+
+
+def test_the_area_form_accepts_fuzzy_answers_and_rejects_politely(env, domain):
+    validator = ValidateGarbageAreaForm()
+    for typed, area in [("あさのがわ", "浅野川"), ("浅の川", "浅野川"), ("西です", "西")]:
+        dispatcher = CollectingDispatcher()
+        assert validator.validate_garbage_area(typed, dispatcher, None, {}) == {"garbage_area": area}
+        assert dispatcher.messages == []
+    dispatcher = CollectingDispatcher()
+    assert validator.validate_garbage_area("ほげほげ", dispatcher, None, {}) == {"garbage_area": None}
+    assert "「ほげほげ」という地区が見つかりませんでした" in render(domain, dispatcher.messages)[0]["text"]
+
+
+def test_the_form_validator_runs_through_rasa_sdk(env, domain):
+    latest = user("あさのがわ", "nlu_fallback")
+    tracker = Tracker("tester", {"garbage_area": "あさのがわ", "requested_slot": "garbage_area"},
+                      latest["parse_data"], [latest, {"event": "slot", "name": "garbage_area", "value": "あさのがわ"}],
+                      False, None, {"name": "garbage_area_form"}, "action_listen")
+    events = asyncio.run(ValidateGarbageAreaForm().run(CollectingDispatcher(), tracker, domain.as_sdk_dict()))
+    assert SlotSet("garbage_area", "浅野川") in events

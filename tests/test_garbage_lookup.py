@@ -1,0 +1,92 @@
+"""Item and area lookup: the spellings citizens type, several matches, misses, near matches and typos."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.garbage.lookup import Entry, Index, item_phrase
+from bot.garbage.service import get_service
+from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def snap(demo_settings):
+    return get_service(demo_settings.database_url, demo_settings.data_dir).snapshot()
+
+
+@pytest.mark.parametrize("text", ["スプレー缶は何ごみ？", "すぷれーかん", "スプレー缶の捨て方", "ｽﾌﾟﾚｰ缶", "スプレイ缶",
+                                  "スプレー缶", "スプレー缶ってなにゴミですか", "スプレー缶を捨てたいのですが"])
+def test_every_spelling_of_spray_can_finds_it(snap, text):
+    match = snap.index.lookup(text)
+    assert (match.kind, match.best.name, match.best.category, match.fuzzy) == (
+        "item", "スプレー缶", "recyclable", False)
+
+
+@pytest.mark.parametrize("text, name", [("フライパン", "フライパン"), ("ふらいぱん", "フライパン"),
+                                        ("昨日使ったフライパンを捨てたい", "フライパン"), ("ＩＨ調理器", "ＩＨ調理器"),
+                                        ("ペット", "ペットボトル"), ("アイスクリームのカップ・ふた（紙製）は何ごみですか",
+                                                                 "アイスクリームのカップ・ふた（紙製）")])
+def test_names_without_question_words_readings_and_synonyms(snap, text, name):
+    match = snap.index.lookup(text)
+    assert match.kind == "item" and match.best.name == name
+
+
+def test_several_items_become_choices_ranked_by_closeness(snap):
+    match = snap.index.lookup("傘立ては何ごみ？")
+    assert match.kind == "choices" and match.query == "傘立て"
+    assert {e.name for e in match.items} == {"傘立て（陶器製）", "傘立て（金属製）", "傘立て(プラスチック製）"}
+    assert snap.index.lookup("スプレー").kind == "choices"  # a part of many names
+
+
+def test_umbrella_variants_with_different_categories_are_choices():
+    index = Index([Entry("傘（金属製）", "かさきんぞくせい", "non_burnable"), Entry("傘（ビニール）", "かさびにーる", "burnable"),
+                   Entry("日傘", "ひがさ", "burnable"), Entry("空き缶", "あきかん", "recyclable")])
+    match = index.lookup("傘は何ごみ？")
+    assert match.kind == "choices" and [e.name for e in match.items] == ["傘（金属製）", "傘（ビニール）"]
+    assert index.lookup("かさ").kind == "choices"
+    assert index.lookup("空缶").best.name == "空き缶"  # Sudachi's normalized form
+
+
+def test_same_name_from_a_lower_priority_source_is_hidden(snap):
+    assert [e.source for e in snap.index.named("スプレー缶")] == ["kanazawa"]  # Tsu's スプレー缶 is shadowed
+    assert {e.category for e in snap.index.named("色紙")} == {"paper", "burnable"}  # いろがみ and しきし stay
+
+
+def test_a_typo_is_answered_when_close_and_only_suggested_when_not(snap):
+    close = snap.index.lookup("スプレ缶")
+    assert close.kind == "item" and close.fuzzy and close.best.name == "スプレー缶"
+    near = snap.index.lookup("フライパソは何ごみ")
+    assert near.kind == "none" and near.query == "フライパソ" and near.items[0].name == "フライパン"
+    unknown = snap.index.lookup("ぴかぴか星人")
+    assert unknown.kind == "none" and unknown.items == []
+    assert snap.index.lookup("？").kind == "none" and snap.index.lookup("？").query == ""
+
+
+@pytest.mark.parametrize("text, phrase", [("スプレー缶は何ごみですか？", "スプレー缶"), ("傘の捨て方を教えて", "傘"),
+                                          ("乾電池はどうやって捨てるの？", "乾電池"), ("すみません、フライパンは燃えないごみですか",
+                                                                         "フライパン"), ("ぶどうの皮", "ぶどうの皮")])
+def test_item_phrase(text, phrase):
+    assert item_phrase(text) == phrase
+
+
+@pytest.mark.parametrize("text, area", [("浅野川", "浅野川"), ("あさのがわ", "浅野川"), ("浅野川地区です", "浅野川"),
+                                        ("浅野", "浅野"), ("西", "西"), ("浅の川", "浅野川"), ("二塚", "緑（二塚）"),
+                                        ("ひがしあさかわ", "東浅川")])
+def test_areas_are_found_from_what_people_type(snap, text, area):
+    assert snap.areas.match(text).area.name == area
+
+
+def test_areas_in_a_sentence_count_only_when_written_out(snap):
+    assert snap.areas.match("浅野川の燃やすごみの日は？", in_sentence=True).area.name == "浅野川"
+    assert snap.areas.match("うちの地区のごみの日は？", in_sentence=True).area is None
+    nothing = snap.areas.match("ほげほげ町")
+    assert nothing.area is None
+
+
+def test_lookup_is_fast(snap):
+    snap.index.lookup("ウォームアップ")
+    start = time.perf_counter()
+    for _ in range(200):
+        snap.index.lookup("スプレー缶は何ごみですか")
+    assert (time.perf_counter() - start) / 200 < 0.05  # generous: speed is measured in bench/bench_garbage.py

@@ -1,0 +1,130 @@
+"""Bot messages as LINE message objects (line-bot-sdk v3 models), within LINE's documented limits."""
+from __future__ import annotations
+
+import json
+
+from bot.input import parse_payload
+from connectors.line_events import postback_text
+from connectors.line_render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
+from tests.line_standin import _problems
+
+
+def as_json(messages) -> list[dict]:
+    return [m.to_dict() for m in messages]
+
+
+def buttons(n: int) -> list[dict]:
+    return [{"title": f"選択肢{i}", "payload": f'/garbage_sort_item{{"garbage_item": "品目{i}"}}'} for i in range(n)]
+
+
+def test_buttons_become_quick_replies_with_the_payload_as_postback_data():
+    out = as_json(render([{"text": "分野を選んでください。", "buttons": buttons(3)}]))
+    assert len(out) == 1 and out[0]["text"] == "分野を選んでください。"
+    items = out[0]["quickReply"]["items"]
+    assert [i["action"]["type"] for i in items] == ["postback"] * 3
+    assert items[0]["action"]["data"] == '/garbage_sort_item{"garbage_item": "品目0"}'
+    assert items[0]["action"]["displayText"] == "選択肢0"
+    assert not _problems(out)
+
+
+def test_long_labels_are_cut_but_the_chat_shows_the_whole_title():
+    title = "事業系ごみ・動物の死体・収集できない物などの出し方"  # more than 20 characters
+    out = as_json(render([{"text": "候補です。", "buttons": [{"title": title, "payload": "/garbage_special_cases"}]}]))
+    action = out[0]["quickReply"]["items"][0]["action"]
+    assert len(action["label"]) <= 20 and action["label"].endswith("…")
+    assert action["displayText"] == title
+    assert not _problems(out)
+
+
+def test_more_than_13_buttons_become_postback_buttons_in_a_flex_message():
+    out = as_json(render([{"text": "地区を選んでください。", "buttons": buttons(14)}]))
+    assert out[0]["text"] == "地区を選んでください。" and "quickReply" not in out[0]
+    flex = out[1]
+    assert flex["type"] == "flex"
+    bubbles = flex["contents"]["contents"]  # a carousel: ten buttons to a bubble
+    actions = [c["action"] for b in bubbles for c in b["body"]["contents"]]
+    assert len(actions) == 14 and all(a["type"] == "postback" for a in actions)
+    assert actions[13]["data"] == '/garbage_sort_item{"garbage_item": "品目13"}'
+    assert not _problems(out)
+
+
+def test_only_the_last_message_with_buttons_gets_quick_replies():
+    out = as_json(render([{"text": "最初の質問です。", "buttons": buttons(2)},
+                          {"text": "次の質問です。", "buttons": buttons(3)}]))
+    assert [m["type"] for m in out] == ["text", "flex", "text"]
+    assert len(out[2]["quickReply"]["items"]) == 3
+    assert "quickReply" not in out[0]
+
+
+def test_a_5000_character_answer_is_one_message():
+    text = ("粗大ごみは事前の申し込みが必要です。" * 400)[:MAX_TEXT]
+    out = as_json(render([{"text": text}]))
+    assert len(out) == 1 and out[0]["text"] == text
+    assert not _problems(out)
+
+
+def test_longer_answers_are_split_at_sentence_ends():
+    sentence = "粗大ごみは事前の申し込みが必要です。"
+    text = sentence * 700  # 12,600 characters
+    pieces = split_text(text)
+    assert len(pieces) == 3 and all(len(p) <= MAX_TEXT for p in pieces)
+    assert all(p.endswith("。") for p in pieces)
+    assert "".join(pieces) == text
+
+
+def test_a_sentence_longer_than_a_message_is_cut_hard():
+    text = "あ" * 12_000
+    pieces = split_text(text)
+    assert [len(p) for p in pieces] == [5000, 5000, 2000]
+
+
+def test_short_messages_are_joined_to_fit_five_to_a_reply():
+    out = as_json(render([{"text": f"{i}番目のお知らせです。"} for i in range(8)]))
+    assert len(out) <= 5
+    assert "0番目" in out[0]["text"] and "7番目" in out[-1]["text"]
+
+
+def test_what_does_not_fit_one_reply_goes_in_further_batches():
+    long = "お知らせです。" * 700  # 4,900 characters: two never fit one message
+    out = render([{"text": long} for _ in range(7)])
+    groups = batches(out)
+    assert [len(g) for g in groups] == [5, 2]
+    assert all(not _problems(as_json(g)) for g in groups)
+
+
+def test_summary_is_a_flex_bubble_with_a_primary_confirm_button():
+    message = {"text": "申込内容：ソファ ×1、11月24日、合計 1,000円。よろしいですか？", "custom": {
+        "type": "summary", "title": "粗大ごみ収集の申込内容", "rows": [["品目", "ソファ ×1"], ["収集日", "11月24日（火）"]],
+        "total": "合計 1,000円", "buttons": [{"title": "この内容で申し込む", "payload": "/general_affirm"},
+                                           {"title": "やめる", "payload": "/general_cancel"}]}}
+    out = as_json(render([message]))
+    assert len(out) == 1 and out[0]["type"] == "flex"
+    assert out[0]["altText"] == message["text"]
+    bubble = out[0]["contents"]
+    assert bubble["header"]["contents"][0]["text"] == "粗大ごみ収集の申込内容"
+    flat = json.dumps(bubble["body"], ensure_ascii=False)
+    assert "ソファ ×1" in flat and "合計 1,000円" in flat
+    confirm, cancel = bubble["footer"]["contents"]
+    assert confirm["style"] == "primary" and confirm["action"]["data"] == "/general_affirm"
+    assert cancel["action"]["data"] == "/general_cancel"
+
+
+def test_date_picker_round_trip_gives_the_intent_and_entity_back():
+    message = {"text": "収集日を選んでください。", "buttons": [{"title": "11月24日（火）", "payload": '/x{"date": "2026-11-24"}'}],
+               "custom": {"type": "date_picker", "intent": "bulky_pick_date", "entity": "pickup_date",
+                          "min": "2026-11-24", "max": "2026-12-25"}}
+    out = as_json(render([message]))
+    picker = out[0]["quickReply"]["items"][0]["action"]
+    assert picker["type"] == "datetimepicker" and picker["mode"] == "date"
+    assert (picker["min"], picker["max"], picker["initial"]) == ("2026-11-24", "2026-12-25", "2026-11-24")
+    assert parse_date_picker_data(picker["data"]) == ("bulky_pick_date", "pickup_date")
+    text = postback_text(picker["data"], {"date": "2026-12-01"})
+    parsed = parse_payload(text, {"bulky_pick_date"})
+    assert parsed["intent"]["name"] == "bulky_pick_date"
+    assert parsed["entities"][0]["entity"] == "pickup_date" and parsed["entities"][0]["value"] == "2026-12-01"
+
+
+def test_payloads_longer_than_postback_data_allows_send_the_title():
+    out = as_json(render([{"text": "選んでください。", "buttons": [{"title": "長い選択肢", "payload": "/x" + "y" * 400}]}]))
+    action = out[0]["quickReply"]["items"][0]["action"]
+    assert action["type"] == "message" and action["text"] == "長い選択肢"
