@@ -1,0 +1,21 @@
+"""The garbage rules, form and actions on the real engine, driven by button payloads (no NLU guesswork)."""
+from __future__ import annotations
+
+from bot.garbage.importers import import_configured
+
+
+def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):
+    import_configured(bot_env)
+    asked = say("/garbage_collection_day", sender="g")
+    assert "お住まいの地区名を入力してください" in asked[-1]["text"]
+    unknown = say("ほげほげ", sender="g")
+    assert "見つかりませんでした" in unknown[0]["text"] and "地区名を入力してください" in unknown[-1]["text"]
+    answer = say("あさのがわ", sender="g")
+    assert answer[0]["text"].startswith("浅野川の収集日は次のとおりです。")
+    assert "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））" in answer[0]["text"]
+    item = say('/garbage_sort_item{"garbage_item":"スプレー缶"}', sender="g")
+    texts = [m["text"] for m in item]
+    assert texts[0].startswith("「スプレー缶」は「資源ごみ」です。")
+    assert any(t.startswith("浅野川の資源ごみの収集日は") for t in texts)
+    other = say('/garbage_collection_day{"garbage_area":"浅野"}', sender="g")
+    assert other[0]["text"].startswith("浅野の収集日は次のとおりです。")
