@@ -1,6 +1,7 @@
 """The FAQ content of data/faq/*.yml, loaded once per process and reloaded when a file changes."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,20 +32,27 @@ class FaqIndex:
     domains: dict[str, dict]  # domain -> {title, topics}
 
     def best(self, intent: str, text: str) -> Entry | None:
-        """The entry of `intent` whose title and keywords best cover what the citizen wrote."""
+        """The entry of `intent` whose keywords and title best cover what the citizen wrote.
+
+        Keywords shared by many entries of the intent count for less, a keyword found only inside a
+        longer matched one does not count, and on a tie the first entry, the topic's main one, wins.
+        """
         candidates = self.by_intent.get(intent) or []
         if not candidates:
             return None
         folded = fold(text)
         grams = _bigrams(folded)
+        df = Counter(k for e in candidates for k in {fold(k) for k in e.keywords})
+        matched = {k for k in df if k and k in folded}
+        # マイナンバー inside マイナンバーカード is not a separate hit
+        matched = {k for k in matched if not any(k != m and k in m for m in matched)}
 
         def score(e: Entry) -> float:
-            hits = sum(len(k) for k in (fold(k) for k in e.keywords) if k and k in folded)
-            title = _bigrams(fold(e.title))
-            overlap = 2 * len(grams & title) / (len(grams) + len(title)) if grams and title else 0.0
-            return hits + 3 * overlap
+            hits = sum(len(k) / df[k] for k in {fold(k) for k in e.keywords} if k in matched)
+            covered = len(grams & _bigrams(fold(e.title))) / len(grams) if grams else 0.0
+            return hits + 2 * covered
 
-        return max(candidates, key=lambda e: (score(e), -candidates.index(e)))
+        return max(candidates, key=lambda e: (round(score(e), 6), -candidates.index(e)))
 
 
 def _bigrams(text: str) -> set[str]:

@@ -1,0 +1,141 @@
+"""Garbage lookup benchmark (issue 4): import the real open data, then ask about a random sample of the items.
+
+For each data set (Tsu alone, Kanazawa alone, and the demo city's combined sources) it imports into a fresh
+SQLite file and, for a fixed random sample of 500 imported items, asks 「<品目>は何ごみですか」 and gives the
+item's reading alone in hiragana. An answer is correct when the first item the lookup returns has the asked
+item's category. Prints import times, accuracy and lookup latency; `--write` also updates the section
+"Garbage lookup (issue 4)" of bench/RESULTS.md.
+
+    python bench/bench_garbage.py [--sample 500] [--seed 4] [--write]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
+
+from bot.garbage.config import load_config  # noqa: E402
+from bot.garbage.importers import import_sources  # noqa: E402
+from bot.garbage.models import GarbageItem  # noqa: E402
+from bot.garbage.service import GarbageService  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.store.db import session_factory  # noqa: E402
+from bot.store.migrate import upgrade  # noqa: E402
+
+SECTION = "## Garbage lookup (issue 4)"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+TARGETS = {"question": 98.0, "reading": 90.0, "p50_ms": 5.0}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_set(label: str, source_names: list[str], settings: Settings, sample: int, seed: int, workdir: Path) -> dict:
+    config = load_config(settings.data_dir)
+    sources = [s for s in config.sources if s.name in source_names]
+    url = f"sqlite:///{workdir / (label + '.sqlite3')}"
+    upgrade(url)
+    start = time.perf_counter()
+    summary = import_sources(url, config, sources)
+    import_s = time.perf_counter() - start
+    service = GarbageService(url, settings.data_dir)
+    start = time.perf_counter()
+    snapshot = service.snapshot()
+    build_s = time.perf_counter() - start
+    index = snapshot.index
+    with session_factory(url)() as s:
+        imported = list(s.scalars(select(GarbageItem).order_by(GarbageItem.source, GarbageItem.position)))
+    if label == "demo":  # the combined set answers from the deduplicated items: sample what it answers with
+        imported = [i for i in imported if any(e.name == i.name and e.source == i.source for e in index.named(i.name))]
+    picked = random.Random(seed).sample(imported, min(sample, len(imported)))
+    index.lookup("ウォームアップ")
+    results = {"question": [], "reading": []}
+    latencies = []
+    for item in picked:
+        for form, text in (("question", f"{item.name}は何ごみですか"), ("reading", item.reading)):
+            t = time.perf_counter()
+            match = index.lookup(text)
+            latencies.append((time.perf_counter() - t) * 1000)
+            results[form].append(bool(match.items) and match.items[0].category == item.category)
+    return {
+        "label": label, "imported": {k: v.get("items") for k, v in summary.items()},
+        "import_s": import_s, "build_s": build_s, "index_items": len(index), "sample": len(picked),
+        "question": 100 * sum(results["question"]) / len(picked),
+        "reading": 100 * sum(results["reading"]) / len(picked),
+        "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99), "qps": len(latencies) / (sum(latencies) / 1000),
+    }
+
+
+def machine() -> str:
+    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+            "SQLite file database")
+
+
+def report(rows: list[dict], sample: int, seed: int) -> str:
+    lines = [SECTION, "",
+             f"Machine: {machine()}. Command: `python bench/bench_garbage.py --sample {sample} --seed {seed}`.",
+             "",
+             "Each set is imported into a fresh database; then, for a random sample of imported items, the lookup",
+             "is asked 「<品目>は何ごみですか」 and, separately, the item's reading alone in hiragana (the reading",
+             "stored at import: the published kana, else Sudachi's). Correct = the first item returned has the",
+             f"asked item's category. Targets: question ≥ {TARGETS['question']:.0f}%, reading ≥ "
+             f"{TARGETS['reading']:.0f}%, lookup p50 ≤ {TARGETS['p50_ms']:.0f} ms.",
+             "",
+             "| set | items imported | import s | index build s | question % | reading % | p50 ms | p95 ms | p99 ms "
+             "| lookups/s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        imported = ", ".join(f"{k} {v}" for k, v in r["imported"].items())
+        lines.append(f"| {r['label']} | {imported} | {r['import_s']:.2f} | {r['build_s']:.2f} | {r['question']:.1f} "
+                     f"| {r['reading']:.1f} | {r['p50_ms']:.3f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} "
+                     f"| {r['qps']:.0f} |")
+    lines += ["", "Misses on the reading form are homophones and items sharing a reading with a differently sorted",
+              "variant (e.g. 色紙 いろがみ/しきし); the bot offers those as choices rather than guessing.", ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of RESULTS.md (or append it), leaving other sections alone."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    updated = pattern.sub(lambda _: text + "\n", current) if pattern.search(current) else \
+        current.rstrip("\n") + "\n\n" + text + "\n"
+    RESULTS.write_text(updated, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    args = parser.parse_args()
+    settings = Settings.from_env(env={})
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [run_set(label, names, settings, args.sample, args.seed, Path(tmp)) for label, names in
+                (("tsu", ["tsu"]), ("kanazawa", ["kanazawa"]), ("demo", ["local", "kanazawa", "tsu"]))]
+    text = report(rows, args.sample, args.seed)
+    print(text)
+    if args.write:
+        write_section(text)
+    met = all(r["question"] >= TARGETS["question"] and r["reading"] >= TARGETS["reading"]
+              and r["p50_ms"] <= TARGETS["p50_ms"] for r in rows)
+    print("targets met" if met else "targets NOT met", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
