@@ -70,6 +70,11 @@ def _analyse(text: str) -> tuple[str, str]:
     return "".join(t.reading for t in tokens), "".join(t.norm for t in tokens)
 
 
+def clear_cache() -> None:
+    """Forget cached Sudachi analyses (for benchmarks measuring uncached lookups)."""
+    _analyse.cache_clear()
+
+
 def reading(text: str) -> str:
     """Hiragana reading; kana input is its own reading (Sudachi would cut すぷれーかん into nonsense)."""
     folded = fold(text)

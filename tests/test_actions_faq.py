@@ -1,0 +1,47 @@
+"""FAQ answers: the right entry inside an intent, city values filled in, related topics as buttons."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from actions import faq_index
+from actions.faq import answer_message
+from bot import city
+from tests.conftest import PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def index():
+    return faq_index.load(PROJECT_DIR / "data")
+
+
+@pytest.mark.parametrize("intent,text,expected", [
+    ("certificates_residence_record", "住民票がほしい", "cert_juminhyo_window"),
+    ("certificates_residence_record", "住民票を郵送で取り寄せたい", "cert_juminhyo_mail"),
+    ("certificates_mynumber_card", "マイナンバーカードの暗証番号を忘れた", "cert_mynumber_pin"),
+    ("certificates_mynumber_card", "マイナンバーカードをなくした", "cert_mynumber_lost"),
+    ("taxes_payment_methods", "納付書をなくした", "tax_pay_lost_slip"),
+])
+def test_best_entry_within_the_intent(index, intent, text, expected):
+    assert index.best(intent, text).id == expected
+
+
+def test_answer_fills_city_values_and_links_related_topics(index):
+    profile = city.load_city(PROJECT_DIR / "data")
+    message = answer_message(index, index.entries["cert_juminhyo_window"], profile)
+    assert "{" not in message["text"] and profile["offices"]["citizens"]["phone"] in message["text"]
+    assert "https://www.city.sakura.example.jp/" in message["text"]
+    assert 2 <= len(message["buttons"]) <= 4
+    for button in message["buttons"]:
+        intent, _, values = button["payload"][1:].partition("{")
+        assert json.loads("{" + values)["faq_id"] in index.entries and intent in index.by_intent
+
+
+def test_related_button_opens_exactly_that_entry(say, index):
+    first = say("住民票がほしい", sender="rel")
+    button = first[0]["buttons"][0]
+    second = say(button["payload"], sender="rel")
+    target = json.loads("{" + button["payload"].split("{", 1)[1])["faq_id"]
+    profile = city.load_city(PROJECT_DIR / "data")
+    assert second[0]["text"].startswith(faq_index.render_answer(index.entries[target], profile)[:40])
