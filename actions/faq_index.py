@@ -18,7 +18,7 @@ class Entry:
     intent: str
     title: str
     answer: str
-    keywords: list[str]
+    keywords: list[str]  # folded once at load time
     source: str
     checked: str
     related: list[str] = field(default_factory=list)
@@ -42,13 +42,13 @@ class FaqIndex:
             return None
         folded = fold(text)
         grams = _bigrams(folded)
-        df = Counter(k for e in candidates for k in {fold(k) for k in e.keywords})
+        df = Counter(k for e in candidates for k in set(e.keywords))
         matched = {k for k in df if k and k in folded}
         # マイナンバー inside マイナンバーカード is not a separate hit
         matched = {k for k in matched if not any(k != m and k in m for m in matched)}
 
         def score(e: Entry) -> float:
-            hits = sum(len(k) / df[k] for k in {fold(k) for k in e.keywords} if k in matched)
+            hits = sum(len(k) / df[k] for k in set(e.keywords) if k in matched)
             covered = len(grams & _bigrams(fold(e.title))) / len(grams) if grams else 0.0
             return hits + 2 * covered
 
@@ -74,7 +74,8 @@ def load(data_dir: Path) -> FaqIndex:
         topics.update(doc.get("topics") or {})
         for raw in doc.get("entries") or []:
             entry = Entry(id=raw["id"], domain=raw.get("domain", doc.get("domain")), intent=raw["intent"],
-                          title=raw["title"], answer=raw["answer"], keywords=list(raw.get("keywords") or []),
+                          title=str(raw["title"]), answer=str(raw["answer"]),
+                          keywords=[fold(str(k)) for k in raw.get("keywords") or []],
                           source=raw.get("source", ""), checked=str(raw.get("checked", "")),
                           related=list(raw.get("related") or []))
             entries[entry.id] = entry

@@ -39,17 +39,25 @@ def _is_payload(text: str) -> bool:
     return text.startswith("/")
 
 
+def _question(event: dict) -> str:
+    """A user event's text if it asks about collection days in the citizen's own words (not a button)."""
+    text = event.get("text") or ""
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return text if intent == answers.AREA_INTENT and not _is_payload(text) else ""
+
+
 def collection_question(tracker) -> str:
-    """The citizen's own words asking about collection days, even after a form asked for the area since."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        text = event.get("text") or ""
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent == answers.AREA_INTENT and not _is_payload(text):
-            return text
-    text = tracker.latest_message.get("text") or ""
-    return "" if _is_payload(text) else text
+    """The question to answer: the latest message, or, when it answered the area form, the one that started it."""
+    events = tracker.events
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if not users:
+        return ""
+    latest = users[-1]
+    loops = [i for i, e in enumerate(events[:latest]) if e.get("event") == "active_loop"]
+    if loops and events[loops[-1]].get("name") == AREA_FORM:
+        asked = [i for i in users if i < loops[-1]]
+        return _question(events[asked[-1]]) if asked else ""
+    return _question(events[latest])
 
 
 class ActionGarbageLookup(Action):

@@ -101,20 +101,20 @@ class Engine:
         cleaned = clean(text or "", self.settings.max_message_chars)
         now = self.now()
         with self._lock(sender_id):
-            turn_id = self.store.begin_turn(sender_id, channel, cleaned.text, cleaned.truncated, now)
             for attempt in range(3):
                 try:
-                    return self._turn(agent, sender_id, cleaned, channel, metadata, turn_id, now)
+                    return self._turn(agent, sender_id, cleaned, channel, metadata, now)
                 except ConcurrentUpdate:
                     log.warning("conversation %s changed underneath; retrying (attempt %d)", sender_id, attempt + 1)
                 except Exception:
                     log.exception("turn failed for a message on channel %s", channel)
                     break
-            reply = [self._apology(agent, sender_id, turn_id)]
-            self.store.fail_turn(turn_id, self.now(), reply)
-            return reply
+            # The conversation state stays as it was; the message and the apology are kept for analysts.
+            apology = self._apology(agent)
+            turn_id = self.store.save_failed_turn(sender_id, channel, cleaned.text, cleaned.truncated, now, [apology])
+            return [self._rest_message(sender_id, apology, turn_id)]
 
-    def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, turn_id, now) -> list[dict]:
+    def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, now) -> list[dict]:
         tracker, version = self._tracker(agent, sender_id, now)
         prefix: list[dict] = []
         if cleaned.empty or not cleaned.has_words:
@@ -134,24 +134,26 @@ class Engine:
             result = agent.processor.handle(tracker, parse, channel, metadata)
             messages, actions, unanswered = result.messages, result.actions, result.unanswered
         messages = [m for m in prefix + messages if m]
-        reply = [self._rest_message(sender_id, m, turn_id) for m in messages]
-        self.store.finish_turn(turn_id, sender_id, channel, tracker.to_state(), version, now, parse, actions, reply,
-                               unanswered)
-        return reply
+        # One transaction stores the turn and the new state before anything is acknowledged.
+        turn_id = self.store.save_turn(sender_id, channel, cleaned.text, cleaned.truncated, tracker.to_state(), version,
+                                       now, parse, actions, [self._rest_message(sender_id, m, None) for m in messages],
+                                       unanswered)
+        return [self._rest_message(sender_id, m, turn_id) for m in messages]
 
-    def _apology(self, agent: Agent, sender_id: str, turn_id: int) -> dict:
+    @staticmethod
+    def _apology(agent: Agent) -> dict:
         try:
             message = agent.responder.render("utter_error", {}, "rest")
         except Exception:  # even the city profile is unreadable: still answer politely
             message = None
-        message = message or {"text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"}
-        return self._rest_message(sender_id, message, turn_id)
+        return message or {"text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"}
 
     @staticmethod
-    def _rest_message(sender_id: str, message: dict, turn_id: int) -> dict:
+    def _rest_message(sender_id: str, message: dict, turn_id: int | None) -> dict:
         out = {"recipient_id": sender_id}
         out.update({k: v for k, v in message.items() if k != "response"})
-        out["turn_id"] = turn_id
+        if turn_id is not None:
+            out["turn_id"] = turn_id
         return out
 
     def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:

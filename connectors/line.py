@@ -3,8 +3,9 @@
 The request path only checks and queues, so LINE gets its 200 well within a second:
 1. verify X-Line-Signature on the raw body (400 when missing or wrong; nothing is processed),
 2. turn each event into a channel-neutral turn (connectors/line_events.py),
-3. record its webhookEventId once (a redelivered event is dropped here),
-4. queue it per chat; workers run the engine and answer (connectors/line_replies.py).
+3. queue it behind the same chat's earlier events (connectors/line_queue.py).
+A worker then records the event's webhookEventId, once (connectors/line_seen.py: a redelivered copy stops
+there), runs the engine and answers (connectors/line_replies.py).
 
 Without LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN the route answers 503 saying so; the rest of the
 bot runs as usual.
@@ -23,7 +24,7 @@ from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import MessagingApi
 
 from .errors import BadRequest
-from .line_events import turn_for
+from .line_events import Turn, turn_for
 from .line_push import LineConfig, LinePushNotifier
 from .line_queue import ChatQueues
 from .line_replies import TurnRunner
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("line", __name__, url_prefix="/webhooks/line")
 
 REQUIRED = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
-WORKERS = 4  # threads answering LINE events; the engine is CPU-bound, so about the number of cores or a few more
+WORKERS = 1  # threads answering LINE events; the engine is CPU-bound, so about the number of cores or a few more
 BACKLOG = 2000  # queued events beyond which the webhook answers 503 and LINE redelivers later
 PRUNE_EVERY = 3600  # seconds between clean-ups of old webhook event ids
 PRUNE_QUEUE = "line_seen.prune"  # the clean-up's own queue (LINE chat ids start with U, C or R)
@@ -52,8 +53,8 @@ class LineChannel:
         self._next_prune = 0.0
         self._prune_lock = threading.Lock()
 
-    def take(self, body: str, signature: str) -> int:
-        """Check and queue one webhook delivery; returns how many events were queued."""
+    def take(self, body: str, signature: str) -> None:
+        """Check one webhook delivery and queue its events; nothing slower happens on the request path."""
         try:
             payload = self.parser.parse(body, signature, as_payload=True)
         except InvalidSignatureError:
@@ -63,23 +64,23 @@ class LineChannel:
         turns = [t for t in map(turn_for, payload.events) if t]
         if not self.queues.has_room(len(turns)):
             raise BadRequest("Too many LINE events are waiting; LINE will redeliver this one later.", 503)
-        now = datetime.now(timezone.utc)
-        queued = 0
         for turn in turns:
-            if self.seen.first_time(turn.event_id, now):
-                self.queues.submit(turn.chat_id, partial(self.runner.run, turn))
-                queued += 1
-            else:
-                log.info("LINE event already taken in (redelivered); not answering again")
-        self._maybe_prune(now)
-        return queued
+            self.queues.submit(turn.chat_id, partial(self._handle, turn))
+        self._maybe_prune()
 
-    def _maybe_prune(self, now: datetime) -> None:
+    def _handle(self, turn: Turn) -> None:
+        """Runs in the chat's queue, so a redelivered copy (same chat) always comes after the first one."""
+        if not self.seen.first_time(turn.event_id, datetime.now(timezone.utc)):
+            log.info("LINE event already handled (redelivered); not answering again")
+            return
+        self.runner.run(turn)
+
+    def _maybe_prune(self) -> None:
         with self._prune_lock:
             if time.monotonic() < self._next_prune:
                 return
             self._next_prune = time.monotonic() + PRUNE_EVERY
-        self.queues.submit(PRUNE_QUEUE, partial(self.seen.prune, now))
+        self.queues.submit(PRUNE_QUEUE, lambda: self.seen.prune(datetime.now(timezone.utc)))
 
     def close(self) -> None:
         self.queues.shutdown()
@@ -98,7 +99,8 @@ def webhook():
         body = request.get_data().decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("The body is not valid UTF-8.") from None
-    return jsonify({"queued": channel.take(body, signature)})
+    channel.take(body, signature)
+    return jsonify({})
 
 
 def init_app(app) -> None:

@@ -57,7 +57,7 @@ def render(domain, messages):
     responder = Responder(domain.responses, lambda: load_city(common.settings().data_dir))
     out = []
     for m in messages:
-        extra = {k: v for k, v in m.items() if k not in ("response", "buttons") and isinstance(v, str)}
+        extra = {k: v for k, v in m.items() if k not in ("response", "buttons", "text") and isinstance(v, str)}
         shown = responder.render(m["response"], {}, "rest", extra)
         assert shown is not None, f"{m['response']} is not in domain.yml"
         assert "{" not in shown["text"], shown["text"]  # every placeholder filled
@@ -157,11 +157,21 @@ def test_without_an_area_the_form_asks_and_the_answer_keeps_the_question(env, do
     assert messages == [] and events == [SlotSet("garbage_area", None), FollowupAction("garbage_area_form")]
     messages, _ = run(ActionAskGarbageArea(), domain, "次の燃やすごみの日は？", "garbage_collection_day")
     assert "お住まいの地区名を入力してください（例：" in messages[0]["text"]  # 71 areas: too many buttons
-    # after the form: the area is in the slot, the question is the one asked before the area was given
-    history = [user("次の燃やすごみの日は？", "garbage_collection_day")]
-    messages, _ = run(ActionCollectionSchedule(), domain, "あさのがわです", "nlu_fallback",
+    # after the form: the area is in the slot, the question is the one that started the form
+    history = [user("次の燃やすごみの日は？", "garbage_collection_day"),
+               {"event": "action", "name": "action_collection_schedule"},
+               {"event": "active_loop", "name": "garbage_area_form"},
+               {"event": "slot", "name": "requested_slot", "value": "garbage_area"},
+               user("ほげ", "nlu_fallback")]  # a first answer the form rejected
+    messages, _ = run(ActionCollectionSchedule(), domain, "浅野川です", "garbage_collection_day",
                       slots={"garbage_area": "浅野川"}, history=history)
     assert messages[0]["text"].startswith("浅野川の燃やすごみの収集日は毎週月曜日・木曜日です。")
+    # a later button is a question of its own: all categories of the chosen area
+    history += [user("浅野川です", "garbage_collection_day"), {"event": "active_loop", "name": None}]
+    messages, _ = run(ActionCollectionSchedule(), domain, '/garbage_collection_day{"garbage_area":"朝日"}',
+                      "garbage_collection_day", [{"entity": "garbage_area", "value": "朝日"}],
+                      slots={"garbage_area": "朝日"}, history=history)
+    assert messages[0]["text"].startswith("朝日の収集日は次のとおりです。")
 
 
 def test_the_area_form_accepts_fuzzy_answers_and_rejects_politely(env, domain):

@@ -150,3 +150,30 @@ def test_training_is_deterministic_and_survives_save_and_load(tmp_path):
 def test_fold_is_width_case_and_kana_insensitive():
     assert fold("ｽﾌﾟﾚｰ缶") == fold("スプレー缶") == fold("すぷれー缶")
     assert fold("ＡＢＣ") == "abc"
+
+
+def test_flattened_classifier_matches_scikit_learn(tmp_path):
+    """The serving path (plain arrays) gives exactly CalibratedClassifierCV's probabilities."""
+    import numpy as np
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    from bot.nlu.classifier import feature_matrix
+
+    pipeline = Pipeline.from_config(SMALL, tmp_path)
+    data = small_data()
+    pipeline.train(data)
+    featurizer, classifier = pipeline.components[1], pipeline.components[2]
+    messages = [Message.build(e.text) for e in data.examples]
+    for m in messages:
+        pipeline.components[0].process(m, {})
+        featurizer.process(m, {})
+    reference = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=42), method="sigmoid",
+                                       cv=3, ensemble=False).fit(feature_matrix(messages, featurizer.width),
+                                                                 [e.intent for e in data.examples])
+    probe = Message.build("住民票を郵送で")
+    pipeline.components[0].process(probe, {})
+    featurizer.process(probe, {})
+    expected = reference.predict_proba(feature_matrix([probe], featurizer.width))[0]
+    assert list(reference.classes_) == classifier.classes
+    assert np.allclose(classifier.probabilities(probe.features), expected)

@@ -36,15 +36,16 @@ def test_migrations_upgrade_and_downgrade(db_url):
 def test_turn_round_trip_and_optimistic_locking(db_url):
     upgrade(db_url)
     store = TrackerStore(db_url)
-    turn = store.begin_turn("u", "rest", "こんにちは", False, NOW)
     state = {"sender_id": "u", "session_id": 1, "slots": {"a": "あ"}, "events": []}
     parse = {"intent": {"name": "general_greet", "confidence": 0.9}, "intent_ranking": [], "entities": []}
-    store.finish_turn(turn, "u", "rest", state, 0, NOW, parse, ["utter_greet"], [{"text": "こんにちは"}], False)
+    turn = store.save_turn("u", "rest", "こんにちは", False, state, 0, NOW, parse, ["utter_greet"], [{"text": "こんにちは"}],
+                           False)
     loaded, last_active, version = store.load("u")
     assert loaded["slots"] == {"a": "あ"} and version == 1 and last_active is not None
-    with pytest.raises(ConcurrentUpdate):  # a writer that read version 0 lost the race
-        store.finish_turn(turn, "u", "rest", state, 0, NOW, parse, [], [], False)
-    assert store.turns("u")[0]["intent"] == "general_greet"
+    for stale in (0, 5):  # a writer that read an older version lost the race, and stores nothing
+        with pytest.raises(ConcurrentUpdate):
+            store.save_turn("u", "rest", "二回目", False, state, stale, NOW, parse, [], [], False)
+    assert [t["intent"] for t in store.turns("u")] == ["general_greet"]
     assert store.record_feedback("u", turn, "helpful", NOW) is True
     assert store.record_feedback("someone-else", turn, "helpful", NOW) is False
     with pytest.raises(ValueError):

@@ -13,13 +13,15 @@ from bot.errors import ConfigError
 CONFIG_FILE = "bulky.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAYMENT_METHODS = ("sticker", "online")
-_TOP_KEYS = {"booking", "areas", "payment", "reminders", "notify"}
+_TOP_KEYS = {"booking", "areas", "payment", "labels", "reminders", "notify"}
 _BOOKING_KEYS = {"lead_working_days", "horizon_days", "date_buttons", "pickup_weekdays", "closed_dates",
                  "default_capacity", "capacity", "cancel_deadline_working_days", "max_quantity", "max_pieces",
                  "put_out_by"}
 _AREA_KEYS = {"csv", "column"}
 _PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
 _REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
+_LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
+FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class BookingConfig:
     reminder_days_before: int = 1
     claim_timeout_minutes: int = 15
     notify: dict[str, str] = field(default_factory=dict)  # channel -> "module:Class" ("default" for the rest)
+    field_labels: dict[str, str] = field(default_factory=lambda: dict(zip(FIELDS, FIELDS)))
+    summary_title: str = ""
+    booking_title: str = ""
+    total_label: str = "Total"
 
     def area_capacity(self, area: str) -> int:
         return self.capacity.get(area, self.default_capacity)
@@ -91,6 +97,10 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     areas = _section(path, doc, "areas", _AREA_KEYS)
     pay = _section(path, doc, "payment", _PAYMENT_KEYS)
     rem = _section(path, doc, "reminders", _REMINDER_KEYS)
+    labels = _section(path, doc, "labels", _LABEL_KEYS)
+    fields = {str(k): str(v) for k, v in (labels.get("fields") or {}).items()}
+    if set(fields) != set(FIELDS):
+        raise ConfigError(f"{path}: labels.fields needs exactly {', '.join(FIELDS)}.")
     notify = doc.get("notify") or {}
     if not isinstance(notify, dict) or not all(isinstance(v, str) and ":" in v for v in notify.values()):
         raise ConfigError(f"{path}: `notify` maps a channel to \"module:Class\".")
@@ -125,6 +135,10 @@ def parse(doc: dict, path: Path) -> BookingConfig:
         reminder_days_before=_int(path, "reminders.days_before", rem.get("days_before", 1)),
         claim_timeout_minutes=_int(path, "reminders.claim_timeout_minutes", rem.get("claim_timeout_minutes", 15), 1),
         notify={str(k): v for k, v in notify.items()},
+        field_labels=fields,
+        summary_title=str(labels.get("summary_title", "")),
+        booking_title=str(labels.get("booking_title", "")),
+        total_label=str(labels.get("total", "")),
     )
 
 

@@ -43,9 +43,10 @@ class NotChangeable(BookingError):
 
 
 class DeadlinePassed(BookingError):
-    def __init__(self, deadline: date):
-        super().__init__(f"The booking could be changed until {deadline.isoformat()}.")
+    def __init__(self, deadline: date, pickup: date):
+        super().__init__(f"The booking for {pickup.isoformat()} could be changed until {deadline.isoformat()}.")
         self.deadline = deadline
+        self.pickup = pickup
 
 
 class CapacityBelowBooked(BookingError):
@@ -95,13 +96,13 @@ class BookingView:
                    payment.status if payment else None, payment.checkout_url if payment else "")
 
 
-def insert_ignore(session, model, values: dict) -> None:
-    """INSERT that does nothing when the row exists (both dialects we run on)."""
+def insert_ignore(session, model, values: dict) -> int:
+    """INSERT that does nothing when the row exists (both dialects we run on); 1 when it inserted."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount
 
 
 class BookingStore:
@@ -216,7 +217,7 @@ class BookingStore:
             raise NotChangeable(b.status)
         deadline = calendar.change_deadline(b.pickup_date, self.config)
         if today > deadline:
-            raise DeadlinePassed(deadline)
+            raise DeadlinePassed(deadline, b.pickup_date)
 
     def cancel(self, number: str, now: datetime) -> BookingView:
         with self.Session() as s, s.begin():

@@ -35,8 +35,11 @@ class Processor:
     def handle(self, tracker: Tracker, parse_data: dict, channel: str, metadata: dict | None = None) -> TurnResult:
         turn = TurnResult()
         self.channel = channel
-        tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": parse_data,
+        # The stored event keeps the decision, not the whole ranking (latest_message keeps that).
+        event_parse = {k: v for k, v in parse_data.items() if k != "intent_ranking"}
+        tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": event_parse,
                        "input_channel": channel, "metadata": metadata or {}})
+        tracker.latest_message = parse_data
         intent = tracker.latest_intent()
         turn.unanswered = intent in UNANSWERED_INTENTS
         candidates = slot_mapping.extract(tracker, self.domain)

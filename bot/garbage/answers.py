@@ -25,8 +25,11 @@ MAX_SAME_NAME = 3  # items sharing one name (色紙 as いろがみ and しき�
 @dataclass
 class Reply:
     response: str
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # the response's {placeholders}; never `text`
     buttons: list[dict] = field(default_factory=list)
+
+
+CONTACT = Reply("utter_garbage_contact")  # where to ask: every answer ends with it
 
 
 def _payload(intent: str, entity: str, value: str) -> str:
@@ -40,9 +43,6 @@ def item_buttons(entries: list[Entry]) -> list[dict]:
 
 def area_buttons(areas: list[Area]) -> list[dict]:
     return [{"title": a.name, "payload": _payload(AREA_INTENT, "garbage_area", a.name)} for a in areas]
-
-
-CONTACT = Reply("utter_garbage_contact")  # where to ask: every answer ends with it
 
 
 def _next(day: date | None, today: date) -> str:
@@ -142,7 +142,7 @@ def ask_area_replies(areas: Areas, config: GarbageConfig) -> list[Reply]:
     return [Reply("utter_ask_garbage_area_typed", {"examples": examples})]
 
 
-def area_rejected_replies(text: str, candidates: list[Area]) -> list[Reply]:
+def area_rejected_replies(typed: str, candidates: list[Area]) -> list[Reply]:
     if candidates:
-        return [Reply("utter_garbage_area_candidates", {"text": text}, area_buttons(candidates))]
-    return [Reply("utter_garbage_area_unknown", {"text": text})]
+        return [Reply("utter_garbage_area_candidates", {"typed": typed}, area_buttons(candidates))]
+    return [Reply("utter_garbage_area_unknown", {"typed": typed})]

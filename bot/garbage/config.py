@@ -37,7 +37,7 @@ class SourceConfig:
     def describe(self) -> dict[str, Any]:
         """What decides the imported rows, for the unchanged-source check."""
         return {"format": self.format, "categories": self.categories, "columns": self.columns,
-                "encoding": self.encoding}
+                "encoding": self.encoding, "priority": self.priority}
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
             rules[cid] = " ".join(cell.split())
         parsed.add("areas", name, {"name": name, "reading": reading(name), "center": center, "rules": rules,
                                    "remarks": notes, "position": row.line}, row.line, f"area_days.csv: {name}")
-    header, rows = table("target.csv")
+    header, rows = table("target.csv")  # its `furigana` is only the initial 5374 groups by, not a reading
     if header:
         require_columns(files["target.csv"], header, ["label", "name"])
     for row in rows:
@@ -328,16 +328,19 @@ def next_revision(session) -> int:
     return (session.scalar(select(func.max(GarbageSource.revision))) or 0) + 1
 
 
-def touch_source(session, name: str, **values) -> GarbageSource:
-    """The source's row, created when new, with a fresh revision so every cached index rebuilds."""
+def touch_source(session, name: str, changed: bool = True, **values) -> GarbageSource:
+    """The source's row, created when new; a change gives it a fresh revision so every cached index rebuilds."""
     revision = next_revision(session)
     row = session.get(GarbageSource, name)
     if row is None:
         row = GarbageSource(name=name, location="", checksum="", counts={})
         session.add(row)
+        changed = True
     for k, v in values.items():
         setattr(row, k, v)
-    row.revision, row.updated_at = revision, datetime.now(timezone.utc)
+    if changed:
+        row.revision = revision
+    row.updated_at = datetime.now(timezone.utc)
     return row
 
 
@@ -372,7 +375,9 @@ def import_sources(database_url: str, config: GarbageConfig, sources: Iterable[S
                        + _sync(s, GarbageSynonym, src.name, parsed.synonyms, ("item_name", "synonym"))
                        + _sync(s, GarbageArea, src.name, parsed.areas, ("name",))
                        + _sync(s, GarbageCenter, src.name, parsed.centers, ("name", "break_start")))
-            touch_source(s, src.name, format=src.format, priority=src.priority,
+            old = s.get(GarbageSource, src.name)
+            reranked = old is not None and old.priority != src.priority  # the index ranks sources anew
+            touch_source(s, src.name, changed > 0 or reranked, format=src.format, priority=src.priority,
                          location=", ".join(map(str, src.paths)), checksum=digest, counts=parsed.counts())
             summary[src.name] = {"status": "imported", "changed": changed, **parsed.counts()}
     return summary

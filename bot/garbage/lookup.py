@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.nlu.tokenizer import SudachiTokenizer
-
-from .normalize import base_name, is_kana, name_parts, norm_key, phonetic, reading_key, text_key
+from .normalize import base_name, is_kana, name_parts, norm_key, phonetic, reading_key, text_key, tokens
 
 MAX_CHOICES = 5
 FUZZY_ANSWER = 88  # a fuzzy score at least this high answers; lower ones are only offered as near matches
@@ -37,7 +35,6 @@ _LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ち�
 _CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
 _NOT_ITEMS = {text_key(w) for w in ("ごみ", "ゴミ", "もの", "物", "こと", "何", "分別", "捨て方", "出し方", "方法",
                                     "種類", "日", "曜日", "地区", "うち", "家", "今日", "明日")}
-_TOKENIZER = SudachiTokenizer({"mode": "C", "dict": "core"}, {})
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def noun_chunks(phrase: str) -> list[str]:
     """Runs of nouns inside a phrase, as fallbacks: 昨日買ったフライパン → 昨日, フライパン."""
     out: list[str] = []
     chunk: list[str] = []
-    for tok in _TOKENIZER.tokenize(phrase) + [None]:
+    for tok in tokens(phrase) + [None]:
         if tok is not None and tok.pos in _CHUNK_POS:
             chunk.append(tok.text)
             continue

@@ -31,6 +31,11 @@ _QUALIFIER = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]"
 _PARTS = re.compile(r"[・、，,/／]")
 
 
+def tokens(text: str):
+    """Sudachi tokens (mode C) of `text`; one tokenizer per thread, shared by the garbage modules."""
+    return _TOKENIZER.tokenize(text)
+
+
 def is_kana(text: str) -> bool:
     return all("\u3041" <= ch <= "\u309f" or ch in _LONG for ch in text)
 
@@ -65,9 +70,9 @@ _SEGMENTS = re.compile(r"[（）()【】\[\]［］〔〕・、，,/／\s]+")
 def _analyse(text: str) -> tuple[str, str]:
     """(reading, normalized form). Bracketed and `・`-separated parts are read one by one: Sudachi would
     otherwise take 傘（ビニール） as one word read かさ."""
-    tokens = [t for seg in _SEGMENTS.split(unicodedata.normalize("NFKC", text)) if seg
-              for t in _TOKENIZER.tokenize(seg) if t.pos != "補助記号"]
-    return "".join(t.reading for t in tokens), "".join(t.norm for t in tokens)
+    words = [t for seg in _SEGMENTS.split(unicodedata.normalize("NFKC", text)) if seg
+             for t in tokens(seg) if t.pos != "補助記号"]
+    return "".join(t.reading for t in words), "".join(t.norm for t in words)
 
 
 def clear_cache() -> None:

@@ -24,16 +24,14 @@ from .schedule import Breaks
 
 @dataclass(frozen=True)
 class Snapshot:
-    revision: int
+    version: tuple  # the highest source revision and the config files' mtimes it was built from
     index: Index
     areas: Areas
 
 
-def build_snapshot(session, config: GarbageConfig) -> Snapshot:
+def build_snapshot(session, config: GarbageConfig, version: tuple = ()) -> Snapshot:
     """Read every source's rows and build the item index and the areas."""
-    sources = {s.name: s for s in session.scalars(select(GarbageSource))}
-    revision = max((s.revision for s in sources.values()), default=0)
-    priority = {name: s.priority for name, s in sources.items()}
+    priority = {s.name: s.priority for s in session.scalars(select(GarbageSource))}
     entries, synonyms = [], {}
     for i in session.scalars(select(GarbageItem)):
         entries.append(Entry(name=i.name, reading=i.reading, category=i.category, notes=i.notes, remarks=i.remarks,
@@ -46,13 +44,13 @@ def build_snapshot(session, config: GarbageConfig) -> Snapshot:
     breaks: dict[str, list] = {}
     for c in session.scalars(select(GarbageCenter)):
         breaks.setdefault(c.name, []).append((c.break_start, c.break_end))
-    areas = []
-    for a in session.scalars(select(GarbageArea).order_by(GarbageArea.position)):
-        if any(x.name == a.name for x in areas):
-            continue
-        areas.append(Area(a.name, dict(a.rules), a.center, tuple(a.remarks),
-                          Breaks(tuple(breaks.get(a.center, [])), config.repeat_breaks_yearly)))
-    return Snapshot(revision, Index(entries, synonyms), Areas(areas))
+    areas: dict[str, Area] = {}  # an area named by two sources: the better-ranked one's days
+    rows = sorted(session.scalars(select(GarbageArea)), key=lambda a: (priority.get(a.source, 100), a.position))
+    for a in rows:
+        if a.name not in areas:
+            areas[a.name] = Area(a.name, dict(a.rules), a.center, tuple(a.remarks),
+                                 Breaks(tuple(breaks.get(a.center, [])), config.repeat_breaks_yearly))
+    return Snapshot(version, Index(entries, synonyms), Areas(list(areas.values())))
 
 
 class GarbageService:
@@ -70,11 +68,11 @@ class GarbageService:
 
     def snapshot(self) -> Snapshot:
         with self.Session() as s:
-            revision = s.scalar(select(func.max(GarbageSource.revision))) or 0
-            if self._snapshot is None or self._snapshot.revision != revision:
+            version = (s.scalar(select(func.max(GarbageSource.revision))) or 0, *_mtimes(self.data_dir))
+            if self._snapshot is None or self._snapshot.version != version:
                 with self._lock:
-                    if self._snapshot is None or self._snapshot.revision != revision:
-                        self._snapshot = build_snapshot(s, self.config)
+                    if self._snapshot is None or self._snapshot.version != version:
+                        self._snapshot = build_snapshot(s, self.config, version)
         return self._snapshot
 
     def log_miss(self, query: str, suggestions: list[str]) -> None:

@@ -1,20 +1,42 @@
-"""Sparse features: char n-grams of the folded text, plus Sudachi normalised words, readings and synonym groups."""
+"""Sparse features: char n-grams of the folded text, plus Sudachi normalised words, readings and synonym groups.
+
+scikit-learn's TfidfVectorizer learns the vocabulary and idf weights at training time; what is kept is plain
+dicts and arrays, so serving needs neither scikit-learn nor its per-call overhead.
+"""
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from pathlib import Path
 
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+import numpy as np
 
 from .folding import fold
 from .registry import Component, component
 
 # Punctuation and symbols carry no meaning for intents.
 _SKIP_POS = {"補助記号", "空白"}
+_WHITESPACE = re.compile(r"\s\s+")
 
 
 def identity(tokens):
     return tokens
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """The n-grams of scikit-learn's `analyzer="char"` (white space runs folded to one space)."""
+    text = _WHITESPACE.sub(" ", text)
+    return [text[i:i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
+
+
+def tfidf_block(features: list[str], vocabulary: dict[str, int], idf: np.ndarray, offset: int):
+    """One message's sublinear, L2-normalised tf-idf block, as TfidfVectorizer computes a row."""
+    counts = Counter(f for f in features if f in vocabulary)
+    cols = [vocabulary[f] for f in counts]
+    vals = [(1.0 + math.log(n)) * idf[c] for n, c in zip(counts.values(), cols)]
+    norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+    return [c + offset for c in cols], [v / norm for v in vals]
 
 
 def load_synonym_groups(path: Path) -> dict[str, list[str]]:
@@ -38,14 +60,20 @@ def load_synonym_groups(path: Path) -> dict[str, list[str]]:
     readings=True,  # add each word's hiragana reading, so すぷれー matches スプレー
 )
 class JapaneseFeaturizer(Component):
+    """Sets `message.features` to a sparse row: (column indices, values), width `self.width`."""
+
     def __init__(self, config, context):
         super().__init__(config, context)
         self.synonyms: dict[str, list[str]] = {}
         if config["synonyms"]:
             self.synonyms = load_synonym_groups(Path(context["project_dir"]) / config["synonyms"])
-        self.char_vec = TfidfVectorizer(analyzer="char", ngram_range=(config["char_ngram_min"], config["char_ngram_max"]),
-                                        sublinear_tf=True, min_df=1)
-        self.word_vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=1)
+        self.char_vocab: dict[str, int] = {}
+        self.word_vocab: dict[str, int] = {}
+        self.char_idf = self.word_idf = np.zeros(0)
+
+    @property
+    def width(self) -> int:
+        return len(self.char_vocab) + len(self.word_vocab)
 
     def words(self, message) -> list[str]:
         words = [t.norm for t in message.tokens if t.pos not in _SKIP_POS]
@@ -58,21 +86,22 @@ class JapaneseFeaturizer(Component):
             feats += ["syn:" + g for g in self.synonyms.get(w, ())]
         return feats
 
-    def _text(self, message) -> str:
-        return fold(message.norm)
+    def _chars(self, message) -> list[str]:
+        return char_ngrams(fold(message.norm), self.config["char_ngram_min"], self.config["char_ngram_max"])
 
     def train(self, data, messages):
-        self.char_vec.fit([self._text(m) for m in messages])
-        self.word_vec.fit([self.words(m) for m in messages])
-        # Training examples need features too, for the classifier that follows.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        char_vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([self._chars(m) for m in messages])
+        word_vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([self.words(m) for m in messages])
+        self.char_vocab, self.char_idf = dict(char_vec.vocabulary_), char_vec.idf_.copy()
+        self.word_vocab, self.word_idf = dict(word_vec.vocabulary_), word_vec.idf_.copy()
+        # Only synonym groups the training data used can ever match; keep just those headwords.
+        self.synonyms = {w: gs for w, gs in self.synonyms.items() if any("syn:" + g in self.word_vocab for g in gs)}
         for m in messages:
             self.process(m, {})
 
-    def transform(self, messages):
-        return hstack([
-            self.char_vec.transform([self._text(m) for m in messages]),
-            self.word_vec.transform([self.words(m) for m in messages]),
-        ]).tocsr()
-
     def process(self, message, context):
-        message.features = self.transform([message])
+        char_cols, char_vals = tfidf_block(self._chars(message), self.char_vocab, self.char_idf, 0)
+        word_cols, word_vals = tfidf_block(self.words(message), self.word_vocab, self.word_idf, len(self.char_vocab))
+        message.features = (np.array(char_cols + word_cols, dtype=np.int64), np.array(char_vals + word_vals))

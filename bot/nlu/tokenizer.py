@@ -10,6 +10,19 @@ from .message import Token
 from .registry import Component, component
 
 
+_DICTIONARIES: dict = {}
+_DICTIONARIES_LOCK = threading.Lock()
+
+
+def _dictionary(name: str):
+    with _DICTIONARIES_LOCK:
+        if name not in _DICTIONARIES:
+            from sudachipy import dictionary
+
+            _DICTIONARIES[name] = dictionary.Dictionary(dict=name)
+        return _DICTIONARIES[name]
+
+
 @component(
     "SudachiTokenizer",
     mode="C",  # Sudachi split mode: A (short units), B (middle) or C (named entities kept whole)
@@ -28,12 +41,13 @@ class SudachiTokenizer(Component):
         self._local = threading.local()
 
     def _tokenizer(self):
-        # Sudachi's Rust tokenizer must not be shared between threads; one per thread is cheap.
+        # One dictionary per process (it is large); one cheap tokenizer per thread, since a tokenizer
+        # keeps per-call state.
         tok = getattr(self._local, "tok", None)
         if tok is None:
-            from sudachipy import dictionary, tokenizer
+            from sudachipy import tokenizer
 
-            tok = dictionary.Dictionary(dict=self.config["dict"]).create()
+            tok = _dictionary(self.config["dict"]).create()
             self._local.tok = tok
             self._local.mode = getattr(tokenizer.Tokenizer.SplitMode, self.config["mode"])
         return tok

@@ -43,7 +43,7 @@ class Turn(Base):
     sender_id: Mapped[str] = mapped_column(String(128))
     session_id: Mapped[int] = mapped_column(Integer, default=1)
     channel: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="received")  # received | answered | failed
+    status: Mapped[str] = mapped_column(String(16), default="answered")  # answered | failed (state left unchanged)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
     user_text: Mapped[str] = mapped_column(Text)
