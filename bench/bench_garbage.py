@@ -6,7 +6,7 @@ item's reading alone in hiragana. An answer is correct when the first item the l
 item's category. Prints import times, accuracy and lookup latency; `--write` also updates the section
 "Garbage lookup (issue 4)" of bench/RESULTS.md.
 
-    python bench/bench_garbage.py [--sample 500] [--seed 4] [--write]
+    python -m bench.bench_garbage [--sample 500] [--seed 4] [--write]
 """
 from __future__ import annotations
 
@@ -21,27 +21,21 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import select
 
-from sqlalchemy import select  # noqa: E402
-
-from bot.garbage import normalize  # noqa: E402
-from bot.garbage.config import load_config  # noqa: E402
-from bot.garbage.importers import import_sources  # noqa: E402
-from bot.garbage.models import GarbageItem  # noqa: E402
-from bot.garbage.service import GarbageService  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store.db import session_factory  # noqa: E402
-from bot.store.migrate import upgrade  # noqa: E402
+from bench.corpus import percentile
+from bot.garbage import normalize
+from bot.garbage.config import load_config
+from bot.garbage.importers import import_sources
+from bot.garbage.models import GarbageItem
+from bot.garbage.service import GarbageService
+from bot.settings import Settings
+from bot.store.db import session_factory
+from bot.store.migrate import upgrade
 
 SECTION = "## Garbage lookup (issue 4)"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGETS = {"question": 98.0, "reading": 90.0, "p50_ms": 5.0}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def run_set(label: str, source_names: list[str], settings: Settings, sample: int, seed: int, workdir: Path) -> dict:
@@ -98,7 +92,7 @@ def machine() -> str:
 
 def report(rows: list[dict], sample: int, seed: int) -> str:
     lines = [SECTION, "",
-             f"Machine: {machine()}. Command: `python bench/bench_garbage.py --sample {sample} --seed {seed}`.",
+             f"Machine: {machine()}. Command: `python -m bench.bench_garbage --sample {sample} --seed {seed}`.",
              "",
              "Each set is imported into a fresh database; then, for a random sample of imported items, the lookup",
              "is asked 「<品目>は何ごみですか」 and, separately, the item's reading alone in hiragana (the reading",

@@ -30,6 +30,8 @@ class Settings:
     fixed_now: str = ""
     # Longest user message read; longer ones are truncated and the user is told.
     max_message_chars: int = 1000
+    # Extra web origins allowed to call the REST webhook from a browser (comma-separated in BOT_CORS_ORIGINS).
+    cors_origins: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +48,7 @@ class Settings:
             database_url=env.get("BOT_DATABASE_URL") or f"sqlite:///{project / 'var' / 'bot.sqlite3'}",
             fixed_now=env.get("BOT_FIXED_NOW", ""),
             max_message_chars=int(env.get("BOT_MAX_MESSAGE_CHARS", "1000")),
+            cors_origins=env.get("BOT_CORS_ORIGINS", ""),
         )
         values.update(overrides)
         return cls(**values)

@@ -10,7 +10,6 @@ Browsers may call the webhook and the feedback endpoint only from the city's own
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -93,9 +92,10 @@ def allowed_origins(env_value: str, profile: Mapping[str, Any]) -> list[str]:
 
 def init_app(app) -> None:
     """Check the widget settings now, register the routes, and let only the city's origins call them from browsers."""
-    profile = load_city(app.config["BOT_SETTINGS"].data_dir)
+    settings = app.config["BOT_SETTINGS"]
+    profile = load_city(settings.data_dir)
     widget_config(profile)
-    origins = allowed_origins(os.environ.get("BOT_CORS_ORIGINS", ""), profile)
+    origins = allowed_origins(settings.cors_origins, profile)
     app.register_blueprint(bp)
     if origins:
         CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},

@@ -19,3 +19,12 @@ def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):
     assert any(t.startswith("浅野川の資源ごみの収集日は") for t in texts)
     other = say('/garbage_collection_day{"garbage_area":"浅野"}', sender="g")
     assert other[0]["text"].startswith("浅野の収集日は次のとおりです。")
+
+
+def test_questions_in_words_through_nlu_rules_and_actions(bot_env, say):
+    import_configured(bot_env)
+    assert say("スプレー缶は何ごみ？", sender="w")[0]["text"].startswith("「スプレー缶」は「資源ごみ」です。")
+    assert say("フライパン", sender="w")[0]["text"].startswith("「フライパン」は「燃やさないごみ」です。")
+    assert "お住まいの地区名を入力してください" in say("次の燃やすごみの日は？", sender="w")[-1]["text"]
+    answer = say("浅野", sender="w")
+    assert answer[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"

@@ -64,11 +64,13 @@ def test_cors_answers_only_the_city_origins(client, path):
     assert client.post(path, json={}, headers={"Origin": CITY_ORIGIN}).headers["Access-Control-Allow-Origin"] == CITY_ORIGIN
 
 
-def test_cors_origins_from_the_environment(engine, bot_env, monkeypatch):
+def test_cors_origins_from_the_environment(engine, bot_env):
+    from bot.settings import Settings
     from connectors import create_app
 
-    monkeypatch.setenv("BOT_CORS_ORIGINS", "https://kosodate.example.jp, https://www.city.sakura.example.jp")
-    client = create_app(bot_env, engine=engine).test_client()
+    env = {"BOT_CORS_ORIGINS": "https://kosodate.example.jp, https://www.city.sakura.example.jp"}
+    settings = bot_env.with_(cors_origins=Settings.from_env(env=env).cors_origins)
+    client = create_app(settings, engine=engine).test_client()
     response = client.post("/widget/feedback", json={}, headers={"Origin": "https://kosodate.example.jp"})
     assert response.headers["Access-Control-Allow-Origin"] == "https://kosodate.example.jp"
     assert "Origin" in response.headers["Vary"]
