@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
+import zlib
 from datetime import datetime, timedelta
 
 import yaml
@@ -23,6 +23,7 @@ from .store.migrate import upgrade
 from .store.tracker_store import ConcurrentUpdate, TrackerStore
 
 log = logging.getLogger(__name__)
+LOCK_STRIPES = 256
 
 
 class Agent:
@@ -59,15 +60,14 @@ class Engine:
         self.holder = ModelHolder(settings, on_load=self._swap)
         if watch:
             self.holder.watch()
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-        self._locks_guard = threading.Lock()
+        # Striped locks: one sender's messages are handled one at a time, in a bounded set of locks.
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     def _swap(self, model: Model) -> None:
         self.agent = Agent(model, self.executor, self.profile)
 
     def _lock(self, sender_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks[sender_id]
+        return self._locks[zlib.crc32(sender_id.encode()) % LOCK_STRIPES]
 
     # -- NLU -----------------------------------------------------------------------------------------
     def parse(self, text: str, agent: Agent | None = None) -> dict:

@@ -8,7 +8,7 @@ from flask import Flask
 from bot import __version__
 from bot.settings import Settings
 
-from . import errors, rest, widget
+from . import errors, payment_sandbox, payments, rest, staff, widget
 
 
 def create_app(settings: Settings | None = None, engine=None, watch_model: bool = True) -> Flask:
@@ -26,6 +26,9 @@ def create_app(settings: Settings | None = None, engine=None, watch_model: bool 
     errors.init_app(app)
     rest.init_app(app)
     widget.init_app(app)
+    payments.init_app(app)
+    payment_sandbox.init_app(app)
+    staff.init_app(app)
     for optional in ("line",):
         module = _optional(optional)
         if module is not None:

@@ -1,7 +1,6 @@
 """Importers on real SQLite and PostgreSQL: the demo sources, the three shapes, messy files, bad files, export."""
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from bot.cli import main as bot_main
 from bot.errors import BotError, ImportDataError
 from bot.garbage.config import load_config, source_config
 from bot.garbage.edit import add_item, add_synonym
-from bot.garbage.export import write_standard
+from bot.garbage.export import standard_csv
 from bot.garbage.importers import STANDARD_COLUMNS, import_configured, import_sources
 from bot.garbage.models import GarbageArea, GarbageCenter, GarbageItem, GarbageSynonym
 from bot.garbage.service import get_service
@@ -131,11 +130,11 @@ def test_standard_format_imports_and_exports_round_trip(db_url, tmp_path):
     index = get_service(db_url, DATA).snapshot().index
     assert [(e.category, e.bulky_fee) for e in index.lookup("そふぁー").items] == [("bulky", "1000円")]
     assert {e.category for e in index.lookup("しきし").items} == {"burnable"}  # the published reading decides
-    out = io.BytesIO()
-    assert write_standard(db_url, CONFIG, "さくら市", out, "cp932") == 3
+    data, count = standard_csv(db_url, CONFIG, "さくら市", "cp932")
+    assert count == 3
     again = migrated(f"sqlite:///{tmp_path / 'again.sqlite3'}")
     exported = source_config({"name": "exported", "format": "standard", "path": str(write(tmp_path / "out.csv",
-                              out.getvalue().decode("cp932")))}, Path("/"), CONFIG.categories, "test")
+                              data.decode("cp932")))}, Path("/"), CONFIG.categories, "test")
     import_sources(again, CONFIG, [exported])
     assert sorted(items(again, "exported").values()) == sorted(items(db_url, "std").values())
 
@@ -203,3 +202,12 @@ def test_cli_imports_a_city_spreadsheet_through_a_mapping_with_progress(tmp_path
     assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").count("\n") > 3900
     assert bot_main(["import", "garbage", "--format", "standard", str(tmp_path / "missing.csv")]) == 2
     assert "missing.csv" in capsys.readouterr().err
+
+
+def test_export_refuses_to_drop_characters_the_encoding_lacks(tmp_path):
+    url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    add_item(url, CONFIG, "絵文字🍎の箱", "burnable")
+    with pytest.raises(BotError, match="Line 2 .*🍎.*cp932"):
+        standard_csv(url, CONFIG, "さくら市", "cp932")
+    data, count = standard_csv(url, CONFIG, "さくら市")
+    assert count == 1 and "🍎" in data.decode("utf-8-sig")

@@ -3,72 +3,17 @@ Messaging API on 127.0.0.1 (tests/line_standin.py), the real engine in between."
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
-import pytest
 import requests
 
-from connectors.line import LineChannel
 from tests import line_standin as line
-from tests.garbage_support import demo_settings  # noqa: F401 (a fixture: the demo city's garbage data, imported)
-from tests.line_standin import CHANNEL_SECRET, LineStandIn, deliver
+from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
+from tests.line_standin import deliver
+from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)
 
 PET_BOTTLE = "ペットボトルは何ごみ？"
 KANAZAWA_ASANO = ("〒920-0842 石川県金沢市浅野本町2丁目", 36.574, 136.670)  # inside data/city.yml bounds; area 浅野
 TOKYO = ("東京都千代田区丸の内1丁目", 35.681, 139.767)
-
-
-@dataclass
-class Line:
-    """The bot's LINE webhook and the stand-in it answers through."""
-
-    url: str
-    api: LineStandIn
-    channel: LineChannel
-    engine: object
-
-    def send(self, *events: dict) -> requests.Response:
-        response = deliver(self.url, *events)
-        assert response.status_code == 200, response.text
-        return response
-
-    def settle(self) -> None:
-        assert self.channel.queues.join(timeout=60), "the LINE workers did not finish"
-
-    def answer(self, event: dict) -> list[dict]:
-        """Deliver one event and return the messages of the reply to it."""
-        self.send(event)
-        self.settle()
-        replies = [c for c in self.api.replies if c.body["replyToken"] == event["replyToken"]]
-        assert len(replies) == 1, f"expected one reply, got {len(replies)}"
-        return replies[0].messages
-
-
-@pytest.fixture
-def settings(trained_settings, demo_settings):  # noqa: F811 (one database per module, with the garbage data)
-    return trained_settings.with_(database_url=demo_settings.database_url, fixed_now=demo_settings.fixed_now)
-
-
-@pytest.fixture
-def line_env(monkeypatch):
-    with LineStandIn() as api:
-        monkeypatch.setenv("LINE_CHANNEL_SECRET", CHANNEL_SECRET)
-        monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line.ACCESS_TOKEN)
-        monkeypatch.setenv("LINE_API_BASE_URL", api.url)
-        yield api
-
-
-@pytest.fixture
-def bot(line_env, live_server, app, engine):
-    """Requested after line_env, so the app is built with LINE configured."""
-    channel = app.extensions["line"]
-    yield Line(live_server + "/webhooks/line/webhook", line_env, channel, engine)
-    channel.close()
-    assert not line_env.refused(), [c.problems for c in line_env.refused()]
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or m.get("altText") or "" for m in messages)
 
 
 def test_a_forged_or_missing_signature_gets_400_and_nothing_runs(bot):

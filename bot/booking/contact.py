@@ -11,7 +11,7 @@ NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NUMBER_PREFIX = "SD"
 _NUMBER = re.compile(r"^SD([A-Z0-9]{4})([A-Z0-9]{4})$")
 _PHONE = re.compile(r"^0\d{9,10}$")
-_MOBILE = re.compile(r"^0[5789]0\d{8}$")
+_MOBILE = re.compile(r"^0[5789]0")
 _NAME_TAIL = re.compile(r"(と申します|ともうします|といいます|です|だよ|でございます|と言います)[。.!！]*$")
 _NAME_HEAD = re.compile(r"^(名前は|氏名は|お名前は|わたしは|私は)")
 NAME_MAX = 40
@@ -48,7 +48,7 @@ def normalize_phone(text: str) -> str | None:
     digits = re.sub(r"\D", "", normalized)
     if not _PHONE.match(digits):
         return None
-    if len(digits) == 11 and not _MOBILE.match(digits):
+    if (len(digits) == 11) != bool(_MOBILE.match(digits)):  # 090/080/070/050 numbers have 11 digits, others 10
         return None
     return digits
 

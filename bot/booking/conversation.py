@@ -98,7 +98,7 @@ def summary(slots: dict, config: BookingConfig) -> tuple[list[list[str]], str]:
     day = calendar.parse_iso(slots.get("bulky_date") or "")
     rows = [[labels["bulky_items"], "\n".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
             [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
-            [labels["bulky_date"], f"{calendar.long_label(day)} {config.put_out_by}".strip() if day else ""],
+            [labels["bulky_date"], calendar.long_label(day) if day else ""],
             [labels["bulky_name"], str(slots.get("bulky_name") or "")],
             [labels["bulky_phone"], format_phone(str(slots.get("bulky_phone") or ""))],
             [labels["bulky_payment"], config.payment_label(str(slots.get("bulky_payment") or ""))]]

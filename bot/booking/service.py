@@ -102,7 +102,9 @@ def insert_ignore(session, model, values: dict) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount
+    key = model.__table__.primary_key.columns
+    # RETURNING, not rowcount: with an implicit RETURNING of the key, PostgreSQL drivers report rowcount -1.
+    return len(session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(*key)).all())
 
 
 class BookingStore:

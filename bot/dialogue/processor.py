@@ -18,6 +18,7 @@ UNANSWERED_INTENTS = {"nlu_fallback", "general_out_of_scope"}
 
 @dataclass
 class TurnResult:
+    channel: str = "rest"  # per turn, since one Processor serves many threads at once
     messages: list[dict] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     unanswered: bool = False
@@ -33,8 +34,7 @@ class Processor:
 
     # -- entry point ---------------------------------------------------------------------------------
     def handle(self, tracker: Tracker, parse_data: dict, channel: str, metadata: dict | None = None) -> TurnResult:
-        turn = TurnResult()
-        self.channel = channel
+        turn = TurnResult(channel=channel)
         # The stored event keeps the decision, not the whole ranking (latest_message keeps that).
         event_parse = {k: v for k, v in parse_data.items() if k != "intent_ranking"}
         tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": event_parse,
@@ -102,7 +102,7 @@ class Processor:
         except Exception:
             log.exception("validator %s failed", validator)
             turn.unanswered = True
-            self._emit(tracker, self.responder.render("utter_error", tracker.slots, self.channel), turn)
+            self._emit(tracker, self.responder.render("utter_error", tracker.slots, turn.channel), turn)
             return []
         self._emit_sdk(tracker, result.responses, turn)
         return slot_events + list(result.events)
@@ -182,7 +182,7 @@ class Processor:
             tracker.apply({"event": "restart"})
             return
         if self.responder.has(name):
-            self._emit(tracker, self.responder.render(name, tracker.slots, self.channel), turn)
+            self._emit(tracker, self.responder.render(name, tracker.slots, turn.channel), turn)
             return
         try:
             result = self.executor.run(name, tracker.as_sdk_dict(), self.domain.as_sdk_dict())
@@ -191,7 +191,7 @@ class Processor:
         except Exception:
             log.exception("custom action %s failed", name)
             turn.unanswered = True
-            self._emit(tracker, self.responder.render("utter_error", tracker.slots, self.channel), turn)
+            self._emit(tracker, self.responder.render("utter_error", tracker.slots, turn.channel), turn)
             return
         self._emit_sdk(tracker, result.responses, turn)
         tracker.apply_all([e for e in result.events if isinstance(e, dict) and e.get("event")])
@@ -212,7 +212,7 @@ class Processor:
             if name:
                 extra = {k: v for k, v in r.items() if k not in ("response", "template", "text", "buttons")
                          and not isinstance(v, (dict, list))}
-                message = self.responder.render(name, tracker.slots, self.channel, extra)
+                message = self.responder.render(name, tracker.slots, turn.channel, extra)
                 if message is not None and r.get("buttons"):
                     message["buttons"] = (message.get("buttons") or []) + list(r["buttons"])
             else:

@@ -81,16 +81,15 @@ def cmd_import(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
-    from .export import write_standard
+    from .export import standard_csv
 
-    config = load_config(settings.data_dir)
     city_name = load_city(settings.data_dir)["city"]["name"]
+    data, count = standard_csv(settings.database_url, load_config(settings.data_dir), city_name, args.encoding)
     if args.out:
-        with open(args.out, "wb") as out:
-            count = write_standard(settings.database_url, config, city_name, out, args.encoding)
+        Path(args.out).write_bytes(data)
         print(f"{count} items written to {args.out}", file=sys.stderr)
     else:
-        write_standard(settings.database_url, config, city_name, sys.stdout.buffer, args.encoding)
+        sys.stdout.buffer.write(data)
     return 0
 
 

@@ -27,10 +27,10 @@ def standard_rows(database_url: str, config: GarbageConfig, city_name: str) -> l
             for n, e in enumerate(entries, 1)]
 
 
-def write_standard(database_url: str, config: GarbageConfig, city_name: str, out, encoding: str = "utf-8-sig"
-                   ) -> int:
-    """Write to the binary file `out`; returns the number of items. Nothing is written if a character does not
-    fit the encoding (cp932 lacks some), rather than losing it."""
+def standard_csv(database_url: str, config: GarbageConfig, city_name: str, encoding: str = "utf-8-sig"
+                 ) -> tuple[bytes, int]:
+    """The CSV file's bytes and its number of items. A character the encoding lacks (cp932 lacks some) is an
+    error naming its line, rather than a silent loss."""
     rows = standard_rows(database_url, config, city_name)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -43,5 +43,4 @@ def write_standard(database_url: str, config: GarbageConfig, city_name: str, out
         line = text[:exc.start].count("\n") + 1
         raise BotError(f"Line {line} of the export has `{text[exc.start:exc.end]}`, which {encoding} cannot hold; "
                        "export as utf-8 instead.") from exc
-    out.write(data)
-    return len(rows)
+    return data, len(rows)

@@ -32,7 +32,7 @@ from .readers import Row, read_csv, require_columns
 from .schedule import parse_rule
 
 # Bump when parsing changes what is stored, so unchanged files are imported again once.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 STANDARD_COLUMNS = ["全国地方公共団体コード", "ID", "地方公共団体名", "地区名", "ゴミの品目", "ゴミの品目_カナ",
                     "ゴミの品目_英字", "分別区分", "注意点", "備考", "粗大ごみ回収料金"]
 FILES_5374 = ("target.csv", "area_days.csv", "description.csv", "remarks.csv", "center.csv")

@@ -104,11 +104,6 @@ def seion(key: str) -> str:
         ch for ch in unicodedata.normalize("NFD", key) if ch not in "\u3099\u309a"))
 
 
-def keys(text: str) -> set[str]:
-    """Every key of one spelling."""
-    return {k for k in (text_key(text), reading_key(text), norm_key(text)) if k}
-
-
 def base_name(name: str) -> str:
     """The name without its qualifiers: 傘（骨組みが金属の物） → 傘."""
     return _QUALIFIER.sub("", name).strip()

@@ -1,0 +1,178 @@
+"""Online payment with the sandbox provider: hosted page, signed callbacks, refunds; idempotent in any order."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from bot.booking import outbox
+from bot.booking.billing import payment_service
+from bot.booking.config import load_config
+from bot.booking.fees import Line
+from bot.booking.payments.base import InvalidCallback
+from bot.booking.payments.sandbox import SIGNATURE_HEADER, SandboxLedger, sign
+from bot.booking.service import BookingStore, Draft
+from bot.store.migrate import upgrade
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+SECRET = "test-sandbox-secret"
+
+
+@pytest.fixture(autouse=True)
+def sandbox_env(monkeypatch):
+    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", SECRET)
+    monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9")  # nothing listens: callbacks are delivered by hand
+
+
+def booked(settings, sender="web-1") -> str:
+    upgrade(settings.database_url)
+    store = BookingStore(settings.database_url, load_config(settings.data_dir))
+    draft = Draft(area="泉野", address="泉野町1-1", name="山田花子", phone="09012345678", pickup_date=date(2026, 11, 25),
+                  lines=[Line("sofa", "ソファー", 2, 1000)], payment_method="online", channel="rest",
+                  sender_id=sender)
+    return store.reserve(draft, NOW)[0].number
+
+
+def paid_callback(settings, payment_id: str, timestamp: int | None = None) -> tuple[bytes, dict]:
+    ledger = SandboxLedger(settings.database_url, SECRET)
+    charge = ledger.get(_charge_id(settings, payment_id))
+    return ledger.completion(ledger.pay(charge.id), timestamp)
+
+
+def _charge_id(settings, payment_id: str) -> str:
+    from sqlalchemy import select
+
+    from bot.booking.models import Payment
+    from bot.store.db import session_factory
+
+    with session_factory(settings.database_url)() as s:
+        return s.scalar(select(Payment.provider_ref).where(Payment.id == payment_id))
+
+
+def status(settings, number: str):
+    booking = BookingStore(settings.database_url, load_config(settings.data_dir)).get(number)
+    return booking.status, booking.payment_status
+
+
+def test_a_paid_callback_is_applied_once_and_the_citizen_is_told(settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    checkout = service.start(number)
+    assert checkout.status == "pending" and checkout.url.startswith("http://127.0.0.1:9/pay/sandbox/sbx_")
+    assert service.start(number) == checkout  # asking again: the same checkout, never a second charge
+    body, headers = paid_callback(settings, checkout.id)
+    assert service.handle_callback(body, headers) == "paid"
+    assert service.handle_callback(body, headers) == "duplicate"
+    assert status(settings, number) == ("booked", "paid")
+    notices = outbox.fetch(settings.database_url, "web-1")
+    assert len(notices) == 1 and "2,000円" in notices[0]["text"] and number in notices[0]["text"]
+
+
+def test_forged_stale_or_tampered_callbacks_are_refused(settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    checkout = service.start(number)
+    body, headers = paid_callback(settings, checkout.id)
+    forged = {SIGNATURE_HEADER: sign("not-the-secret", body, int(time.time()))}
+    stale = {SIGNATURE_HEADER: sign(SECRET, body, int(time.time()) - 3600)}
+    tampered = body.replace(b'"amount": 2000', b'"amount": 1')
+    for b, h in ((body, forged), (body, stale), (tampered, headers), (body, {})):
+        with pytest.raises(InvalidCallback):
+            service.handle_callback(b, h)
+    assert status(settings, number) == ("booked", "pending")
+
+
+def test_cancelling_a_paid_booking_refunds_it_and_a_late_callback_changes_nothing(settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    checkout = service.start(number)
+    body, headers = paid_callback(settings, checkout.id)
+    assert service.handle_callback(body, headers) == "paid"
+    BookingStore(settings.database_url, load_config(settings.data_dir)).cancel(number, NOW)
+    assert service.settle_cancelled(number) == "refunded"
+    assert status(settings, number) == ("cancelled", "refunded")
+    assert service.handle_callback(body, headers) == "duplicate"
+    again = json.loads(body)
+    again["id"] = "evt_resent_as_new"
+    resent = json.dumps(again).encode()
+    assert service.handle_callback(resent, {SIGNATURE_HEADER: sign(SECRET, resent, int(time.time()))}) == "already_refunded"
+    assert status(settings, number) == ("cancelled", "refunded")
+    assert SandboxLedger(settings.database_url, SECRET).get(_charge_id(settings, checkout.id)).status == "refunded"
+
+
+def test_paid_at_the_provider_but_cancelled_before_the_callback_arrives(settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    checkout = service.start(number)
+    body, headers = paid_callback(settings, checkout.id)  # paid; the callback is still on its way
+    BookingStore(settings.database_url, load_config(settings.data_dir)).cancel(number, NOW)
+    assert service.settle_cancelled(number) == "refunded"
+    assert service.handle_callback(body, headers) == "duplicate" or status(settings, number)[1] == "refunded"
+    assert status(settings, number) == ("cancelled", "refunded")
+
+
+def test_an_unpaid_checkout_is_voided_on_cancel_and_cannot_be_paid_afterwards(settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    checkout = service.start(number)
+    BookingStore(settings.database_url, load_config(settings.data_dir)).cancel(number, NOW)
+    assert service.settle_cancelled(number) == "voided"
+    ledger = SandboxLedger(settings.database_url, SECRET)
+    assert ledger.pay(_charge_id(settings, checkout.id)).status == "cancelled"
+    assert status(settings, number) == ("cancelled", "cancelled")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_same_callback_delivered_many_times_at_once_counts_once(settings, backend, request):
+    if backend == "postgresql":
+        settings = settings.with_(database_url=request.getfixturevalue("pg_url"))
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    body, headers = paid_callback(settings, service.start(number).id)
+    barrier = threading.Barrier(6)
+
+    def deliver(_):
+        barrier.wait()
+        return service.handle_callback(body, headers)
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(deliver, range(6)))
+    assert outcomes.count("paid") == 1 and outcomes.count("duplicate") == 5
+    assert len(outbox.fetch(settings.database_url, "web-1")) == 1
+
+
+def test_callback_endpoint_verifies_and_answers(client, settings):
+    number = booked(settings)
+    service = payment_service(settings, lambda: NOW)
+    body, headers = paid_callback(settings, service.start(number).id)
+    assert client.post("/payments/sandbox/callback", data=body, headers={**headers, SIGNATURE_HEADER: "t=1,v1=00"}
+                       ).status_code == 400
+    assert client.post("/payments/paypay/callback", data=body, headers=headers).status_code == 404
+    response = client.post("/payments/sandbox/callback", data=body, headers=headers)
+    assert response.status_code == 200 and response.get_json()["outcome"] == "paid"
+    assert client.post("/payments/sandbox/callback", data=body, headers=headers).get_json()["outcome"] == "duplicate"
+
+
+def test_hosted_page_pays_once_and_calls_back_over_http(live_server, settings, monkeypatch):
+    monkeypatch.setenv("BOT_PUBLIC_URL", live_server)
+    number = booked(settings)
+    checkout = payment_service(settings, lambda: NOW).start(number)
+    assert checkout.url.startswith(live_server)
+    page = requests.get(checkout.url, timeout=10)
+    assert page.status_code == 200 and "2,000円" in page.text and "支払う" in page.text
+    token = page.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    assert requests.post(checkout.url, data={"token": "forged"}, timeout=10).status_code == 400
+    first = requests.post(checkout.url, data={"token": token}, timeout=10)
+    assert first.status_code == 200 and "お支払いが完了しました" in first.text
+    assert status(settings, number) == ("booked", "paid")
+    second = requests.post(checkout.url, data={"token": token}, timeout=10)  # the form sent twice
+    assert second.status_code == 200 and "お支払いが完了しました" in second.text
+    assert status(settings, number) == ("booked", "paid")
+    assert len(outbox.fetch(settings.database_url, "web-1")) == 1
+    assert requests.get(f"{live_server}/pay/sandbox/sbx_unknown", timeout=10).status_code == 404

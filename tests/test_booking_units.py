@@ -1,0 +1,186 @@
+"""Bulky-waste booking: the plain decisions (fees, addresses, dates, contact details, navigation, config)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.booking import calendar
+from bot.booking.areas import NO_NUMBER, OUTSIDE, UNKNOWN, area_names, match_address
+from bot.booking.config import BookingConfig, load_config, parse
+from bot.booking.contact import (NUMBER_ALPHABET, clean_name, find_booking_number, format_phone, new_booking_number,
+                                 normalize_booking_number, normalize_phone)
+from bot.booking.conversation import Navigation, navigation, payment_choice, previous, summary
+from bot.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
+from bot.errors import ConfigError
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TODAY = date(2026, 11, 20)  # a Friday; Monday 11-23 is 勤労感謝の日
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    return load_table(DATA, f"sqlite:///{tmp_path_factory.mktemp('fees') / 'none.sqlite3'}")
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(DATA)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ソファ1点とタンス2つ", [("sofa", 1), ("chest", 2)]),
+    ("ｿﾌｧ", [("sofa", 1)]),
+    ("そふぁー", [("sofa", 1)]),
+    ("ふとん3枚、ベッド", [("futon", 3), ("bed_frame", 1)]),
+    ("二つのタンスと自転車", [("chest", 2), ("bicycle", 1)]),
+    ("ソファベッドを捨てたい", [("sofa_bed", 1)]),
+    ("椅子×3と椅子2脚", [("chair", 5)]),
+    ("古い電子ピアノ", [("electronic_piano", 1)]),
+])
+def test_items_are_read_with_quantities(table, text, expected):
+    parsed = parse_items(text, table)
+    assert [(line.id, line.quantity) for line in parsed.lines] == expected
+    assert not parsed.unknown and not parsed.refused
+
+
+def test_refused_unknown_and_bad_quantities_are_reported_apart(table):
+    parsed = parse_items("ソファとテレビとパソコン、ピアノ", table)
+    assert [line.id for line in parsed.lines] == ["sofa"]
+    assert parsed.refused == {"appliance_recycling": ["テレビ"], "pc_recycling": ["パソコン"], "not_collected": ["ピアノ"]}
+    assert parse_items("大きい家具を捨てたい", table).unknown == ["家具"]
+    assert parse_items("粗大ごみを出したい", table).found_anything is False
+    zero = parse_items("ソファ0台", table)
+    assert zero.bad_quantity == [("ソファー", 0)] and not zero.lines
+    huge = parse_items("ソファ999個", table)
+    check_quantities(huge, 10)
+    assert huge.bad_quantity == [("ソファー", 999)] and not huge.lines
+    assert [i.id for i in table.suggest("ソファ-")][:1] == ["sofa"]
+
+
+def test_fees_are_shown_per_item_and_in_sum(table):
+    lines = parse_items("ソファ1点とタンス2つ", table).lines
+    assert describe(lines, "合計") == "・ソファー ×1　1,000円\n・たんす ×2　2,000円\n合計　3,000円"
+    assert parse_fee("1,000円") == 1000 and parse_fee("500円～1,000円") is None and parse_fee("要相談") is None
+
+
+def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refused(tmp_path):
+    from sqlalchemy import insert
+
+    from bot.garbage.models import GarbageItem, GarbageSource
+    from bot.store.db import session_factory
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'garbage.sqlite3'}"
+    upgrade(url)
+    row = dict(source="local", notes="", remarks="", reading="", area="", position=0, synonyms=[])
+    with session_factory(url)() as s, s.begin():
+        s.execute(insert(GarbageSource).values(name="local", format="yaml", location="", priority=1, checksum="x",
+                                               counts={}, revision=1, updated_at=datetime.now(timezone.utc)))
+        s.execute(insert(GarbageItem).values(key="a", name="ロッキングチェア（７０㎝を超えるもの）", category="bulky",
+                                             bulky_fee="1,200円", **row))
+        s.execute(insert(GarbageItem).values(key="b", name="ワインセラー", category="appliance_recycling",
+                                             bulky_fee="", **{**row, "synonyms": ["ワインクーラー"]}))
+    parsed = parse_items("ロッキングチェアとワインクーラー", load_table(DATA, url))
+    assert [(line.name, line.fee) for line in parsed.lines] == [("ロッキングチェア", 1200)]
+    assert parsed.refused == {"appliance_recycling": ["ワインクーラー"]}
+
+
+@pytest.mark.parametrize("text, area, problem", [
+    ("さくら市泉野町3丁目5-1", "泉野", None),
+    ("架空県さくら市浅野川2-3", "浅野川", None),
+    ("〒999-1234 さくら市 長町1-2-3", "長町", None),
+    ("二塚町10", "緑（二塚）", None),
+    ("緑団地5-1", "安原（緑団地含む）", None),
+    ("浅野川町2丁目3番4号です", "浅野川", None),
+    ("東京都新宿区西新宿2-8-1", None, OUTSIDE),
+    ("金沢市泉野町3-5-1", None, OUTSIDE),
+    ("泉野", None, NO_NUMBER),
+    ("ほげほげ町1-1", None, UNKNOWN),
+])
+def test_addresses_find_their_collection_area(config, tmp_path, text, area, problem):
+    names = area_names(f"sqlite:///{tmp_path / 'empty.sqlite3'}", config)  # no garbage import: the CSV answers
+    assert len(names) > 60 and ("泉野", "") in names
+    found = match_address(text, names, "架空県", "さくら市")
+    assert (found.area, found.problem) == (area, problem)
+
+
+def test_pickup_days_skip_weekends_holidays_and_year_end(config):
+    assert calendar.earliest(TODAY, config) == date(2026, 11, 25)  # 2 working days: Tue 24, Wed 25 (Mon 23 is a holiday)
+    days = list(calendar.pickup_days(TODAY, config))
+    assert days[:3] == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
+    assert date(2026, 11, 28) not in days and date(2026, 12, 31) not in days and date(2027, 1, 11) not in days
+    check = calendar.check_date
+    assert check("2027-02-30", TODAY, config).problem == calendar.INVALID
+    assert check("2026-11-19", TODAY, config).problem == calendar.PAST
+    assert check("2026-11-24", TODAY, config).problem == calendar.TOO_SOON
+    assert check("2026-11-28", TODAY, config).problem == calendar.NO_PICKUP_WEEKDAY
+    holiday = check("2026-11-23", TODAY, config)
+    assert holiday.problem == calendar.HOLIDAY and holiday.holiday == "勤労感謝の日"
+    assert check("2026-12-30", TODAY, config).problem == calendar.CLOSED
+    assert check("2027-03-01", TODAY, config).problem == calendar.TOO_FAR
+    assert check("2026-11-25", TODAY, config).ok
+    # Cancelling a Wednesday 11-25 pickup: 2 working days before is Friday 11-20 (Tue 24, then Fri 20 over the holiday)
+    assert calendar.change_deadline(date(2026, 11, 25), config) == date(2026, 11, 20)
+
+
+def test_phone_numbers_names_and_booking_numbers():
+    assert normalize_phone("090-1234-5678") == "09012345678"
+    assert normalize_phone("０９９（１００）３３４４") == "0991003344"
+    assert normalize_phone("電話番号は09012345678です") == "09012345678"
+    for bad in ("0120", "12345678901", "090-1234-567", "03-1234-56789", "01234567890", "電話します"):
+        assert normalize_phone(bad) is None, bad
+    assert format_phone("09012345678") == "090-1234-5678"
+    assert clean_name("山田 花子です") == "山田 花子" and clean_name("私は山田と申します") == "山田"
+    assert clean_name("12345") is None and clean_name("a" * 41) is None and clean_name("http://x") is None
+    numbers = {new_booking_number() for _ in range(200)}
+    assert len(numbers) == 200
+    for number in numbers:
+        assert number[:3] == "SD-" and len(number) == 12
+        assert set(number[3:].replace("-", "")) <= set(NUMBER_ALPHABET)
+    assert not set("01OIL") & set(NUMBER_ALPHABET)
+    assert normalize_booking_number("sd-abcd-efgh") == "SD-ABCD-EFGH"
+    assert normalize_booking_number("ＳＤＡＢＣＤＥＦＧＨ") == "SD-ABCD-EFGH"
+    assert find_booking_number("予約SD-ABCD-EFGHの確認") == "SD-ABCD-EFGH"
+    assert normalize_booking_number("SD-ABC") is None
+
+
+def test_navigation_commands_and_payment_choices():
+    assert navigation("戻る", "bulky_date") == Navigation("back", "bulky_address")
+    assert navigation("前に戻って", "bulky_items") == Navigation("back", None)
+    assert navigation("住所を変更", "bulky_confirmed") == Navigation("edit", "bulky_address")
+    assert navigation("電話番号を間違えた", "bulky_payment") == Navigation("edit", "bulky_phone")
+    assert navigation("粗大ごみの日付を変えたい", "bulky_name") == Navigation("edit", "bulky_date")
+    assert navigation("泉野町3-5-1", "bulky_address") is None
+    assert navigation(True, "bulky_confirmed") is None
+    assert previous("bulky_confirmed", skip=("bulky_payment",)) == "bulky_phone"
+    methods = ("sticker", "online")
+    assert payment_choice("オンラインで払う", methods) == "online"
+    assert payment_choice("コンビニで処理券を買う", methods) == "sticker"
+    assert payment_choice("sticker", methods) == "sticker"
+    assert payment_choice("どちらでも", methods) is None
+    assert payment_choice("カードで", ("sticker",)) is None
+
+
+def test_summary_rows_come_from_the_slots(config):
+    slots = {"bulky_items": [{"id": "sofa", "name": "ソファー", "quantity": 2, "fee": 1000}],
+             "bulky_address": "泉野町3-5-1", "bulky_area": "泉野", "bulky_date": "2026-11-25",
+             "bulky_name": "山田花子", "bulky_phone": "09012345678", "bulky_payment": "online"}
+    rows, total = summary(slots, config)
+    assert rows[0] == ["品目", "ソファー ×2（2,000円）"]
+    assert rows[2] == ["収集日", "2026年11月25日(水)"] and rows[4] == ["電話番号", "090-1234-5678"]
+    assert total == "合計 2,000円"
+
+
+def test_config_errors_name_the_allowed_keys(tmp_path):
+    doc = yaml.safe_load((DATA / "bulky.yml").read_text(encoding="utf-8"))
+    assert parse(doc, tmp_path / "bulky.yml").cancel_deadline_working_days == 2
+    with pytest.raises(ConfigError, match="lead_working_days"):
+        parse({**doc, "booking": {**doc["booking"], "lead_days": 2}}, tmp_path / "bulky.yml")
+    with pytest.raises(ConfigError, match="mon, tue"):
+        parse({**doc, "booking": {**doc["booking"], "pickup_weekdays": ["月"]}}, tmp_path / "bulky.yml")
+    with pytest.raises(ConfigError, match="sticker, online"):
+        parse({**doc, "payment": {**doc["payment"], "methods": ["cash"]}}, tmp_path / "bulky.yml")
+    assert load_config(tmp_path) == BookingConfig()

@@ -1,0 +1,55 @@
+"""A whole bulky-waste booking on LINE, as a citizen taps through it: typed answers, quick-reply postbacks, the
+date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.booking.models import Booking
+from bot.store.db import session_factory
+from tests import line_standin as line
+from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
+from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)
+
+PICKED_DATE = "2026-12-02"  # a weekday within the date picker's range (the tests run on 2026-11-20)
+
+
+def quick_actions(messages: list[dict]) -> list[dict]:
+    return [i["action"] for i in (messages[-1].get("quickReply") or {}).get("items", [])]
+
+
+def test_a_whole_bulky_waste_booking_on_line(bot, settings):
+    uid = line.user_id()
+
+    def say(text: str) -> list[dict]:
+        return bot.answer(line.text_event(uid, text))
+
+    def tap(data: str, params: dict | None = None) -> list[dict]:
+        return bot.answer(line.postback_event(uid, data, params))
+
+    assert "品目" in texts(say("粗大ごみを出したい"))
+    assert "住所" in texts(say("ソファ1点"))
+
+    asked_date = say("泉野町3丁目5-1")
+    picker, *dates = quick_actions(asked_date)
+    assert picker["type"] == "datetimepicker" and picker["mode"] == "date"
+    assert picker["min"] <= PICKED_DATE <= picker["max"]
+    assert dates and all(d["type"] == "postback" for d in dates)
+
+    assert "お名前" in texts(tap(picker["data"], {"date": PICKED_DATE}))
+    assert "電話番号" in texts(say("山田太郎"))
+    asked_payment = say("090-1234-5678")
+    sticker = next(a for a in quick_actions(asked_payment) if "処理券" in a["label"])
+
+    summary = tap(sticker["data"])
+    flex = next(m for m in summary if m["type"] == "flex")
+    assert "山田太郎" in flex["altText"]
+    confirm = flex["contents"]["footer"]["contents"][0]
+    assert confirm["style"] == "primary"
+
+    done = texts(tap(confirm["action"]["data"]))
+    assert "受付番号" in done and "12月2日" in done
+
+    with session_factory(settings.database_url)() as s:
+        booking = s.scalars(select(Booking).where(Booking.sender_id == uid)).one()
+    assert (booking.channel, booking.pickup_date.isoformat()) == ("line", PICKED_DATE)
+    assert bot.api.pushes == []
