@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from rasa_sdk import Action
+from rasa_sdk.events import FollowupAction
 
 from bot import city
 
 from . import faq_index
 from .common import payload, previous_turn_actions, profile, settings
+from .garbage import names_an_item
+
+ITEM_LOOKUP = "action_garbage_lookup"
 
 MAX_CANDIDATES = 3
 NOT_TOPICS = ("general_", "nlu_fallback")
@@ -35,6 +39,8 @@ class ActionNluFallback(Action):
         return "action_nlu_fallback"
 
     def run(self, dispatcher, tracker, domain):
+        if names_an_item(tracker):
+            return [FollowupAction(ITEM_LOOKUP)]
         if "action_nlu_fallback" in previous_turn_actions(tracker):
             dispatcher.utter_message(response="utter_fallback_handoff", buttons=[
                 {"title": "担当窓口の連絡先を見る", "payload": payload("general_handoff")}], **contact_values())
@@ -43,6 +49,19 @@ class ActionNluFallback(Action):
         buttons = candidate_buttons(tracker.latest_message.get("intent_ranking") or [], topics)
         response = "utter_fallback_candidates" if buttons else "utter_fallback_no_candidates"
         dispatcher.utter_message(response=response, buttons=buttons, **contact_values())
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless the message is just the name of something to throw away."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher, tracker, domain):
+        if names_an_item(tracker):
+            return [FollowupAction(ITEM_LOOKUP)]
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Action
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from . import faq_index
 from .common import payload, profile, settings
+from .garbage import names_an_item
 
 MAX_RELATED = 4
 
@@ -29,7 +30,10 @@ class ActionAnswerFaq(Action):
         wanted = tracker.get_slot("faq_id")
         entry = index.entries.get(wanted) if wanted else None
         if entry is None:
-            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+            # A bare item name (「スプレー缶」) is answered from the city's own sorting data, not a general FAQ.
+            if intent.startswith("garbage_") and names_an_item(tracker):
+                return [FollowupAction("action_garbage_lookup")]
             entry = index.best(intent, tracker.latest_message.get("text") or "")
         if entry is None:
             dispatcher.utter_message(response="utter_out_of_scope")

@@ -17,6 +17,8 @@ from .common import profile, settings
 
 AREA_SLOT = "garbage_area"
 AREA_FORM = "garbage_area_form"
+# A message this short that names a known item is a question about that item, whatever the classifier said.
+BARE_ITEM_MAX_CHARS = 20
 
 
 def _service():
@@ -58,6 +60,15 @@ def collection_question(tracker) -> str:
         asked = [i for i in users if i < loops[-1]]
         return _question(events[asked[-1]]) if asked else ""
     return _question(events[latest])
+
+
+def names_an_item(tracker) -> bool:
+    """「フライパン」 alone: a short message that is (nearly) just an item name in the city's data."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or _is_payload(text) or len(text) > BARE_ITEM_MAX_CHARS:
+        return False
+    match = _service().snapshot().index.lookup(text)
+    return match.kind != "none" and match.how in ("exact", "fuzzy")
 
 
 class ActionGarbageLookup(Action):

@@ -28,3 +28,13 @@ def test_questions_in_words_through_nlu_rules_and_actions(bot_env, say):
     assert "お住まいの地区名を入力してください" in say("次の燃やすごみの日は？", sender="w")[-1]["text"]
     answer = say("浅野", sender="w")
     assert answer[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"
+
+
+def test_bare_item_names_are_answered_from_the_open_data_whatever_the_classifier_says(bot_env, say, engine):
+    import_configured(bot_env)
+    for i, text in enumerate(["傘", "電子レンジ", "自転車", "すぷれーかん", "ｽﾌﾟﾚｰ缶", "スプレイ缶", "ペットボトル"]):
+        replies = say(text, sender=f"bare{i}")
+        assert "」は「" in replies[0]["text"] or "当てはまる品目" in replies[0]["text"], (text, replies[0]["text"])
+        assert engine.store.turns(f"bare{i}")[-1]["unanswered"] is False
+    assert "お答えできません" in say("明日の天気を教えて", sender="bare-oos")[0]["text"]
+    assert engine.store.turns("bare-oos")[-1]["unanswered"] is True

@@ -13,7 +13,8 @@ from .tracker import Tracker
 log = logging.getLogger(__name__)
 
 MAX_ACTIONS_PER_TURN = 20
-UNANSWERED_INTENTS = {"nlu_fallback", "general_out_of_scope"}
+# A turn whose last action is one of these told the citizen "I don't know": the analysts' queue.
+NOT_ANSWERING_ACTIONS = {"action_nlu_fallback", "action_out_of_scope", "utter_out_of_scope", "action_default_fallback"}
 
 
 @dataclass
@@ -40,8 +41,6 @@ class Processor:
         tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": event_parse,
                        "input_channel": channel, "metadata": metadata or {}})
         tracker.latest_message = parse_data
-        intent = tracker.latest_intent()
-        turn.unanswered = intent in UNANSWERED_INTENTS
         candidates = slot_mapping.extract(tracker, self.domain)
         loop = tracker.active_loop
         if loop:
@@ -49,10 +48,9 @@ class Processor:
         else:
             self._set_slots(tracker, candidates)
             rule = self.rules.predict_user_turn(tracker)
-            actions = rule.actions if rule else [self.fallback_action]
-            if not rule:
-                turn.unanswered = True
-            self._run_sequence(tracker, actions, turn)
+            self._run_sequence(tracker, rule.actions if rule else [self.fallback_action], turn)
+        if not turn.actions or turn.actions[-1] in NOT_ANSWERING_ACTIONS:
+            turn.unanswered = True
         self._run(tracker, "action_listen", turn, record=False)
         return turn
 

@@ -1,0 +1,287 @@
+"""The whole bulky-waste booking conversation through the REST webhook: real Flask app, real SQLite (and PostgreSQL
+for the race), the demo city's fixed Friday 2026-11-20 (Monday 11-23 is a holiday; the first pickup day is 11-25)."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+import requests
+from conftest import LiveServer
+from sqlalchemy import func, select
+
+from actions import common
+from bot.booking.config import load_config
+from bot.booking.models import Booking
+from bot.booking.payments.sandbox import SandboxLedger
+from bot.booking.service import BookingStore
+from bot.store.db import dispose_all, session_factory
+
+SECRET = "test-sandbox-secret"
+
+
+@pytest.fixture(autouse=True)
+def sandbox_env(monkeypatch):
+    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", SECRET)
+    monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9")
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def slots(engine, sender) -> dict:
+    return engine.store.load(sender)[0]["slots"]
+
+
+def bookings(settings) -> list[Booking]:
+    with session_factory(settings.database_url)() as s:
+        return list(s.scalars(select(Booking).order_by(Booking.id)))
+
+
+def to_confirmation(say, sender, items="ソファ1点とタンス2つ", address="さくら市泉野町3丁目5-1", day="2026-11-25",
+                    payment="sticker"):
+    say("粗大ごみを出したい", sender=sender)
+    say(items, sender=sender)
+    say(address, sender=sender)
+    say(f'/general_inform{{"date": "{day}"}}', sender=sender)
+    say("山田花子", sender=sender)
+    say("090-1234-5678", sender=sender)
+    return say(f'/general_inform{{"payment_method": "{payment}"}}', sender=sender)
+
+
+def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, settings):
+    first = say("ソファを捨てたい", sender="c1")
+    assert "ソファー ×1　1,000円" in texts(first) and "住所" in texts(first)
+    assert "ひとつ前に戻ります。品目をもう一度お答えください" in texts(say("戻る", sender="c1"))
+    assert slots(engine, "c1")["bulky_items"] is None and slots(engine, "c1")["requested_slot"] == "bulky_items"
+    assert "これが最初の質問です" in texts(say("前に戻って", sender="c1"))
+    say("ソファ1点とタンス2つ", sender="c1")
+    dates = say("さくら市泉野町3丁目5-1", sender="c1")
+    assert "泉野地区" in texts(dates)
+    picker = next(r for r in dates if r.get("custom"))
+    assert picker["custom"] == {"type": "date_picker", "intent": "general_inform", "entity": "date",
+                                "min": "2026-11-25", "max": "2027-01-19"}
+    assert [b["title"] for b in picker["buttons"]][:3] == ["11月25日(水)", "11月26日(木)", "11月27日(金)"]
+    say("来週の水曜", sender="c1")  # 2026-11-25
+    say("山田 花子です", sender="c1")
+    payment = say("090-1234-5678", sender="c1")
+    assert "3,000円" in texts(payment) and len(payment[-1]["buttons"]) == 2
+    confirm = say('/general_inform{"payment_method": "sticker"}', sender="c1")
+    card = confirm[-1]
+    assert card["custom"]["type"] == "summary" and card["custom"]["total"] == "合計 3,000円"
+    assert ["収集日", "2026年11月25日(水)"] in card["custom"]["rows"]
+    assert "ソファー ×1（1,000円）" in card["text"] and "たんす ×2（2,000円）" in card["text"]
+    done = say("/general_affirm", sender="c1")
+    assert "受付番号は SD-" in texts(done) and "処理券" in texts(done)
+    say("/general_affirm", sender="c1")  # the confirmation button pressed again
+    rows = bookings(settings)
+    assert len(rows) == 1
+    b = rows[0]
+    assert (b.area, b.pickup_date, b.name, b.phone, b.total_fee, b.payment_method, b.channel, b.sender_id) == (
+        "泉野", date(2026, 11, 25), "山田 花子", "09012345678", 3000, "sticker", "rest", "c1")
+    assert b.number in texts(done)
+    assert [(i.name, i.quantity, i.unit_fee) for i in b.items] == [("ソファー", 1, 1000), ("たんす", 2, 1000)]
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("テレビ", "家電リサイクル法"),
+    ("パソコン", "メーカーによる回収"),
+    ("大きい家具", "「家具」は粗大ごみの料金表に見つかりませんでした"),
+    ("ソファ0台", "1品目につき1〜10点"),
+    ("ソファ999個", "「ソファー」の数（999）はお受けできません"),
+])
+def test_items_that_cannot_be_booked_are_asked_again(say, engine, answer, expected):
+    say("粗大ごみを出したい", sender="i")
+    reply = say(answer, sender="i")
+    assert expected in texts(reply) and "品目と数" in reply[-1]["text"]
+    assert slots(engine, "i")["requested_slot"] == "bulky_items" and slots(engine, "i")["bulky_items"] is None
+
+
+def test_bad_answers_are_re_asked_one_by_one_and_nothing_is_lost(say, engine):
+    say("粗大ごみを出したい", sender="b")
+    say("ソファ2点", sender="b")
+    assert "さくら市の外の住所" in texts(say("東京都新宿区西新宿2-8-1", sender="b"))
+    assert "番地まで入力" in texts(say("泉野", sender="b"))
+    say("泉野町3-5-1", sender="b")
+    for typed, expected in [("2月30日", "2月30日という日付はありません"), ("2026年11月2日", "すでに過ぎています"),
+                            ("11月28日", "収集を行っていません"), ("11月23日", "祝日（勤労感謝の日）"),
+                            ("11月24日", "11月25日(水)以降"), ("12月31日", "収集を行っていません"),
+                            ("まあいつでも", "日付が読み取れませんでした")]:
+        reply = say(typed, sender="b")
+        assert expected in texts(reply), typed
+        assert reply[-1]["buttons"] and slots(engine, "b")["requested_slot"] == "bulky_date"
+    say("12月2日", sender="b")
+    assert "お名前として読み取れません" in texts(say("12345", sender="b"))
+    say("山田花子", sender="b")
+    for typed in ("0120", "090-1234-567", "電話はありません"):
+        assert "電話番号の形が正しくない" in texts(say(typed, sender="b")), typed
+    kept = slots(engine, "b")
+    assert kept["bulky_items"][0]["quantity"] == 2 and kept["bulky_address"] == "泉野町3-5-1"
+    assert kept["bulky_date"] == "2026-12-02" and kept["bulky_name"] == "山田花子"
+    assert kept["requested_slot"] == "bulky_phone"
+
+
+def test_changing_one_answer_at_the_confirmation_keeps_the_others(say, engine, settings):
+    to_confirmation(say, "e")
+    menu = say("/general_deny", sender="e")
+    assert "どの内容を修正しますか" in texts(menu)
+    assert '/general_inform{"bulky_field": "bulky_address"}' in [b["payload"] for b in menu[-1]["buttons"]]
+    say('/general_inform{"bulky_field": "bulky_address"}', sender="e")
+    moved = say("浅野川町1-1", sender="e")
+    assert "浅野川地区" in texts(moved) and "収集日を選び直して" in texts(moved)
+    say('/general_inform{"date": "2026-11-26"}', sender="e")
+    again = say("電話番号を変更", sender="e")  # typed at the confirmation
+    assert "電話番号を変更します" in texts(again)
+    card = say("080-2222-3333", sender="e")[-1]
+    assert ["住所", "浅野川町1-1（浅野川）"] in card["custom"]["rows"]
+    assert ["電話番号", "080-2222-3333"] in card["custom"]["rows"] and ["お名前", "山田花子"] in card["custom"]["rows"]
+    say("/general_affirm", sender="e")
+    (b,) = bookings(settings)
+    assert (b.area, b.pickup_date, b.phone) == ("浅野川", date(2026, 11, 26), "08022223333")
+
+
+def test_cancelling_the_form_forgets_the_answers(say, engine, settings):
+    say("粗大ごみを出したい", sender="x")
+    say("ソファ", sender="x")
+    say("泉野町3-5-1", sender="x")
+    assert "手続きを中止しました" in texts(say("やめる", sender="x"))
+    state = slots(engine, "x")
+    assert state["bulky_items"] is None and state["bulky_address"] is None and state["requested_slot"] is None
+    assert bookings(settings) == []
+
+
+def test_online_payment_then_status_shows_it_paid(say, client, settings):
+    to_confirmation(say, "p", payment="online")
+    done = say("/general_affirm", sender="p")
+    assert "/pay/sandbox/sbx_" in texts(done)
+    charge_id = texts(done).split("/pay/sandbox/", 1)[1].split()[0]
+    ledger = SandboxLedger(settings.database_url, SECRET)
+    body, headers = ledger.completion(ledger.pay(charge_id))
+    assert client.post("/payments/sandbox/callback", data=body, headers=headers).get_json()["outcome"] == "paid"
+    status = say("予約を確認したい", sender="p")  # the same conversation knows its booking
+    assert "オンライン決済：支払い済み" in texts(status) and "予約済み" in texts(status)
+
+
+def test_managing_a_booking_needs_its_number_and_phone_number(say, engine, settings):
+    to_confirmation(say, "owner")
+    say("/general_affirm", sender="owner")
+    number = bookings(settings)[0].number
+    assert "受付番号を入力" in texts(say("予約を確認したい", sender="other"))
+    assert "SD-" in texts(say("SD-XXXX", sender="other"))
+    say(number.lower(), sender="other")
+    assert "一致するご予約が見つかりませんでした" in texts(say("090-9999-9999", sender="other"))
+    say(f"{number}の予約を確認したい", sender="other")
+    status = say("09012345678", sender="other")
+    assert f"受付番号 {number} のご予約（予約済み）" in texts(status)
+    change = say('/garbage_booking_manage{"manage_action": "change_date"}', sender="other")
+    assert "11月25日(水)" not in [b["title"] for b in change[-1]["buttons"]]
+    assert "2026年12月1日(火)に変更しました" in texts(say("12月1日", sender="other"))
+    say("予約を取り消したい", sender="other")
+    assert "取り消しはしませんでした" in texts(say("いいえ", sender="other"))
+    say('/garbage_booking_manage{"manage_action": "cancel"}', sender="other")
+    assert "ご予約を取り消しました" in texts(say("はい", sender="other"))
+    (b,) = bookings(settings)
+    assert b.status == "cancelled" and b.pickup_date == date(2026, 12, 1)
+    assert BookingStore(settings.database_url, load_config(settings.data_dir)).day_capacity(date(2026, 12, 1)) == [
+        ("泉野", 20, 0)]
+
+
+def test_cancelling_after_the_deadline_is_refused_politely(say, engine, settings, monkeypatch):
+    to_confirmation(say, "late")
+    say("/general_affirm", sender="late")
+    # Tuesday 11-24: the 11-25 pickup could be changed until Friday 11-20.
+    monkeypatch.setenv("BOT_FIXED_NOW", "2026-11-24T09:00:00+09:00")
+    common.settings.cache_clear()
+    reply = say('/garbage_booking_manage{"manage_action": "cancel"}', sender="late")
+    assert "11月20日(金)までの受付でした" in texts(reply) and "099-100-3344" in texts(reply)
+    assert bookings(settings)[0].status == "booked"
+
+
+def test_on_line_the_citizen_is_known_by_their_user_id(engine, settings):
+    def line(user, text):
+        return engine.handle_message(user, text, channel="line")
+
+    line("U1", "ソファを捨てたい")
+    for text in ("泉野町3-5-1", '/general_inform{"date": "2026-11-26"}', "山田花子", "09012345678",
+                 '/general_inform{"payment_method": "sticker"}', "/general_affirm"):
+        line("U1", text)
+    engine.forget("U1")  # a later conversation
+    status = line("U1", "予約を確認したい")
+    assert "ご予約（予約済み）" in texts(status)
+    assert bookings(settings)[0].channel == "line"
+    assert "受付番号を入力" in texts(line("U2", "予約を確認したい"))  # somebody else's LINE account
+
+
+def test_a_booking_survives_a_restart(say, engine, bot_env, settings):
+    to_confirmation(say, "r")
+    say("/general_affirm", sender="r")
+    number = bookings(settings)[0].number
+    engine.close()
+    dispose_all()
+    from bot.engine import Engine
+    from connectors import create_app
+
+    restarted = Engine(bot_env)
+    try:
+        client = create_app(bot_env, engine=restarted).test_client()
+
+        def say2(text):
+            return client.post("/webhooks/rest/webhook", json={"sender": "after-restart", "message": text}).get_json()
+
+        say2(f"{number}の予約を確認したい")
+        assert f"受付番号 {number} のご予約（予約済み）" in texts(say2("090-1234-5678"))
+    finally:
+        restarted.close()
+
+
+def race_for_the_last_place(base_url: str, database_url: str, data_dir) -> list[str]:
+    """Two citizens at the confirmation for the area's last place press 申し込む at the same moment."""
+    BookingStore(database_url, load_config(data_dir)).set_capacity("泉野", date(2026, 11, 25), 1)
+
+    def say(text, sender):
+        response = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                 timeout=30)
+        assert response.status_code == 200
+        return response.json()
+
+    for sender in ("A", "B"):
+        to_confirmation(say, sender)
+    barrier, results = threading.Barrier(2), {}
+
+    def confirm(sender):
+        barrier.wait()
+        results[sender] = texts(say("/general_affirm", sender))
+
+    threads = [threading.Thread(target=confirm, args=(s,)) for s in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(results.values(), key=lambda t: "受付番号は" not in t)
+
+
+def test_two_citizens_racing_for_the_last_place_on_sqlite(live_server, settings):
+    won, lost = race_for_the_last_place(live_server, settings.database_url, settings.data_dir)
+    assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost and "別の日を選んで" in lost
+    with session_factory(settings.database_url)() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_two_citizens_racing_for_the_last_place_on_postgresql(bot_env, pg_url, monkeypatch):
+    from bot.engine import Engine
+    from connectors import create_app
+
+    monkeypatch.setenv("BOT_DATABASE_URL", pg_url)
+    common.settings.cache_clear()
+    settings = bot_env.with_(database_url=pg_url)
+    engine = Engine(settings)
+    try:
+        with LiveServer(create_app(settings, engine=engine)) as server:
+            won, lost = race_for_the_last_place(server.url, pg_url, settings.data_dir)
+    finally:
+        engine.close()
+        common.settings.cache_clear()
+    assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost
+    with session_factory(pg_url)() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 1

@@ -1,0 +1,139 @@
+"""Staff tools for bulky-waste pickups: the CLI (`bot booking …`, `bot remind`) and the /staff pages."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import cli
+from bot.booking import outbox
+from bot.booking.config import load_config
+from bot.booking.fees import Line
+from bot.booking.service import BookingStore, Draft
+from bot.store.migrate import upgrade
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+PICKUP = date(2026, 11, 25)
+TOKEN = "staff-test-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def staff_env(monkeypatch):
+    monkeypatch.setenv("BOT_STAFF_TOKEN", TOKEN)
+    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", "test-sandbox-secret")
+
+
+@pytest.fixture
+def store(bot_env):
+    upgrade(bot_env.database_url)
+    return BookingStore(bot_env.database_url, load_config(bot_env.data_dir))
+
+
+def book(store, area="泉野", sender="web-1", day=PICKUP) -> str:
+    draft = Draft(area=area, address=f"{area}町1-1", name="山田花子", phone="09012345678", pickup_date=day,
+                  lines=[Line("sofa", "ソファー", 1, 1000), Line("chest", "たんす", 2, 1000)], payment_method="sticker",
+                  channel="rest", sender_id=sender)
+    return store.reserve(draft, NOW)[0].number
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    code = cli.main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_cli_lists_marks_exports_and_sets_capacity(store, bot_env, capsys, tmp_path):
+    first, second = book(store), book(store, area="浅野")
+    code, out = run(capsys, "booking", "list", "--date", "2026-11-25")
+    assert code == 0 and first in out and second in out and "ソファー×1、たんす×2" in out and "# 泉野: 1/20" in out
+    code, out = run(capsys, "booking", "list", "--date", "2026-11-25", "--area", "浅野")
+    assert second in out and first not in out
+    assert run(capsys, "booking", "mark", first.lower(), "collected") == (0, f"{first}: collected\n")
+    assert run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "5")[1] == \
+        "泉野 2026-11-25: 1 booked of 5\n"
+    assert run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "0")[0] == 2
+    assert "cannot be lower" in capsys.readouterr().err
+    out_file = tmp_path / "crews.csv"
+    assert run(capsys, "booking", "export", "--date", "2026-11-25", "--out", str(out_file))[0] == 0
+    raw = out_file.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["受付番号", "収集日", "地区"] and len(rows) == 3
+    assert {r[0] for r in rows[1:]} == {first, second} and "収集済" in {r[11] for r in rows[1:]}
+    with pytest.raises(SystemExit):
+        cli.main(["booking", "list", "--date", "11/25"])
+
+
+def test_remind_sends_each_reminder_once(store, bot_env, capsys, monkeypatch):
+    book(store, sender="web-9")
+    monkeypatch.setenv("BOT_FIXED_NOW", "2026-11-24T18:00:00+09:00")
+    assert run(capsys, "remind") == (0, "reminders sent: 1, failed: 0\n")
+    assert run(capsys, "remind") == (0, "reminders sent: 0, failed: 0\n")
+    (message,) = outbox.fetch(bot_env.database_url, "web-9")
+    assert "2026年11月25日(水)は粗大ごみの収集日です" in message["text"] and "たんす ×2" in message["text"]
+
+
+def test_line_bookings_are_reminded_through_the_line_notifier(store, bot_env, monkeypatch):
+    from bot.booking import reminders
+    from bot.booking.notify import notifier_spec
+
+    config = load_config(bot_env.data_dir)
+    assert notifier_spec("line", config) == "connectors.line_push:LinePushNotifier"
+    assert notifier_spec("rest", config) == notifier_spec("widget", config) == "bot.booking.outbox:OutboxNotifier"
+    sent = []
+
+    class Recorder:
+        def send(self, recipient_id, text, retry_key):
+            sent.append((recipient_id, retry_key))
+
+    draft = Draft(area="泉野", address="泉野町1-1", name="山田", phone="09012345678", pickup_date=PICKUP,
+                  lines=[Line("sofa", "ソファー", 1, 1000)], payment_method="sticker", channel="line",
+                  sender_id="U123")
+    number = store.reserve(draft, NOW)[0].number
+    monkeypatch.setattr(reminders, "notifier_for", lambda channel, settings, config: Recorder())
+    assert reminders.run(bot_env, datetime(2026, 11, 24, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo"))).sent == 1
+    assert sent == [("U123", f"reminder:{number}:2026-11-25")]
+
+
+def auth(token=TOKEN, basic=True) -> dict:
+    if basic:
+        return {"Authorization": "Basic " + base64.b64encode(f"staff:{token}".encode()).decode()}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf_of(page: str) -> str:
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_staff_pages_need_the_token(app, client):
+    assert client.get("/staff/").status_code == 401
+    assert client.get("/staff/", headers=auth("wrong")).status_code == 401
+    assert client.get("/staff/", headers=auth(basic=False)).status_code == 200
+    app.config["BOT_STAFF_TOKEN"] = ""
+    response = client.get("/staff/", headers=auth())
+    assert response.status_code == 503 and "BOT_STAFF_TOKEN" in response.get_data(as_text=True)
+
+
+def test_staff_page_lists_marks_sets_capacity_and_exports(store, client):
+    number = book(store)
+    page = client.get("/staff/?date=2026-11-25", headers=auth())
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and number in html and "ソファー×1、たんす×2" in html and "泉野" in html
+    token = csrf_of(html)
+    assert client.post(f"/staff/bookings/{number}/mark", data={"status": "missed"}, headers=auth()).status_code == 400
+    response = client.post(f"/staff/bookings/{number}/mark", data={"status": "missed", "csrf_token": token,
+                                                                   "date": "2026-11-25"}, headers=auth())
+    assert response.status_code == 302 and store.get(number).status == "missed"
+    response = client.post("/staff/capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "0",
+                                                    "csrf_token": token}, headers=auth())
+    assert "capacity_below_booked" in response.headers["Location"]
+    client.post("/staff/capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "3", "csrf_token": token},
+                headers=auth())
+    assert store.day_capacity(PICKUP) == [("泉野", 3, 1)]
+    export = client.get("/staff/export.csv?date=2026-11-25", headers=auth())
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert number in export.get_data(as_text=True) and "未収集" in export.get_data(as_text=True)
+    assert client.get("/staff/?date=tomorrow", headers=auth()).status_code == 400
