@@ -18,8 +18,8 @@ from bot.booking.areas import NO_NUMBER, OUTSIDE, area_names, match_address
 from bot.booking.billing import payment_service
 from bot.booking.config import BookingConfig, load_config
 from bot.booking.contact import clean_name, find_booking_number, normalize_booking_number, normalize_phone
-from bot.booking.conversation import (FIELDS, FORM, date_buttons, date_picker, lines_of, navigation, payload,
-                                      payment_choice, previous, summary, summary_text)
+from bot.booking.conversation import (FIELDS, FORM, MANAGE_OPS, date_buttons, date_picker, lines_of, manage_op,
+                                      navigation, payload, payment_choice, previous, summary, summary_text)
 from bot.booking.fees import check_quantities, describe, load_table, parse_items, yen
 from bot.booking.messages import render_message
 from bot.booking.models import BOOKED
@@ -32,10 +32,6 @@ from .common import profile, settings
 
 log = logging.getLogger(__name__)
 
-MANAGE_OPS = ("status", "change_date", "cancel", "pay")
-_OP_WORDS = (("cancel", ("キャンセル", "取り消", "取消", "とりけし", "やめ", "なしに")),
-             ("change_date", ("変更", "変え", "ずらし", "別の日", "延期", "日程")),
-             ("pay", ("支払", "払い", "決済")))
 BOOKING_SLOTS = (*FIELDS, "bulky_area", "bulky_request_key", "bulky_edit_menu")
 
 
@@ -119,7 +115,8 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return {}
         text = message.get("text") or ""
         if text.startswith("/"):
-            text = "、".join(str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == "garbage_item")
+            text = "、".join(str(e.get("value")) for e in message.get("entities") or []
+                            if e.get("entity") == "garbage_item")
         s = settings()
         if not text or not parse_items(text, load_table(s.data_dir, s.database_url)).found_anything:
             return {}
@@ -315,7 +312,7 @@ class ActionAskBulkyConfirmed(Action):
 
 
 def payment_instructions(dispatcher, booking: BookingView, ctx: Context) -> None:
-    """After booking: how to pay, by処理券 or online (a checkout link)."""
+    """After booking: how to pay, with 処理券 or online (a checkout link)."""
     if booking.payment_method == "online":
         try:
             checkout = payment_service(settings(), lambda: ctx.now).start(booking.number)
@@ -346,7 +343,7 @@ class ActionSubmitBulkyBooking(Action):
                       channel=channel_of(tracker), sender_id=tracker.sender_id,
                       request_key=tracker.get_slot("bulky_request_key"))
         try:
-            booking, _created = ctx.store.reserve(draft, ctx.now)
+            booking, _ = ctx.store.reserve(draft, ctx.now)  # a replayed confirmation finds the same booking
         except DateFull:  # someone took the last place since the date was chosen: choose again, keep the rest
             dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(draft.pickup_date))
             return [SlotSet("bulky_date", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
@@ -361,10 +358,17 @@ def wanted_op(tracker) -> str:
     """What the citizen wants done: the button's manage_action, else words in the message, else the status."""
     entities = (tracker.latest_message or {}).get("entities") or []
     value = next((e.get("value") for e in entities if e.get("entity") == "manage_action"), None)
-    if value in MANAGE_OPS:
-        return value
-    text = (tracker.latest_message or {}).get("text") or ""
-    return next((op for op, words in _OP_WORDS if any(w in text for w in words)), "status")
+    return value if value in MANAGE_OPS else manage_op((tracker.latest_message or {}).get("text") or "")
+
+
+def typed_number(message: dict) -> str | None:
+    """A booking number in the message: the NLU's (or a button's) booking_number entity, else in the text."""
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "booking_number":
+            number = normalize_booking_number(str(entity.get("value")))
+            if number:
+                return number
+    return find_booking_number(message.get("text") or "")
 
 
 def manage_buttons(booking: BookingView) -> list[dict]:
@@ -380,7 +384,7 @@ def manage_buttons(booking: BookingView) -> list[dict]:
 def show_status(dispatcher, booking: BookingView, ctx: Context, channel: str) -> None:
     config = ctx.config
     status = render_message(settings(), f"utter_bulky_status_{booking.status}")["text"]
-    rows = [[config.field_labels["bulky_items"], "\n".join(f"{l.name} ×{l.quantity}" for l in booking.lines)],
+    rows = [[config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
             [config.field_labels["bulky_address"], booking.address],
             [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
             [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)]]
@@ -443,9 +447,7 @@ class ActionBulkyManage(Action):
         op, channel = wanted_op(tracker), channel_of(tracker)
         events = [SlotSet("manage_op", op)]
         number = tracker.get_slot("manage_booking")
-        typed = next((normalize_booking_number(str(e.get("value"))) for e in tracker.latest_message.get("entities") or []
-                      if e.get("entity") == "booking_number"), None) or find_booking_number(
-                          tracker.latest_message.get("text") or "")
+        typed = typed_number(tracker.latest_message or {})
         if typed and typed != number:
             number = None
         if number is None and channel == "line":  # a LINE user is known: their own bookings need no phone number
@@ -522,7 +524,8 @@ class ActionAskManageNewDate(Action):
     def run(self, dispatcher, tracker, domain):
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
-        if booking and ask_date(dispatcher, booking.area, ctx, "utter_ask_manage_new_date", exclude=booking.pickup_date):
+        if booking and ask_date(dispatcher, booking.area, ctx, "utter_ask_manage_new_date",
+                                exclude=booking.pickup_date):
             return []
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("manage_new_date", None)]
 

@@ -8,7 +8,8 @@ A worker then records the event's webhookEventId, once (connectors/line_seen.py:
 there), runs the engine and answers (connectors/line_replies.py).
 
 Without LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN the route answers 503 saying so; the rest of the
-bot runs as usual.
+bot runs as usual. In the LINE Developers console: Webhook URL https://<bot host>/webhooks/line/webhook,
+"Use webhook" and "Webhook redelivery" on; in the LINE Official Account Manager, auto-reply messages off.
 """
 from __future__ import annotations
 

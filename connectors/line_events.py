@@ -9,7 +9,8 @@ group or room, and no member's user id reaches the engine, so nothing personal a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from linebot.v3.webhooks import (
     AudioMessageContent,
@@ -53,7 +54,12 @@ class Turn:
     text: str | None  # the message for the engine; None forgets the chat (unfollow, leave)
     reply_token: str | None
     source_type: str  # user | group | room
-    one_to_one: bool  # the loading animation exists only in one-to-one chats
+    received: float = field(default_factory=time.monotonic)  # when the webhook took it in
+
+    @property
+    def one_to_one(self) -> bool:
+        """A chat with one citizen (the loading animation exists only there)."""
+        return self.source_type == "user"
 
 
 def payload(intent: str, **entities) -> str:
@@ -127,7 +133,7 @@ def turn_for(event: Event) -> Turn | None:
     elif isinstance(event, (FollowEvent, JoinEvent)):
         text = GREET
     else:  # unfollow, leave
-        return Turn(event.webhook_event_id, chat, None, None, source_type, one_to_one)
+        return Turn(event.webhook_event_id, chat, None, None, source_type)
     if text is None:
         return None
-    return Turn(event.webhook_event_id, chat, text, getattr(event, "reply_token", None), source_type, one_to_one)
+    return Turn(event.webhook_event_id, chat, text, getattr(event, "reply_token", None), source_type)

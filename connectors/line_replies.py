@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import urllib3
 from linebot.v3.messaging import ApiException, Message, MessagingApi, ReplyMessageRequest, ShowLoadingAnimationRequest
@@ -15,7 +16,7 @@ from .line_render import batches, render
 
 log = logging.getLogger(__name__)
 
-# The loading animation starts when the engine has not answered after this many seconds...
+# The loading animation starts when the answer is not ready this many seconds after the event came in...
 LOADING_AFTER = 1.0
 # ...and lasts at most this long (5 to 60, a multiple of 5); the reply ends it earlier.
 LOADING_SECONDS = 20
@@ -34,16 +35,21 @@ class TurnRunner:
             self.engine.forget(turn.chat_id)
             return
         timer = None
-        if turn.one_to_one:
-            timer = threading.Timer(self.loading_after, self._show_loading, (turn.chat_id,))
-            timer.daemon = True
-            timer.start()
+        if turn.one_to_one:  # counted from arrival: time spent queued behind other events counts too
+            wait = self.loading_after - (time.monotonic() - turn.received)
+            if wait <= 0:
+                self._show_loading(turn.chat_id)
+            else:
+                timer = threading.Timer(wait, self._show_loading, (turn.chat_id,))
+                timer.daemon = True
+                timer.start()
         try:
             replies = self.engine.handle_message(turn.chat_id, turn.text, channel=CHANNEL,
                                                  metadata={"source_type": turn.source_type})
         finally:
-            if timer:
+            if timer:  # a loading request still in flight must reach LINE before the reply that ends it
                 timer.cancel()
+                timer.join()
         self.deliver(turn, self._render(replies))
 
     @staticmethod

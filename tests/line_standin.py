@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import sys
 import threading
 import time
 import uuid
@@ -67,6 +68,15 @@ def _problems(messages) -> list[str]:
     return out
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client dropping a keep-alive connection (the bot stopping) is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LineStandIn:
     """The Messaging API endpoints the bot calls, recording every call."""
 
@@ -80,8 +90,7 @@ class LineStandIn:
         self._retry_keys: dict[str, str] = {}
         self._lock = threading.Lock()
         self._new_call = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 

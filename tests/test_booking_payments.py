@@ -101,7 +101,8 @@ def test_cancelling_a_paid_booking_refunds_it_and_a_late_callback_changes_nothin
     again = json.loads(body)
     again["id"] = "evt_resent_as_new"
     resent = json.dumps(again).encode()
-    assert service.handle_callback(resent, {SIGNATURE_HEADER: sign(SECRET, resent, int(time.time()))}) == "already_refunded"
+    signed = {SIGNATURE_HEADER: sign(SECRET, resent, int(time.time()))}
+    assert service.handle_callback(resent, signed) == "already_refunded"
     assert status(settings, number) == ("cancelled", "refunded")
     assert SandboxLedger(settings.database_url, SECRET).get(_charge_id(settings, checkout.id)).status == "refunded"
 

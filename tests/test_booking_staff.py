@@ -40,22 +40,23 @@ def book(store, area="泉野", sender="web-1", day=PICKUP) -> str:
     return store.reserve(draft, NOW)[0].number
 
 
-def run(capsys, *argv) -> tuple[int, str]:
+def run(capsys, *argv) -> tuple[int, str, str]:
     code = cli.main(list(argv))
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def test_cli_lists_marks_exports_and_sets_capacity(store, bot_env, capsys, tmp_path):
     first, second = book(store), book(store, area="浅野")
-    code, out = run(capsys, "booking", "list", "--date", "2026-11-25")
+    code, out, _ = run(capsys, "booking", "list", "--date", "2026-11-25")
     assert code == 0 and first in out and second in out and "ソファー×1、たんす×2" in out and "# 泉野: 1/20" in out
-    code, out = run(capsys, "booking", "list", "--date", "2026-11-25", "--area", "浅野")
+    code, out, _ = run(capsys, "booking", "list", "--date", "2026-11-25", "--area", "浅野")
     assert second in out and first not in out
-    assert run(capsys, "booking", "mark", first.lower(), "collected") == (0, f"{first}: collected\n")
+    assert run(capsys, "booking", "mark", first.lower(), "collected")[:2] == (0, f"{first}: collected\n")
     assert run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "5")[1] == \
         "泉野 2026-11-25: 1 booked of 5\n"
-    assert run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "0")[0] == 2
-    assert "cannot be lower" in capsys.readouterr().err
+    code, _, err = run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "0")
+    assert code == 2 and "cannot be lower" in err
     out_file = tmp_path / "crews.csv"
     assert run(capsys, "booking", "export", "--date", "2026-11-25", "--out", str(out_file))[0] == 0
     raw = out_file.read_bytes()
@@ -70,8 +71,8 @@ def test_cli_lists_marks_exports_and_sets_capacity(store, bot_env, capsys, tmp_p
 def test_remind_sends_each_reminder_once(store, bot_env, capsys, monkeypatch):
     book(store, sender="web-9")
     monkeypatch.setenv("BOT_FIXED_NOW", "2026-11-24T18:00:00+09:00")
-    assert run(capsys, "remind") == (0, "reminders sent: 1, failed: 0\n")
-    assert run(capsys, "remind") == (0, "reminders sent: 0, failed: 0\n")
+    assert run(capsys, "remind")[:2] == (0, "reminders sent: 1, failed: 0\n")
+    assert run(capsys, "remind")[:2] == (0, "reminders sent: 0, failed: 0\n")
     (message,) = outbox.fetch(bot_env.database_url, "web-9")
     assert "2026年11月25日(水)は粗大ごみの収集日です" in message["text"] and "たんす ×2" in message["text"]
 

@@ -26,7 +26,10 @@ TABLES = {"bulky_bookings", "bulky_booking_items", "bulky_pickup_capacity", "pay
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'booking.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'booking.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url")
     upgrade(url)
     return url
 

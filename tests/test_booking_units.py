@@ -12,8 +12,9 @@ from bot.booking.areas import NO_NUMBER, OUTSIDE, UNKNOWN, area_names, match_add
 from bot.booking.config import BookingConfig, load_config, parse
 from bot.booking.contact import (NUMBER_ALPHABET, clean_name, find_booking_number, format_phone, new_booking_number,
                                  normalize_booking_number, normalize_phone)
-from bot.booking.conversation import Navigation, navigation, payment_choice, previous, summary
+from bot.booking.conversation import Navigation, manage_op, navigation, payment_choice, previous, summary
 from bot.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
+from bot.booking.payments.sandbox import sandbox_secret
 from bot.errors import ConfigError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -108,7 +109,8 @@ def test_addresses_find_their_collection_area(config, tmp_path, text, area, prob
 
 
 def test_pickup_days_skip_weekends_holidays_and_year_end(config):
-    assert calendar.earliest(TODAY, config) == date(2026, 11, 25)  # 2 working days: Tue 24, Wed 25 (Mon 23 is a holiday)
+    # 2 working days after Friday 11-20: Tue 24, Wed 25 (Monday 23 is a holiday)
+    assert calendar.earliest(TODAY, config) == date(2026, 11, 25)
     days = list(calendar.pickup_days(TODAY, config))
     assert days[:3] == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
     assert date(2026, 11, 28) not in days and date(2026, 12, 31) not in days and date(2027, 1, 11) not in days
@@ -164,12 +166,28 @@ def test_navigation_commands_and_payment_choices():
     assert payment_choice("カードで", ("sticker",)) is None
 
 
+def test_what_a_citizen_wants_done_with_a_booking():
+    assert manage_op("粗大ごみの予約をキャンセルしたい") == "cancel"
+    assert manage_op("予約した日を別の日にしたい") == "change_date"
+    assert manage_op("手数料を支払いたい") == "pay"
+    assert manage_op("予約を確認したい") == "status"
+
+
+def test_the_sandbox_secret_comes_from_the_environment_or_a_file_never_a_default_in_production(tmp_path):
+    assert sandbox_secret(tmp_path, {"PAYMENT_SANDBOX_SECRET": "from-env"}) == "from-env"
+    generated = sandbox_secret(tmp_path, {})
+    assert len(generated) == 64 and sandbox_secret(tmp_path, {}) == generated
+    assert (tmp_path / "var" / "payment_sandbox_secret").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ConfigError, match="PAYMENT_SANDBOX_SECRET"):
+        sandbox_secret(tmp_path, {"BOT_ENV": "production"})
+
+
 def test_summary_rows_come_from_the_slots(config):
     slots = {"bulky_items": [{"id": "sofa", "name": "ソファー", "quantity": 2, "fee": 1000}],
              "bulky_address": "泉野町3-5-1", "bulky_area": "泉野", "bulky_date": "2026-11-25",
              "bulky_name": "山田花子", "bulky_phone": "09012345678", "bulky_payment": "online"}
     rows, total = summary(slots, config)
-    assert rows[0] == ["品目", "ソファー ×2（2,000円）"]
+    assert rows[0] == ["品目", "ソファー ×2（2,000円）"] and rows[1] == ["住所", "泉野町3-5-1（泉野）"]
     assert rows[2] == ["収集日", "2026年11月25日(水)"] and rows[4] == ["電話番号", "090-1234-5678"]
     assert total == "合計 2,000円"
 

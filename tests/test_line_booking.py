@@ -1,9 +1,13 @@
 """A whole bulky-waste booking on LINE, as a citizen taps through it: typed answers, quick-reply postbacks, the
-date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id."""
+date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id, and
+the day-before reminder reaches them as a push message."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from bot.booking import reminders
 from bot.booking.models import Booking
 from bot.store.db import session_factory
 from tests import line_standin as line
@@ -11,6 +15,7 @@ from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
 from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)
 
 PICKED_DATE = "2026-12-02"  # a weekday within the date picker's range (the tests run on 2026-11-20)
+JST = timezone(timedelta(hours=9))
 
 
 def quick_actions(messages: list[dict]) -> list[dict]:
@@ -53,3 +58,11 @@ def test_a_whole_bulky_waste_booking_on_line(bot, settings):
         booking = s.scalars(select(Booking).where(Booking.sender_id == uid)).one()
     assert (booking.channel, booking.pickup_date.isoformat()) == ("line", PICKED_DATE)
     assert bot.api.pushes == []
+
+    # `bot remind` the day before: one push to the citizen, with a retry key, however often it runs
+    day_before = datetime(2026, 12, 1, 9, 0, tzinfo=JST)
+    assert reminders.run(settings, day_before).sent == 1
+    assert reminders.run(settings, day_before).sent == 0
+    (push,) = bot.api.pushes
+    assert push.body["to"] == uid and booking.number in texts(push.messages)
+    assert push.headers["x-line-retry-key"]

@@ -130,8 +130,9 @@ def test_the_loading_animation_shows_while_the_engine_works(bot):
     bot.channel.runner.loading_after = 0.0  # "a while" is now
     uid = line.user_id()
     bot.answer(line.text_event(uid, PET_BOTTLE))
-    bot.api.wait_for(lambda api: api.loadings)
-    assert bot.api.loadings[0].body["chatId"] == uid
+    (loading,), (reply,) = bot.api.loadings, bot.api.replies
+    assert loading.body["chatId"] == uid and 5 <= loading.body["loadingSeconds"] <= 60
+    assert loading.at <= reply.at  # never a spinner after the answer
 
 
 def test_messages_of_one_user_are_answered_in_order(bot):
@@ -155,7 +156,7 @@ def test_a_5000_character_answer_reaches_line_within_its_limits(bot):
     exactly = (sentence * 300)[:5000]
     longer = sentence * 700
     for i, text in enumerate((exactly, longer)):
-        turn = Turn(line.ulid(), uid, "", f"token-{i}-{uid}", "user", True)
+        turn = Turn(line.ulid(), uid, "", f"token-{i}-{uid}", "user")
         bot.channel.runner.deliver(turn, render([{"text": text}]))
     first, second = bot.api.replies
     assert first.texts == [exactly]

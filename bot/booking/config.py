@@ -82,7 +82,8 @@ def _closed(path: Path, values) -> tuple[tuple[int, int], ...]:
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 raise ValueError
         except ValueError:
-            raise ConfigError(f"{path}: booking.closed_dates takes MM-DD values such as \"12-31\", got {v!r}.") from None
+            raise ConfigError(f"{path}: booking.closed_dates takes MM-DD values such as \"12-31\", "
+                              f"got {v!r}.") from None
         out.append((month, day))
     return tuple(out)
 

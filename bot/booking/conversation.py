@@ -29,6 +29,11 @@ _FIELD_WORDS = {
 _CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
 _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
 MAX_COMMAND_CHARS = 20  # longer messages are answers, not commands
+# What a citizen wants done with a booking, from their words (buttons name it: manage_action).
+MANAGE_OPS = ("status", "change_date", "cancel", "pay")
+_OP_WORDS = (("cancel", re.compile(r"キャンセル|取り消|取消|とりけし|やめ|なしに")),
+             ("change_date", re.compile(r"変更|変え|ずらし|別の日|延期|日程")),
+             ("pay", re.compile(r"支払|払い|決済")))
 _STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.I)
 _ONLINE = re.compile(r"オンライン|おんらいん|カード|クレジット|ネット|paypay|ペイペイ|電子|スマホ|web|ウェブ", re.I)
 
@@ -61,6 +66,11 @@ def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
         return None
     earlier = [f for f in FIELDS[:FIELDS.index(requested)] if f not in skip]
     return earlier[-1] if earlier else None
+
+
+def manage_op(text: str) -> str:
+    """「予約をキャンセルしたい」 → cancel, 「収集日を変更したい」 → change_date, else status."""
+    return next((op for op, words in _OP_WORDS if words.search(text or "")), "status")
 
 
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:
@@ -96,7 +106,7 @@ def summary(slots: dict, config: BookingConfig) -> tuple[list[list[str]], str]:
     labels = config.field_labels
     lines = lines_of(slots.get("bulky_items"))
     day = calendar.parse_iso(slots.get("bulky_date") or "")
-    rows = [[labels["bulky_items"], "\n".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
+    rows = [[labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
             [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
             [labels["bulky_date"], calendar.long_label(day) if day else ""],
             [labels["bulky_name"], str(slots.get("bulky_name") or "")],

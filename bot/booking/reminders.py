@@ -73,8 +73,9 @@ def _finish(database_url: str, number: str, token: str, sent_at: datetime | None
 
 def reminder_text(settings, booking: BookingView, config: BookingConfig) -> str:
     return render(settings, "utter_bulky_reminder", booking.channel, number=booking.number,
-                  date=calendar.long_label(booking.pickup_date), items=describe(list(booking.lines), config.total_label),
-                  address=booking.address, put_out_by=config.put_out_by)
+                  date=calendar.long_label(booking.pickup_date),
+                  items=describe(list(booking.lines), config.total_label), address=booking.address,
+                  put_out_by=config.put_out_by)
 
 
 def run(settings, now: datetime) -> RunResult:

@@ -85,7 +85,6 @@ class BookingView:
     sender_id: str
     lines: tuple[Line, ...] = field(default_factory=tuple)
     payment_status: str | None = None
-    payment_url: str = ""
 
     @classmethod
     def of(cls, b: Booking) -> "BookingView":
@@ -93,7 +92,7 @@ class BookingView:
         return cls(b.number, b.status, b.area, b.address, b.name, b.phone, b.pickup_date, b.total_fee,
                    b.payment_method, b.channel, b.sender_id,
                    tuple(Line(i.item_id, i.name, i.quantity, i.unit_fee) for i in b.items),
-                   payment.status if payment else None, payment.checkout_url if payment else "")
+                   payment.status if payment else None)
 
 
 def insert_ignore(session, model, values: dict) -> int:

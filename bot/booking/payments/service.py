@@ -99,7 +99,8 @@ class PaymentService:
         return outcome
 
     def _apply(self, s, event: base.CallbackEvent) -> tuple[str, bool, BookingView | None]:
-        touched = s.execute(update(Payment).where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
+        touched = s.execute(update(Payment)
+                            .where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
                             .values(updated_at=self.now())).rowcount
         payment = s.get(Payment, event.payment_id) if touched else None
         if payment is None:
