@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import threading
 import uuid
 from pathlib import Path
@@ -30,6 +32,26 @@ def trained_settings() -> Settings:
 @pytest.fixture
 def settings(trained_settings, tmp_path) -> Settings:
     return trained_settings.with_(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", fixed_now=FIXED_NOW)
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(trained_settings, tmp_path_factory) -> Path:
+    """A SQLite file migrated and loaded with the demo city's open data, as `make run` prepares it."""
+    from bot.cli import SETUP_HOOKS, cmd_setup
+
+    assert SETUP_HOOKS
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    cmd_setup(None, trained_settings.with_(database_url=f"sqlite:///{path}"))
+    with sqlite3.connect(path) as conn:  # fold the write-ahead log into the file that gets copied
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def demo_data(settings, demo_db_template):
+    """This test's database starts as the demo city's (request it before `engine`)."""
+    shutil.copyfile(demo_db_template, settings.database_url[len("sqlite:///"):])
+    return settings
 
 
 @pytest.fixture

@@ -19,12 +19,13 @@ PET_BOTTLE_CATEGORY = "recyclable"
 # Adjust the inputs here when the booking form's questions change.
 BOOKING_STEPS = [
     Say("粗大ごみの収集を申し込みたい"),
-    Choose("ソファ"),                      # item
-    Say("さくら市中央1丁目2番3号"),          # address
+    Choose("ソファー"),                    # item
+    Say("泉野町3丁目5-1"),                 # address (an area of the demo city's open data)
     Choose(None),                         # the first collection date offered
     Say("山田太郎"),                        # name
     Say("090-1234-5678"),                 # phone
-    Choose("はい"),                        # confirmation
+    Choose("処理券"),                      # payment by sticker
+    Choose("この内容で申し込む"),            # confirmation
 ]
 BOOKING_DONE = "受付番号"
 
@@ -38,7 +39,7 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser, live_server):
+def page(browser, demo_data, live_server):
     """A fresh browser profile (empty storage) on the demo city page; fails on any script error."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
     page = context.new_page()
