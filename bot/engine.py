@@ -159,6 +159,13 @@ class Engine:
     def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:
         return self.store.record_feedback(sender_id, turn_id, value, self.now())
 
+    def pending_messages(self, sender_id: str) -> list[dict]:
+        """Notices queued for a web user while away (reminders), as REST messages; each is handed out once."""
+        from .booking import outbox
+
+        return [{"recipient_id": sender_id, "text": m["text"], **({"custom": m["custom"]} if m.get("custom") else {})}
+                for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now())]
+
     def forget(self, sender_id: str) -> bool:
         with self._lock(sender_id):
             return self.store.forget(sender_id)

@@ -28,7 +28,7 @@ bp = Blueprint("widget", __name__, template_folder="templates")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Browser-facing routes that answer cross-origin requests from the configured city origins.
-CORS_ROUTES = ("/webhooks/rest/webhook", "/widget/feedback")
+CORS_ROUTES = ("/webhooks/rest/webhook", "/widget/feedback", "/widget/outbox")
 # Values the widget's feedback buttons send; analysts read them from turns.feedback.
 FEEDBACK_VALUES = ("helpful", "not_helpful")
 # Same limit as turns.sender_id.
@@ -134,3 +134,11 @@ def feedback():
     if not current_app.extensions["bot_engine"].record_feedback(sender, turn_id, value):
         raise BadRequest("No such turn for this sender.", 404)
     return jsonify(status="ok")
+
+
+@bp.post("/widget/outbox")
+def outbox():
+    """Messages waiting for this web user (reminders, payment notices), each handed out once."""
+    body = json_object()
+    sender = string_field(body, "sender", max_len=MAX_SENDER_CHARS)
+    return jsonify(current_app.extensions["bot_engine"].pending_messages(sender))

@@ -99,3 +99,14 @@ def test_allowed_origins_come_from_the_environment_and_the_city_profile():
     for bad in ("*", "https://city.example.jp/path", "city.example.jp"):
         with pytest.raises(ConfigError, match="not an origin"):
             allowed_origins(bad, {})
+
+
+def test_outbox_hands_each_reminder_to_the_web_user_once(client, engine):
+    from bot.booking import outbox
+
+    assert outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")
+    assert not outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")
+    first = client.post("/widget/outbox", json={"sender": "web-1"}).get_json()
+    assert first == [{"recipient_id": "web-1", "text": "明日は粗大ごみの収集日です。"}]
+    assert client.post("/widget/outbox", json={"sender": "web-1"}).get_json() == []
+    assert client.post("/widget/outbox", json={}).status_code == 400

@@ -272,3 +272,15 @@ def test_easy_japanese_switch_only_where_the_content_exists(widget, browser, liv
         page.locator(".cw-input").press("Enter")
     assert sent.value.post_data_json["metadata"]["easy_japanese"] is True
     context.close()
+
+
+def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, page, engine):
+    from bot.booking import outbox
+
+    widget.open()
+    sender = page.evaluate(
+        "() => JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith('city-chat-widget:'))[1]).sender")
+    outbox.add(engine.settings.database_url, sender, "【リマインダー】明日は粗大ごみの収集日です。", "test-reminder")
+    page.keyboard.press("Escape")  # close, then open again: an opening widget checks its outbox
+    widget.launcher.click()
+    page.get_by_text("【リマインダー】明日は粗大ごみの収集日です。").wait_for(timeout=10_000)

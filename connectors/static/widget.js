@@ -23,6 +23,7 @@
   var MIN_CONTRAST = 4.5;
   var RETRY_DELAYS_MS = [1000, 2000, 4000];
   var REQUEST_TIMEOUT_MS = 20000;
+  var OUTBOX_INTERVAL_MS = 60000;  // how often an open widget checks for reminders
   var MAX_STORED_MESSAGES = 200;
   var LINK_PATTERN = /(https?:\/\/[^\s<>"'（）「」『』、。]+)|(\b0\d{1,4}-\d{1,4}-\d{3,4}\b)/g;
   var TEXT = {
@@ -387,6 +388,16 @@
     if (!state.messages.length && config.greeting) deliver({ id: newSenderId().slice(4), message: config.greeting, welcome: true });
   }
 
+  /** Reminders and notices queued while the citizen was away; a failed check simply waits for the next one. */
+  function checkOutbox() {
+    postJson("/widget/outbox", { sender: state.sender }).then(function (replies) {
+      var messages = botMessages(replies, true);
+      if (!messages.length) return;
+      addMessages(messages);
+      announce(messages.map(function (m) { return m.text; }).join("\n"));
+    }).catch(function () {});
+  }
+
   function setOpen(open, moveFocus) {
     state.open = open;
     saveState();
@@ -396,6 +407,7 @@
     if (open) {
       scrollTo(null);
       greetIfNew();
+      checkOutbox();
     }
     if (moveFocus) (open ? input : launcher).focus();
   }
@@ -453,6 +465,7 @@
     applyPreferences();
     renderAll();
     if (state.open) setOpen(true, false);
+    window.setInterval(function () { if (state.open) checkOutbox(); }, OUTBOX_INTERVAL_MS);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
