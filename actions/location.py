@@ -1,8 +1,9 @@
 """A location a citizen shares (LINE's location message) as their garbage collection area.
 
-Inside the city's `bounds` (data/city.yml), the address LINE attaches is matched to an area name the way a typed
-area is (bot.garbage.areas: exact, contained, then rapidfuzz); the area goes into the `garbage_area` slot and
-its collection days are shown. Outside the bounds the bot says so politely.
+Inside the city's `bounds` (data/city.yml), the words of the address LINE attaches after the municipality are
+matched to an area the way the booking form matches a typed address (bot.booking.areas.find_area: the
+earliest, longest area name, then rapidfuzz); the area goes into the `garbage_area` slot and its collection
+days are shown. Outside the bounds the bot says so politely; an address naming no area starts the area form.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from typing import Any, Mapping
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from bot.booking.areas import find_area
 from bot.errors import ConfigError
 from bot.garbage import answers
-from bot.garbage.areas import AreaMatch, Areas
+from bot.garbage.areas import Area, Areas
 
 from .common import profile
 from .garbage import AREA_FORM, AREA_SLOT, _send, _service, _today
@@ -63,9 +65,10 @@ def local_part(address: str) -> str:
     return re.split(r"\d", text, maxsplit=1)[0].strip(" 、,")
 
 
-def area_for_address(address: str, areas: Areas) -> AreaMatch:
+def area_for_address(address: str, areas: Areas) -> Area | None:
     local = local_part(address)
-    return areas.match(local) if local else AreaMatch(None, [])
+    name = find_area(local, [(a.name, "") for a in areas.areas]) if local else None
+    return areas.named(name) if name else None
 
 
 def _coordinates(entities: dict) -> tuple[float, float] | None:
@@ -86,15 +89,11 @@ class ActionLocationArea(Action):
             dispatcher.utter_message(response="utter_location_outside_city")
             return []
         service = _service()
-        address = str(entities.get("location_address") or "")
-        match = area_for_address(address, service.snapshot().areas)
-        if match.area:
-            dispatcher.utter_message(response="utter_location_area_set", area=match.area.name)
-            _send(dispatcher, answers.schedule_replies(match.area, None, service.config, _today()))
-            return [SlotSet(AREA_SLOT, match.area.name)]
-        if match.candidates:
-            _send(dispatcher, answers.area_rejected_replies(local_part(address), match.candidates))
-            return []
+        area = area_for_address(str(entities.get("location_address") or ""), service.snapshot().areas)
+        if area:
+            dispatcher.utter_message(response="utter_location_area_set", area=area.name)
+            _send(dispatcher, answers.schedule_replies(area, None, service.config, _today()))
+            return [SlotSet(AREA_SLOT, area.name)]
         dispatcher.utter_message(response="utter_location_area_unknown")
         if (tracker.active_loop or {}).get("name"):  # a procedure is under way: do not start another
             return []

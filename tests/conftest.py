@@ -109,8 +109,13 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc):
-        self.server.close()
+        def close_all():  # in the server loop's own thread, so its select() never sees a closed socket
+            for channel in list(self.server._map.values()):
+                channel.close()
+
+        self.server.trigger.pull_trigger(close_all)
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()
 
 
 @pytest.fixture

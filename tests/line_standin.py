@@ -46,7 +46,7 @@ class Call:
         return [m["text"] for m in self.messages if m.get("type") == "text"]
 
 
-def _problems(messages) -> list[str]:
+def problems_of(messages) -> list[str]:
     """What LINE would refuse in a list of message objects (the limits the bot must respect)."""
     if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
         return ["messages: 1 to 5 message objects"]
@@ -85,7 +85,6 @@ class LineStandIn:
         self.calls: list[Call] = []
         self.expired_tokens: set[str] = set()
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer before succeeding
-        self.delay = 0.0  # seconds each call takes, for slow-network tests
         self._used_tokens: set[str] = set()
         self._retry_keys: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -139,40 +138,41 @@ class LineStandIn:
                 self._new_call.wait(min(remaining, 0.1))
 
     # -- the API ---------------------------------------------------------------------------------------
-    def _answer(self, path: str, headers: dict, body: dict) -> tuple[int, dict, dict]:
+    def _answer(self, path: str, headers: dict, body: dict) -> tuple[int, dict, dict, list[str]]:
+        """Status, body and extra headers of LINE's answer, and what LINE would find malformed."""
         if headers.get("authorization") != f"Bearer {self.access_token}":
             return 401, {"message": "Authentication failed. Confirm that the access token in the authorization "
-                                    "header is valid."}, {}
+                                    "header is valid."}, {}, []
         with self._lock:
             planned = self.failures.get(path)
             if planned:
-                return planned.pop(0), {"message": "An error occurred in the stand-in (planned)."}, {}
+                return planned.pop(0), {"message": "An error occurred in the stand-in (planned)."}, {}, []
         if path == "/v2/bot/chat/loading/start":
             seconds = body.get("loadingSeconds", 20)
             if not body.get("chatId") or seconds % 5 or not 5 <= seconds <= 60:
-                return 400, {"message": "The request body has 1 error(s)", "_problems": ["loadingSeconds"]}, {}
-            return 202, {}, {}
+                return 400, {"message": "The request body has 1 error(s)"}, {}, ["loadingSeconds"]
+            return 202, {}, {}, []
         if path not in ("/v2/bot/message/reply", "/v2/bot/message/push"):
-            return 404, {"message": "Not found"}, {}
-        problems = _problems(body.get("messages"))
+            return 404, {"message": "Not found"}, {}, []
+        problems = problems_of(body.get("messages"))
         if problems:
-            return 400, {"message": "The request body has errors", "details": problems, "_problems": problems}, {}
+            return 400, {"message": "The request body has errors", "details": problems}, {}, problems
         if path == "/v2/bot/message/reply":
             token = body.get("replyToken") or ""
             with self._lock:
                 if not token or token in self.expired_tokens or token in self._used_tokens:
-                    return 400, {"message": "Invalid reply token"}, {}
+                    return 400, {"message": "Invalid reply token"}, {}, []
                 self._used_tokens.add(token)
         else:
             key = headers.get("x-line-retry-key")
             with self._lock:
                 if key and key in self._retry_keys:
                     return 409, {"message": "The retry key is already accepted"}, {
-                        "x-line-accepted-request-id": self._retry_keys[key]}
+                        "x-line-accepted-request-id": self._retry_keys[key]}, []
                 if key:
                     self._retry_keys[key] = str(uuid.uuid4())
         sent = [{"id": str(secrets.randbits(60)), "quoteToken": secrets.token_hex(8)} for _ in body["messages"]]
-        return 200, {"sentMessages": sent}, {}
+        return 200, {"sentMessages": sent}, {}, []
 
     def _handler(self):
         stand_in = self
@@ -188,12 +188,9 @@ class LineStandIn:
                 except ValueError:
                     body = {}
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                if stand_in.delay:
-                    time.sleep(stand_in.delay)
-                status, answer, extra = stand_in._answer(self.path, headers, body)
-                problems = answer.pop("_problems", None)
+                status, answer, extra, problems = stand_in._answer(self.path, headers, body)
                 with stand_in._lock:
-                    stand_in.calls.append(Call(self.path, body, headers, status, problems or []))
+                    stand_in.calls.append(Call(self.path, body, headers, status, problems))
                 with stand_in._new_call:
                     stand_in._new_call.notify_all()
                 data = json.dumps(answer).encode()

@@ -59,6 +59,9 @@ def test_in_groups_only_mentions_of_the_bot_and_its_buttons_count():
     assert bare.text == GREET
     assert turn(line.sticker_event(source)) is None
     assert turn(line.postback_event(source, "/general_affirm")).chat_id == GROUP
+    room = {"type": "room", "roomId": "R" + "3" * 32, "userId": UID}
+    in_room = turn(line.text_event(room, "@さくら市 電池は？", mention=[{**me[0], "index": 0}]))
+    assert (in_room.chat_id, in_room.text, in_room.source_type) == ("R" + "3" * 32, "電池は？", "room")
 
 
 def test_joining_a_group_greets_and_leaving_forgets_the_group():

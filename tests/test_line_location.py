@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from actions.location import Bounds, city_bounds, local_part
+from actions.location import Bounds, area_for_address, city_bounds, local_part
 from bot.city import load_city
 from bot.errors import ConfigError
+from bot.garbage.areas import Area, Areas
 from bot.settings import Settings
 
 
@@ -19,6 +20,19 @@ from bot.settings import Settings
 ])
 def test_the_words_after_the_municipality_name_the_area(address, words):
     assert local_part(address) == words
+
+
+@pytest.mark.parametrize("address, area", [
+    ("〒921-8034 石川県金沢市泉野町3丁目5-1", "泉野"),  # not 野町, which is inside 泉野町 too
+    ("石川県金沢市野町2丁目", "野町"),
+    ("石川県金沢市浅野川1丁目", "浅野川"),  # the longest name at the start
+    ("〒920-0842 石川県金沢市浅野本町2丁目", "浅野"),
+    ("石川県金沢市広坂1丁目", None),
+])
+def test_the_earliest_longest_area_name_in_the_address_wins(address, area):
+    areas = Areas([Area(name, {}) for name in ("泉野", "野町", "浅野", "浅野川")])
+    found = area_for_address(address, areas)
+    assert (found.name if found else None) == area
 
 
 def test_the_demo_city_has_bounds_around_its_collection_areas():

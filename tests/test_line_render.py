@@ -6,7 +6,7 @@ import json
 from bot.input import parse_payload
 from connectors.line_events import postback_text
 from connectors.line_render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
-from tests.line_standin import _problems
+from tests.line_standin import problems_of
 
 
 def as_json(messages) -> list[dict]:
@@ -24,7 +24,7 @@ def test_buttons_become_quick_replies_with_the_payload_as_postback_data():
     assert [i["action"]["type"] for i in items] == ["postback"] * 3
     assert items[0]["action"]["data"] == '/garbage_sort_item{"garbage_item": "品目0"}'
     assert items[0]["action"]["displayText"] == "選択肢0"
-    assert not _problems(out)
+    assert not problems_of(out)
 
 
 def test_long_labels_are_cut_but_the_chat_shows_the_whole_title():
@@ -33,7 +33,7 @@ def test_long_labels_are_cut_but_the_chat_shows_the_whole_title():
     action = out[0]["quickReply"]["items"][0]["action"]
     assert len(action["label"]) <= 20 and action["label"].endswith("…")
     assert action["displayText"] == title
-    assert not _problems(out)
+    assert not problems_of(out)
 
 
 def test_more_than_13_buttons_become_postback_buttons_in_a_flex_message():
@@ -45,7 +45,7 @@ def test_more_than_13_buttons_become_postback_buttons_in_a_flex_message():
     actions = [c["action"] for b in bubbles for c in b["body"]["contents"]]
     assert len(actions) == 14 and all(a["type"] == "postback" for a in actions)
     assert actions[13]["data"] == '/garbage_sort_item{"garbage_item": "品目13"}'
-    assert not _problems(out)
+    assert not problems_of(out)
 
 
 def test_only_the_last_message_with_buttons_gets_quick_replies():
@@ -60,7 +60,7 @@ def test_a_5000_character_answer_is_one_message():
     text = ("粗大ごみは事前の申し込みが必要です。" * 400)[:MAX_TEXT]
     out = as_json(render([{"text": text}]))
     assert len(out) == 1 and out[0]["text"] == text
-    assert not _problems(out)
+    assert not problems_of(out)
 
 
 def test_longer_answers_are_split_at_sentence_ends():
@@ -89,7 +89,7 @@ def test_what_does_not_fit_one_reply_goes_in_further_batches():
     out = render([{"text": long} for _ in range(7)])
     groups = batches(out)
     assert [len(g) for g in groups] == [5, 2]
-    assert all(not _problems(as_json(g)) for g in groups)
+    assert all(not problems_of(as_json(g)) for g in groups)
 
 
 def test_summary_is_a_flex_bubble_with_a_primary_confirm_button():
