@@ -21,18 +21,18 @@ AREA_FORM = "garbage_area_form"
 BARE_ITEM_MAX_CHARS = 20
 
 
-def _service():
+def garbage_service():
     s = settings()
     return get_service(s.database_url, s.data_dir)
 
 
-def _today():
+def city_today():
     s = settings()
     tz = (profile().get("city") or {}).get("timezone", "Asia/Tokyo")
     return make_clock(s.fixed_now, tz)().date()
 
 
-def _send(dispatcher, replies: list[answers.Reply]) -> None:
+def send_replies(dispatcher, replies: list[answers.Reply]) -> None:
     for reply in replies:
         dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.values)
 
@@ -67,7 +67,7 @@ def names_an_item(tracker) -> bool:
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or _is_payload(text) or len(text) > BARE_ITEM_MAX_CHARS:
         return False
-    match = _service().snapshot().index.lookup(text)
+    match = garbage_service().snapshot().index.lookup(text)
     return match.kind != "none" and match.how in ("exact", "fuzzy")
 
 
@@ -76,7 +76,7 @@ class ActionGarbageLookup(Action):
         return "action_garbage_lookup"
 
     def run(self, dispatcher, tracker, domain):
-        service = _service()
+        service = garbage_service()
         snap = service.snapshot()
         text = tracker.latest_message.get("text") or ""
         entity = next(tracker.get_latest_entity_values("garbage_item"), None)
@@ -91,7 +91,7 @@ class ActionGarbageLookup(Action):
         if match.kind == "none" and match.query:
             service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
-        _send(dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, _today()))
+        send_replies(dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, city_today()))
         return []
 
 
@@ -102,7 +102,7 @@ class ActionCollectionSchedule(Action):
         return "action_collection_schedule"
 
     def run(self, dispatcher, tracker, domain):
-        service = _service()
+        service = garbage_service()
         snap = service.snapshot()
         config = service.config
         question = collection_question(tracker)
@@ -110,12 +110,12 @@ class ActionCollectionSchedule(Action):
         area = named or snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
         if area is None:
             if not len(snap.areas):
-                _send(dispatcher, answers.ask_area_replies(snap.areas, config))
+                send_replies(dispatcher, answers.ask_area_replies(snap.areas, config))
                 return []
             # Clear a value that names no area (the data changed), or the form would think it is answered.
             return [SlotSet(AREA_SLOT, None), FollowupAction(AREA_FORM)]
         category = answers.detect_category(question, config, snap.index) if question else None
-        _send(dispatcher, answers.schedule_replies(area, category, config, _today()))
+        send_replies(dispatcher, answers.schedule_replies(area, category, config, city_today()))
         return [SlotSet(AREA_SLOT, area.name)]
 
 
@@ -126,8 +126,8 @@ class ActionAskGarbageArea(Action):
         return "action_ask_garbage_area"
 
     def run(self, dispatcher, tracker, domain):
-        service = _service()
-        _send(dispatcher, answers.ask_area_replies(service.snapshot().areas, service.config))
+        service = garbage_service()
+        send_replies(dispatcher, answers.ask_area_replies(service.snapshot().areas, service.config))
         return []
 
 
@@ -137,8 +137,8 @@ class ValidateGarbageAreaForm(FormValidationAction):
 
     def validate_garbage_area(self, slot_value, dispatcher, tracker, domain):
         text = str(slot_value or "")
-        match = _service().snapshot().areas.match(text)
+        match = garbage_service().snapshot().areas.match(text)
         if match.area:
             return {AREA_SLOT: match.area.name}
-        _send(dispatcher, answers.area_rejected_replies(text, match.candidates))
+        send_replies(dispatcher, answers.area_rejected_replies(text, match.candidates))
         return {AREA_SLOT: None}

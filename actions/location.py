@@ -21,7 +21,7 @@ from bot.garbage import answers
 from bot.garbage.areas import Area, Areas
 
 from .common import profile
-from .garbage import AREA_FORM, AREA_SLOT, _send, _service, _today
+from .garbage import AREA_FORM, AREA_SLOT, city_today, garbage_service, send_replies
 
 _COUNTRY = re.compile(r"^(日本|Japan)[、,]?\s*")
 _POSTAL = re.compile(r"〒?\s*\d{3}-?\d{4}")
@@ -88,11 +88,11 @@ class ActionLocationArea(Action):
         if bounds and point and not bounds.contains(*point):
             dispatcher.utter_message(response="utter_location_outside_city")
             return []
-        service = _service()
+        service = garbage_service()
         area = area_for_address(str(entities.get("location_address") or ""), service.snapshot().areas)
         if area:
             dispatcher.utter_message(response="utter_location_area_set", area=area.name)
-            _send(dispatcher, answers.schedule_replies(area, None, service.config, _today()))
+            send_replies(dispatcher, answers.schedule_replies(area, None, service.config, city_today()))
             return [SlotSet(AREA_SLOT, area.name)]
         dispatcher.utter_message(response="utter_location_area_unknown")
         if (tracker.active_loop or {}).get("name"):  # a procedure is under way: do not start another
