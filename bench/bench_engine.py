@@ -38,7 +38,7 @@ def start_server(tmp: Path, port: int) -> tuple[subprocess.Popen, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port), "--threads", "8"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port), "--threads", "4"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:

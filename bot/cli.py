@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="serve the bot over HTTP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5005)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=4, help="worker threads; NLU and dialogue hold the GIL, so few is fastest")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("shell", help="chat with the bot in the terminal")

@@ -10,15 +10,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .db import session_factory
+from .db import get_engine, session_factory
 from .models import Conversation, Turn
 
 FEEDBACK_VALUES = {"helpful", "not_helpful"}
 CONVERSATIONS = Conversation.__table__
 TURNS = Turn.__table__
+C = CONVERSATIONS.c
+# Built once: every turn only binds new values, so SQLAlchemy compiles nothing on the hot path.
+LOAD_STATE = select(C.state, C.last_active, C.version).where(C.sender_id == bindparam("sender"))
+INSERT_CONVERSATION = insert(CONVERSATIONS)
+UPDATE_CONVERSATION = (update(CONVERSATIONS)
+                       .where(C.sender_id == bindparam("sender"), C.version == bindparam("seen_version"))
+                       .values(state=bindparam("state"), session_id=bindparam("session_id"),
+                               channel=bindparam("channel"), last_active=bindparam("now"),
+                               version=bindparam("new_version")))
+INSERT_TURN = insert(TURNS)
 
 
 class ConcurrentUpdate(Exception):
@@ -28,49 +38,45 @@ class ConcurrentUpdate(Exception):
 class TrackerStore:
     def __init__(self, url: str):
         self.url = url
+        self.engine = get_engine(url)
         self.Session = session_factory(url)
 
     def load(self, sender_id: str) -> tuple[dict | None, datetime | None, int]:
-        with self.Session() as s:
-            row = s.execute(select(CONVERSATIONS.c.state, CONVERSATIONS.c.last_active, CONVERSATIONS.c.version)
-                            .where(CONVERSATIONS.c.sender_id == sender_id)).first()
+        with self.engine.connect() as conn:
+            row = conn.execute(LOAD_STATE, {"sender": sender_id}).first()
         return (row.state, row.last_active, row.version) if row else (None, None, 0)
 
     def save_turn(self, sender_id: str, channel: str, text: str, truncated: bool, state: dict, version: int,
                   now: datetime, parse: dict, actions: list[str], reply: list[dict], unanswered: bool) -> int:
         """Store the turn and replace the conversation state, if nobody else saved it since `version`."""
-        with self.Session() as s, s.begin():
-            if version == 0:
-                try:
-                    with s.begin_nested():
-                        s.execute(insert(CONVERSATIONS).values(
-                            sender_id=sender_id, channel=channel, session_id=state["session_id"], state=state,
-                            version=1, created_at=now, last_active=now))
-                except IntegrityError as exc:
-                    raise ConcurrentUpdate(sender_id) from exc
-            else:
-                result = s.execute(
-                    update(CONVERSATIONS)
-                    .where(CONVERSATIONS.c.sender_id == sender_id, CONVERSATIONS.c.version == version)
-                    .values(state=state, session_id=state["session_id"], channel=channel, last_active=now,
-                            version=version + 1))
-                if result.rowcount != 1:
+        intent = parse.get("intent") or {}
+        turn = dict(sender_id=sender_id, channel=channel, status="answered", received_at=now, answered_at=now,
+                    user_text=text, truncated=truncated, session_id=state["session_id"], intent=intent.get("name"),
+                    confidence=intent.get("confidence"), ranking=parse.get("intent_ranking"),
+                    entities=parse.get("entities"), actions=actions, reply=reply, unanswered=unanswered,
+                    feedback=None, feedback_at=None)
+        try:
+            with self.engine.begin() as conn:
+                if version == 0:
+                    conn.execute(INSERT_CONVERSATION, dict(sender_id=sender_id, channel=channel, state=state,
+                                                           session_id=state["session_id"], version=1,
+                                                           created_at=now, last_active=now))
+                elif conn.execute(UPDATE_CONVERSATION, dict(sender=sender_id, seen_version=version, state=state,
+                                                            session_id=state["session_id"], channel=channel,
+                                                            now=now, new_version=version + 1)).rowcount != 1:
                     raise ConcurrentUpdate(sender_id)
-            intent = parse.get("intent") or {}
-            result = s.execute(insert(TURNS).values(
-                sender_id=sender_id, channel=channel, status="answered", received_at=now, answered_at=now,
-                user_text=text, truncated=truncated, session_id=state["session_id"], intent=intent.get("name"),
-                confidence=intent.get("confidence"), ranking=parse.get("intent_ranking"), entities=parse.get("entities"),
-                actions=actions, reply=reply, unanswered=unanswered))
-            return result.inserted_primary_key[0]
+                return conn.execute(INSERT_TURN, turn).inserted_primary_key[0]
+        except IntegrityError as exc:  # another worker created the conversation first
+            raise ConcurrentUpdate(sender_id) from exc
 
     def save_failed_turn(self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime,
                          reply: list[dict]) -> int:
-        with self.Session() as s, s.begin():
-            result = s.execute(insert(TURNS).values(
+        with self.engine.begin() as conn:
+            return conn.execute(INSERT_TURN, dict(
                 sender_id=sender_id, channel=channel, status="failed", received_at=now, answered_at=now,
-                user_text=text, truncated=truncated, session_id=0, reply=reply, unanswered=True))
-            return result.inserted_primary_key[0]
+                user_text=text, truncated=truncated, session_id=0, intent=None, confidence=None, ranking=None,
+                entities=None, actions=None, reply=reply, unanswered=True, feedback=None,
+                feedback_at=None)).inserted_primary_key[0]
 
     def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:
         if value not in FEEDBACK_VALUES:
