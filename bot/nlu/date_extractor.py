@@ -1,4 +1,4 @@
-"""Japanese dates (今日, あさって, 来週の火曜日, 12月3日, 2026/12/3, 令和8年1月5日) resolved to ISO dates.
+"""Japanese dates (今日, あさって, 昨日, 来週の火曜日, 12月3日, 2026/12/3, 令和8年1月5日) resolved to ISO dates.
 
 ja-timex finds and parses the expressions; this module resolves the relative ones against the
 clock in the context, so tests can fix "now". An impossible date such as 2月30日 keeps its
@@ -13,7 +13,8 @@ from .registry import Component, component
 
 # Spellings ja-timex does not know, rewritten to ones it does (same length keeps offsets).
 _PAD = "＿"
-_ALIASES = [(re.compile("あさって"), "明後日" + _PAD)]
+_ALIASES = [(re.compile("あさって"), "明後日" + _PAD), (re.compile("おととい"), "一昨日" + _PAD)]
+_SIGN = {"AFTER": 1, "NOW": 1, "BEFORE": -1}  # 来週 / 今週 / 先週
 _WEEK_OFFSET = re.compile(r"P(\d+)W")
 _MONTH_OFFSET = re.compile(r"P(\d+)M")
 _DAY_OFFSET = re.compile(r"P(\d+)D")
@@ -46,12 +47,15 @@ def resolve(timexes, today: date) -> list[tuple[int, int, str]]:
     for t in timexes:
         value, start, end = t.value, t.span[0], t.span[1]
         if t.type == "DURATION":
-            if _WEEK_OFFSET.fullmatch(value) and t.mod in ("AFTER", "NOW"):
-                pending_week = (int(_WEEK_OFFSET.fullmatch(value).group(1)), start)
-            elif _MONTH_OFFSET.fullmatch(value) and t.mod in ("AFTER", "NOW"):
-                pending_month = (int(_MONTH_OFFSET.fullmatch(value).group(1)), start)
-            elif _DAY_OFFSET.fullmatch(value) and t.mod in ("AFTER", "NOW"):
-                days = int(_DAY_OFFSET.fullmatch(value).group(1))
+            sign = _SIGN.get(t.mod)
+            if sign is None:
+                continue
+            if _WEEK_OFFSET.fullmatch(value):
+                pending_week = (sign * int(_WEEK_OFFSET.fullmatch(value).group(1)), start)
+            elif _MONTH_OFFSET.fullmatch(value):
+                pending_month = (sign * int(_MONTH_OFFSET.fullmatch(value).group(1)), start)
+            elif _DAY_OFFSET.fullmatch(value):
+                days = sign * int(_DAY_OFFSET.fullmatch(value).group(1))
                 spans.append((start, end, (today + timedelta(days=days)).isoformat()))
             continue
         if t.type != "DATE":
@@ -92,10 +96,10 @@ def resolve(timexes, today: date) -> list[tuple[int, int, str]]:
 class JapaneseDateExtractor(Component):
     def process(self, message, context):
         text = message.norm
-        if not any(ch.isdigit() or ch in "日曜週月今明昨来再あ" for ch in text):
-            return
         for pattern, repl in _ALIASES:
             text = pattern.sub(repl, text)
+        if not any(ch.isdigit() or ch in "日曜週月今明昨来再先" for ch in text):  # cheap: most messages have no date
+            return
         today = context["now"]().date()
         try:
             timexes = _parser(today).parse(text)
