@@ -5,6 +5,7 @@ import argparse
 import importlib
 import logging
 import sys
+import threading
 import time
 
 from .errors import BotError
@@ -41,6 +42,11 @@ def cmd_run(args, settings: Settings) -> int:
         progress("model missing or stale: training first")
         model.train(settings, progress)
     app = create_app(settings)
+    engine = app.extensions["bot_engine"]
+    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
+    # Request threads mostly wait on sockets while turns hold the GIL: hand it over every millisecond
+    # rather than every five, so a quick acknowledgement never queues behind a long turn.
+    sys.setswitchinterval(args.switch_interval)
     progress(f"serving on http://{args.host}:{args.port}")
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
     return 0
@@ -113,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5005)
     p.add_argument("--threads", type=int, default=4, help="worker threads; NLU and dialogue hold the GIL, so few is fastest")
+    p.add_argument("--switch-interval", type=float, default=0.001, help="seconds a thread may hold the GIL")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("shell", help="chat with the bot in the terminal")

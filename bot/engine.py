@@ -164,6 +164,26 @@ class Engine:
     def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:
         return self.store.record_feedback(sender_id, turn_id, value, self.now())
 
+    def warm_up(self) -> int:
+        """Run each distinct rule once on a scratch conversation that is never stored, so the actions' caches
+        (FAQ index, garbage index, ...) are built before a citizen has to wait for them. Returns turns run."""
+        agent = self.agent
+        seen, turns = set(), 0
+        for rule in agent.processor.rules.rules:
+            if not rule.intents or tuple(rule.actions) in seen or rule.prefix or rule.loop_condition[0]:
+                continue
+            seen.add(tuple(rule.actions))
+            intent = sorted(rule.intents)[0]
+            tracker = Tracker.new("warm-up", agent.domain)
+            try:
+                agent.processor.handle(tracker, parse_payload(f"/{intent}", agent.intents) or {}, "warm-up")
+                turns += 1
+            except Exception:  # a warm-up failure must never stop the server; the real turn will report it
+                log.exception("warm-up of %s failed", intent)
+        gc.collect()
+        gc.freeze()
+        return turns
+
     def pending_messages(self, sender_id: str) -> list[dict]:
         """Notices queued for a web user while away (reminders), as REST messages; each is handed out once."""
         from .booking import outbox

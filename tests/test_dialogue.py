@@ -126,3 +126,8 @@ def test_form_can_be_left_with_yameru(say, engine):
     assert "中止しました" in replies[0]["text"]
     state, _, _ = engine.store.load("fx")
     assert state["active_loop"] is None and state["slots"]["name"] is None
+
+
+def test_warm_up_builds_caches_without_storing_anything(engine):
+    assert engine.warm_up() > 5
+    assert engine.store.turns("warm-up") == [] and engine.store.load("warm-up")[0] is None

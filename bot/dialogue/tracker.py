@@ -7,7 +7,7 @@ from typing import Any
 from ..domain import REQUESTED_SLOT, Domain
 
 # Events kept in the stored state: rules look back one turn, analysts read the turns table.
-MAX_EVENTS = 40
+MAX_EVENTS = 30
 
 
 class Tracker:

@@ -1,6 +1,8 @@
 """Engine and session factory shared by every store; SQLite by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -8,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 _ENGINES: dict[str, Engine] = {}
+_SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -36,6 +39,14 @@ def get_engine(url: str) -> Engine:
             engine = create_engine(url_, pool_pre_ping=True, pool_size=10, max_overflow=20)
         _ENGINES[url] = engine
     return engine
+
+
+def write_lock(url: str):
+    """SQLite takes one writer at a time and makes the others poll with growing sleeps (up to 100 ms each);
+    queueing this process's writers on a lock instead keeps the tail latency flat. Other databases: no-op."""
+    if not url.startswith("sqlite"):
+        return contextlib.nullcontext()
+    return _SQLITE_WRITE_LOCKS.setdefault(url, threading.Lock())
 
 
 def session_factory(url: str) -> sessionmaker:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .db import get_engine, session_factory
+from .db import get_engine, session_factory, write_lock
 from .models import Conversation, Turn
 
 FEEDBACK_VALUES = {"helpful", "not_helpful"}
@@ -40,6 +40,7 @@ class TrackerStore:
         self.url = url
         self.engine = get_engine(url)
         self.Session = session_factory(url)
+        self.write_lock = write_lock(url)
 
     def load(self, sender_id: str) -> tuple[dict | None, datetime | None, int]:
         with self.engine.connect() as conn:
@@ -56,7 +57,7 @@ class TrackerStore:
                     entities=parse.get("entities"), actions=actions, reply=reply, unanswered=unanswered,
                     feedback=None, feedback_at=None)
         try:
-            with self.engine.begin() as conn:
+            with self.write_lock, self.engine.begin() as conn:
                 if version == 0:
                     conn.execute(INSERT_CONVERSATION, dict(sender_id=sender_id, channel=channel, state=state,
                                                            session_id=state["session_id"], version=1,
@@ -71,7 +72,7 @@ class TrackerStore:
 
     def save_failed_turn(self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime,
                          reply: list[dict]) -> int:
-        with self.engine.begin() as conn:
+        with self.write_lock, self.engine.begin() as conn:
             return conn.execute(INSERT_TURN, dict(
                 sender_id=sender_id, channel=channel, status="failed", received_at=now, answered_at=now,
                 user_text=text, truncated=truncated, session_id=0, intent=None, confidence=None, ranking=None,
