@@ -38,7 +38,8 @@ test: model browser-deps postgres
 validate: install
 	$(BIN)/python -m bot data validate
 
-bench: model
+bench: model data
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python -m bench
 
 clean:

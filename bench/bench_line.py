@@ -1,11 +1,12 @@
 """LINE webhook figures: acknowledgement latency under 50 concurrent signed deliveries, and every reply exactly once.
 
 The bot runs as in production (`python -m bot run`, its own process) with LINE_API_BASE_URL pointing at the
-stand-in of the Messaging API (tests/line_standin.py) in this process. Fifty client threads deliver signed
-webhook bodies, one text event each, from a fixed Japanese corpus; a tenth of the events are delivered a
-second time as LINE redelivers them (same webhookEventId, isRedelivery true), racing or following the first.
-Counted: the time to the webhook's 200, the time to the reply at the stand-in, replies lost (an event never
-answered) and duplicated (a reply token used twice, or any push).
+stand-in of the Messaging API (tests/line_standin.py) in this process. wrk (C, its own process, so the load
+generator does not compete with the stand-in for a Python interpreter) keeps 50 connections busy delivering
+signed webhook bodies, one text event each, from a fixed Japanese corpus; a tenth of the events are delivered
+a second time as LINE redelivers them (same webhookEventId, isRedelivery true), racing or following the first.
+Counted: the time to the webhook's 200 (wrk's latency), replies lost (an event never answered) and duplicated
+(a reply token used twice, or any push).
 
 Options through the environment: BENCH_LINE_DELIVERIES (default 1000), BENCH_LINE_CONCURRENCY (50),
 BENCH_LINE_USERS (200), BENCH_LINE_DATABASE_URL (a fresh SQLite file by default).
@@ -15,16 +16,16 @@ from __future__ import annotations
 import http.client
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from bench.corpus import ROOT, percentile, questions
+from bench.corpus import ROOT, questions
 from bench.bench_engine import free_port
 from tests import line_standin as line
 
@@ -43,7 +44,7 @@ def start_bot(tmp: Path, port: int, api_url: str, database_url: str) -> subproce
            "LINE_API_BASE_URL": api_url}
     subprocess.run([sys.executable, "-m", "bot", "setup"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = open(tmp / "bot.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port), "--threads", "8"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     started = time.perf_counter()
     while True:
@@ -71,81 +72,62 @@ def plan(deliveries: int, users: int) -> list[dict]:
     return events
 
 
-def deliver_all(port: int, events: list[dict], concurrency: int) -> tuple[list[float], dict[str, float], list]:
-    """Send every event from `concurrency` threads; ack latencies (ms), send time per reply token, errors."""
-    latencies: list[float] = []
-    sent_at: dict[str, float] = {}
-    errors: list = []
-    lock = threading.Lock()
-    queue = iter(events)
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                event = next(queue, None)
-            if event is None:
-                return
+def deliver_all(port: int, events: list[dict], concurrency: int, tmp: Path) -> dict:
+    """Deliver every event once through wrk; its acknowledgement latency figures and errors."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk).")
+    path = tmp / "deliveries.tsv"
+    with open(path, "w", encoding="utf-8") as fh:
+        for event in events:
             body = line.body_of(event)
-            headers = {"Content-Type": "application/json; charset=utf-8", "X-Line-Signature": line.sign(body)}
-            started = time.monotonic()
-            try:
-                conn.request("POST", WEBHOOK, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-            except OSError as exc:
-                errors.append(repr(exc))
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            elapsed = time.monotonic() - started
-            with lock:
-                latencies.append(elapsed * 1000)
-                sent_at.setdefault(event["replyToken"], started)
-            if response.status != 200:
-                errors.append(response.status)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, sent_at, errors
+            fh.write(line.sign(body) + "\t" + body.decode("utf-8") + "\n")
+    threads = 2
+    # wrk runs for its whole duration even after every delivery is out; 15 s bounds a round.
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", "15s", "--latency",
+                          "-s", str(ROOT / "bench" / "line_load.lua"), f"http://127.0.0.1:{port}"],
+                         env={**os.environ, "DELIVERIES": str(path), "THREADS": str(threads)},
+                         capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
 
 
-def run_round(port: int, api: line.LineStandIn, deliveries: int, users: int, concurrency: int) -> dict:
+def parse_wrk(out: str) -> dict:
+    def ms(value: str, unit: str) -> float:
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    figures = {f"ack_p{p}_ms": round(ms(*re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()), 1)
+               for p in ("50", "90", "99")}
+    figures["ack_max_ms"] = round(ms(*re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", out).groups()), 1)
+    figures["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["errors"] = (int(non_2xx.group(1)) if non_2xx else 0) + sum(
+        int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return figures
+
+
+def run_round(port: int, api: line.LineStandIn, deliveries: int, users: int, concurrency: int, tmp: Path) -> dict:
     """One load of deliveries, then wait for every reply and count."""
     api.calls.clear()
     events = plan(deliveries, users)
     originals = {e["replyToken"] for e in events}
     started = time.monotonic()
-    latencies, sent_at, errors = deliver_all(port, events, concurrency)
-    sending_s = time.monotonic() - started
+    acks = deliver_all(port, events, concurrency, tmp)
     try:
         api.wait_for(lambda a: {c.body["replyToken"] for c in a.replies} >= originals, REPLY_WAIT_S)
     except AssertionError:
         pass  # counted below as lost
     drained_s = time.monotonic() - started
     time.sleep(1.0)  # let any duplicate arrive before counting
-    replies = api.replies
-    per_token = Counter(c.body["replyToken"] for c in replies)
-    to_reply = [(c.at - sent_at[c.body["replyToken"]]) * 1000 for c in replies if c.body["replyToken"] in sent_at]
+    per_token = Counter(c.body["replyToken"] for c in api.replies)
     return {
         "deliveries": len(events),
         "redelivered": len(events) - len(originals),
-        "ack_p50_ms": round(percentile(latencies, 50), 1),
-        "ack_p95_ms": round(percentile(latencies, 95), 1),
-        "ack_p99_ms": round(percentile(latencies, 99), 1),
-        "ack_max_ms": round(max(latencies), 1),
-        "acks_per_s": round(len(latencies) / sending_s, 1),
-        "reply_p50_ms": round(percentile(to_reply, 50), 1) if to_reply else None,
-        "reply_p99_ms": round(percentile(to_reply, 99), 1) if to_reply else None,
+        **acks,
         "all_replied_s": round(drained_s, 1),
         "loading": len(api.loadings),
         "lost": len(originals - set(per_token)),
         # a reply token used twice, a refused second reply, or any push at all
         "duplicated": (sum(n - 1 for n in per_token.values()) + len(api.recorded("/v2/bot/message/reply", 400))
                        + len(api.pushes)),
-        "errors": len(errors),
     }
 
 
@@ -167,10 +149,10 @@ def main() -> dict:
             try:
                 texts = questions()  # warm every lazy cache (NLU, FAQ and garbage indexes) before measuring
                 warm = [line.text_event(line.user_id(), q) for q in texts[::max(1, len(texts) // 60)]]
-                deliver_all(port, warm, 4)
+                deliver_all(port, warm, 4, tmp)
                 api.wait_for(lambda a: len(a.replies) >= len(warm), timeout=120)
                 for n in range(rounds):
-                    results.append(run_round(port, api, deliveries, users, concurrency))
+                    results.append(run_round(port, api, deliveries, users, concurrency, tmp))
                     print(f"round {n + 1}: " + ", ".join(f"{k} {v}" for k, v in results[-1].items()))
             finally:
                 proc.terminate()

@@ -20,15 +20,20 @@ log = logging.getLogger(__name__)
 LOADING_AFTER = 1.0
 # ...and lasts at most this long (5 to 60, a multiple of 5); the reply ends it earlier.
 LOADING_SECONDS = 20
+# An event that already waited that long in the queue still gets this moment to be answered without a
+# spinner: a turn takes milliseconds, and a spinner flashed just before the answer only costs an API call.
+LOADING_GRACE = 0.2
 CHANNEL = "line"
 
 
 class TurnRunner:
-    def __init__(self, engine, api: MessagingApi, pusher: LinePushNotifier, loading_after: float = LOADING_AFTER):
+    def __init__(self, engine, api: MessagingApi, pusher: LinePushNotifier, loading_after: float = LOADING_AFTER,
+                 loading_grace: float = LOADING_GRACE):
         self.engine = engine
         self.api = api
         self.pusher = pusher
         self.loading_after = loading_after
+        self.loading_grace = loading_grace
 
     def run(self, turn: Turn) -> None:
         if turn.text is None:
@@ -36,13 +41,10 @@ class TurnRunner:
             return
         timer = None
         if turn.one_to_one:  # counted from arrival: time spent queued behind other events counts too
-            wait = self.loading_after - (time.monotonic() - turn.received)
-            if wait <= 0:
-                self._show_loading(turn.chat_id)
-            else:
-                timer = threading.Timer(wait, self._show_loading, (turn.chat_id,))
-                timer.daemon = True
-                timer.start()
+            wait = max(self.loading_after - (time.monotonic() - turn.received), self.loading_grace)
+            timer = threading.Timer(wait, self._show_loading, (turn.chat_id,))
+            timer.daemon = True
+            timer.start()
         try:
             replies = self.engine.handle_message(turn.chat_id, turn.text, channel=CHANNEL,
                                                  metadata={"source_type": turn.source_type})

@@ -127,7 +127,7 @@ def test_an_expired_reply_token_falls_back_to_a_push_with_a_retry_key(bot):
 
 
 def test_the_loading_animation_shows_while_the_engine_works(bot):
-    bot.channel.runner.loading_after = 0.0  # "a while" is now
+    bot.channel.runner.loading_after = bot.channel.runner.loading_grace = 0.0  # "a while" is now
     uid = line.user_id()
     bot.answer(line.text_event(uid, PET_BOTTLE))
     (loading,), (reply,) = bot.api.loadings, bot.api.replies
