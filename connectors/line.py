@@ -36,7 +36,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("line", __name__, url_prefix="/webhooks/line")
 
 REQUIRED = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
-WORKERS = 2  # threads answering LINE events: turns are CPU under one GIL, and more workers starve the webhook's acknowledgements (4: ack p99 750 ms, 2: 120 ms)
+# Threads running turns: CPU under one GIL, where every extra thread starves the webhook's acknowledgements.
+WORKERS = 1
+# Threads sending the answers: they mostly wait for LINE's API, so several overlap its latency.
+SENDERS = 4
 BACKLOG = 2000  # queued events beyond which the webhook answers 503 and LINE redelivers later
 PRUNE_EVERY = 3600  # seconds between clean-ups of old webhook event ids
 PRUNE_QUEUE = "line_seen.prune"  # the clean-up's own queue (LINE chat ids start with U, C or R)
@@ -49,6 +52,7 @@ class LineChannel:
         self.parser = WebhookParser(config.channel_secret)
         self.seen = SeenEvents(database_url)
         self.queues = ChatQueues(workers, backlog)
+        self.senders = ChatQueues(SENDERS, backlog)  # per chat in order, so answers never overtake each other
         self.api_client = config.api_client()
         self.runner = TurnRunner(engine, MessagingApi(self.api_client), LinePushNotifier(config, self.api_client))
         self._next_prune = 0.0
@@ -74,7 +78,9 @@ class LineChannel:
         if not self.seen.first_time(turn.event_id, datetime.now(timezone.utc)):
             log.info("LINE event already handled (redelivered); not answering again")
             return
-        self.runner.run(turn)
+        messages = self.runner.answer(turn)
+        if messages is not None:
+            self.senders.submit(turn.chat_id, partial(self.runner.deliver, turn, messages))
 
     def _maybe_prune(self) -> None:
         with self._prune_lock:
@@ -83,8 +89,13 @@ class LineChannel:
             self._next_prune = time.monotonic() + PRUNE_EVERY
         self.queues.submit(PRUNE_QUEUE, lambda: self.seen.prune(datetime.now(timezone.utc)))
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until every queued event is answered and sent (tests, benchmarks); False on timeout."""
+        return self.queues.join(timeout) and self.senders.join(timeout)
+
     def close(self) -> None:
         self.queues.shutdown()
+        self.senders.shutdown()
         self.api_client.close()
 
 

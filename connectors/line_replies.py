@@ -35,10 +35,11 @@ class TurnRunner:
         self.loading_after = loading_after
         self.loading_grace = loading_grace
 
-    def run(self, turn: Turn) -> None:
+    def answer(self, turn: Turn) -> list[Message] | None:
+        """The turn's messages, ready for `deliver` (None when there is nothing to send)."""
         if turn.text is None:
             self.engine.forget(turn.chat_id)
-            return
+            return None
         timer = None
         if turn.one_to_one:  # counted from arrival: time spent queued behind other events counts too
             wait = max(self.loading_after - (time.monotonic() - turn.received), self.loading_grace)
@@ -52,7 +53,7 @@ class TurnRunner:
             if timer:  # a loading request still in flight must reach LINE before the reply that ends it
                 timer.cancel()
                 timer.join()
-        self.deliver(turn, self._render(replies))
+        return self._render(replies)
 
     @staticmethod
     def _render(replies: list[dict]) -> list[Message]:

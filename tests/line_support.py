@@ -26,7 +26,7 @@ class Line:
         return response
 
     def settle(self) -> None:
-        assert self.channel.queues.join(timeout=60), "the LINE workers did not finish"
+        assert self.channel.join(timeout=60), "the LINE workers did not finish"
 
     def answer(self, event: dict) -> list[dict]:
         """Deliver one event and return the messages of the reply to it."""
