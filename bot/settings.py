@@ -6,7 +6,7 @@ BOT_DATA_DIR elsewhere without touching code.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +32,6 @@ class Settings:
     max_message_chars: int = 1000
     # Extra web origins allowed to call the REST webhook from a browser (comma-separated in BOT_CORS_ORIGINS).
     cors_origins: str = ""
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> "Settings":

@@ -1,7 +1,6 @@
 """The pipeline: config.yml's ordered component list, trained together and persisted as one file."""
 from __future__ import annotations
 
-import pickle
 import random
 from pathlib import Path
 from typing import Any, Callable
@@ -48,14 +47,3 @@ class Pipeline:
         for comp in self.components:
             comp.process(message, context)
         return message
-
-    def persist(self, path: Path) -> None:
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)  # atomic: a running server never sees half a model
-
-    @staticmethod
-    def load(path: Path) -> "Pipeline":
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
