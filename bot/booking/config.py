@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.config_keys import checked_mapping
 from bot.errors import ConfigError
 
 CONFIG_FILE = "bulky.yml"
@@ -59,13 +60,7 @@ class BookingConfig:
 
 
 def _section(path: Path, doc: dict, name: str, allowed: set[str]) -> dict:
-    value = doc.get(name) or {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: `{name}` must be a mapping.")
-    unknown = set(value) - allowed
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)} under `{name}`. Allowed: {sorted(allowed)}.")
-    return value
+    return checked_mapping(f"{path}: `{name}`", doc.get(name) or {}, allowed)
 
 
 def _int(path: Path, where: str, value: Any, minimum: int = 0) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.city import load_city
+from bot.config_keys import checked_mapping
 from bot.errors import ConfigError
 
 from .models import STAFF_SOURCE
@@ -56,17 +57,6 @@ class GarbageConfig:
         return self.collected_with.get(category, category)
 
 
-def _check_keys(where: str, value: Any, allowed: set[str]) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a mapping.")
-    unknown = set(value) - allowed
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}. Allowed: {sorted(allowed)}.")
-    return value
-
-
 def city_categories(data_dir: Path) -> dict[str, str]:
     categories = load_city(data_dir).get("garbage_categories") or {}
     if not categories:
@@ -77,7 +67,7 @@ def city_categories(data_dir: Path) -> dict[str, str]:
 def source_config(spec: dict, base: Path, categories: dict[str, str], where: str, priority: int = CLI_PRIORITY
                   ) -> SourceConfig:
     """One source entry (also the shape of a `--mapping` file), with paths resolved against `base`."""
-    spec = _check_keys(where, spec, _SOURCE_KEYS)
+    spec = checked_mapping(where, spec, _SOURCE_KEYS)
     fmt = str(spec.get("format", ""))
     if fmt not in FORMATS:
         raise ConfigError(f"{where}: format must be one of {', '.join(FORMATS)}, not `{fmt}`.")
@@ -93,7 +83,7 @@ def source_config(spec: dict, base: Path, categories: dict[str, str], where: str
     if wrong:
         raise ConfigError(f"{where}: categories map onto unknown id(s) {wrong}; city.yml garbage_categories has "
                           f"{sorted(categories)}.")
-    columns = {str(k): str(v) for k, v in _check_keys(f"{where} columns", spec.get("columns"),
+    columns = {str(k): str(v) for k, v in checked_mapping(f"{where} columns", spec.get("columns"),
                                                       set(MAPPING_FIELDS)).items()}
     if fmt == "mapping" and not {"name", "category"} <= set(columns):
         raise ConfigError(f"{where}: a mapping needs at least `columns: {{name: ..., category: ...}}`.")
@@ -112,7 +102,7 @@ def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
-    doc = _check_keys(str(path), doc, _TOP_KEYS)
+    doc = checked_mapping(str(path), doc, _TOP_KEYS)
     sources = tuple(source_config(spec, path.parent, categories, f"{path} sources[{i}]", priority=10 + i)
                     for i, spec in enumerate(doc.get("sources") or []))
     names = [s.name for s in sources]
@@ -124,11 +114,11 @@ def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
     if unknown:
         raise ConfigError(f"{path}: unknown category id(s) {unknown}; city.yml garbage_categories has "
                           f"{sorted(categories)}.")
-    schedule = _check_keys(f"{path} schedule", doc.get("schedule"), {"break_rule", "repeat_breaks_yearly"})
+    schedule = checked_mapping(f"{path} schedule", doc.get("schedule"), {"break_rule", "repeat_breaks_yearly"})
     if schedule.get("break_rule", "shift") not in BREAK_RULES:
         raise ConfigError(f"{path}: schedule.break_rule must be one of {', '.join(BREAK_RULES)}.")
-    areas = _check_keys(f"{path} areas", doc.get("areas"), {"max_buttons"})
-    export = _check_keys(f"{path} export", doc.get("export"), {"lg_code"})
+    areas = checked_mapping(f"{path} areas", doc.get("areas"), {"max_buttons"})
+    export = checked_mapping(f"{path} export", doc.get("export"), {"lg_code"})
     return GarbageConfig(
         categories=categories, sources=sources, collected_with=collected_with, category_aliases=aliases,
         break_rule=schedule.get("break_rule", "shift"),
