@@ -47,6 +47,9 @@ def cmd_run(args, settings: Settings) -> int:
     # Request threads mostly wait on sockets while turns hold the GIL: hand it over every millisecond
     # rather than every five, so a quick acknowledgement never queues behind a long turn.
     sys.setswitchinterval(args.switch_interval)
+    # waitress warns once per queued request under load; writing those lines from its I/O thread stalls
+    # every connection whenever the disk is busy (measured: LINE ack p99 310 ms → 55 ms, bench/RESULTS.md).
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     progress(f"serving on http://{args.host}:{args.port}")
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
     return 0
