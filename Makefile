@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5005
 
-.PHONY: install model data run test bench postgres validate assets clean
+.PHONY: install model data run test bench postgres validate rasa-validate assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,18 @@ test: model browser-deps postgres
 validate: install
 	$(BIN)/python -m bot data validate
 
+# The real Rasa 3.6 (Python 3.10 only, ~3 GB) checks that domain.yml and data/ are valid Rasa training data.
+# Not part of `make test`: it is heavy and Rasa is no dependency of the bot.
+RASA_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python) python3.10)
+rasa-validate:
+	test -x .venv-rasa/bin/rasa || { $(RASA_PYTHON) -m venv .venv-rasa && .venv-rasa/bin/pip install --quiet rasa==3.6.21; }
+	.venv-rasa/bin/rasa data validate --domain domain.yml --data data --config config.yml
+
 bench: model data
 	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) models var results test-artifacts
+	rm -rf $(VENV) .venv-rasa models var results test-artifacts
 
 include mk/browser.mk
