@@ -90,6 +90,19 @@ def cmd_validate(args, settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def cmd_report(args, settings: Settings) -> int:
+    import json
+    from datetime import timedelta
+
+    from .analytics import format_report, report
+    from .clock import make_clock
+
+    since = make_clock(settings.fixed_now)() - timedelta(days=args.days) if args.days else None
+    result = report(settings.database_url, since, args.top)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
+    return 0
+
+
 def cmd_setup(args, settings: Settings) -> int:
     from .store.migrate import upgrade
 
@@ -138,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = p.add_subparsers(dest="data_command", required=True)
     v = data_sub.add_parser("validate", help="check domain, NLU data and rules for mistakes")
     v.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="for analysts: answer rate, feedback and the most frequent unanswered questions")
+    p.add_argument("--days", type=int, default=0, help="only the last N days (default: all)")
+    p.add_argument("--top", type=int, default=20, help="how many unanswered questions to list")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("setup", help="migrate the database and load the city's open data (idempotent)")
     p.set_defaults(func=cmd_setup)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .db import get_engine, session_factory, write_lock
@@ -106,12 +106,6 @@ class TrackerStore:
         with self.Session() as s:
             rows = s.scalars(select(Turn).where(Turn.unanswered.is_(True)).order_by(Turn.id.desc()).limit(limit)).all()
             return [_turn_dict(t) for t in rows]
-
-    def answer_rate(self) -> dict[str, Any]:
-        with self.Session() as s:
-            total = s.scalar(select(func.count()).select_from(Turn)) or 0
-            missed = s.scalar(select(func.count()).select_from(Turn).where(Turn.unanswered.is_(True))) or 0
-        return {"turns": total, "unanswered": missed, "answer_rate": (total - missed) / total if total else None}
 
 
 def _turn_dict(t: Turn) -> dict[str, Any]:
