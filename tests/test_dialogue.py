@@ -131,3 +131,9 @@ def test_form_can_be_left_with_yameru(say, engine):
 def test_warm_up_builds_caches_without_storing_anything(engine):
     assert engine.warm_up() > 5
     assert engine.store.turns("warm-up") == [] and engine.store.load("warm-up")[0] is None
+
+
+def test_the_demo_domain_greets_line_users_in_their_own_words(engine):
+    rest = engine.handle_message("v1", "こんにちは", channel="rest")[0]["text"]
+    line = engine.handle_message("v2", "こんにちは", channel="line")[0]["text"]
+    assert "LINE公式アカウント" in line and "LINE" not in rest
