@@ -24,11 +24,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.corpus import percentile
-from bot.garbage import normalize
-from bot.garbage.config import load_config
-from bot.garbage.importers import import_sources
-from bot.garbage.models import GarbageItem
-from bot.garbage.service import GarbageService
+from services.garbage import normalize
+from services.garbage.config import load_config
+from services.garbage.importers import import_sources
+from services.garbage.models import GarbageItem
+from services.garbage.service import GarbageService
 from bot.settings import Settings
 from bot.store.db import session_factory
 from bot.store.migrate import upgrade

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 import threading
 import time
 
 from .errors import BotError
+from .features import features
 from .settings import Settings
 
-# Feature packages that add their own sub-commands through `add_commands(subparsers, settings_factory)`.
-COMMAND_MODULES = ["bot.garbage.cli", "bot.booking.cli"]
-# `module:function(settings)` run by `bot setup` to load a city's data; each must be idempotent.
-SETUP_HOOKS = ["bot.garbage.importers:import_configured"]
 
 
 def progress(message: str) -> None:
@@ -107,11 +103,10 @@ def cmd_setup(args, settings: Settings) -> int:
     from .store.migrate import upgrade
 
     upgrade(settings.database_url)
-    for hook in SETUP_HOOKS:
-        module, func = hook.split(":")
-        progress(f"setup: {hook}")
-        result = getattr(importlib.import_module(module), func)(settings)
-        progress(f"setup: {hook} → {result}")
+    for feature in features():
+        if feature.setup:
+            progress(f"setup: {feature.name}")
+            progress(f"setup: {feature.name} → {feature.setup(settings)}")
     return 0
 
 
@@ -166,14 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     u = db_sub.add_parser("upgrade", help="apply schema migrations")
     u.set_defaults(func=cmd_db_upgrade)
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.add_commands(sub, Settings.from_env)
+    for feature in features():
+        if feature.add_commands:
+            feature.add_commands(sub, Settings.from_env)
     return parser
 
 

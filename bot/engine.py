@@ -18,6 +18,7 @@ from .dialogue.rules import RulePolicy
 from .dialogue.tracker import Tracker
 from .errors import ConfigError
 from .input import clean, parse_payload
+from . import outbox
 from .model import Model, ModelHolder
 from .settings import Settings
 from .store.migrate import upgrade
@@ -186,8 +187,6 @@ class Engine:
 
     def pending_messages(self, sender_id: str) -> list[dict]:
         """Notices queued for a web user while away (reminders), as REST messages; each is handed out once."""
-        from .booking import outbox
-
         return [{"recipient_id": sender_id, "text": m["text"], **({"custom": m["custom"]} if m.get("custom") else {})}
                 for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now())]
 

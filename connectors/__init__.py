@@ -1,4 +1,5 @@
-"""Flask app factory: one blueprint per channel, all speaking to one engine."""
+"""Flask app factory: the REST and widget channels, then each feature's blueprints (LINE, staff pages,
+payments), all speaking to one engine."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,9 @@ from flask import Flask
 from bot import __version__
 from bot.settings import Settings
 
-from . import errors, payment_sandbox, payments, rest, staff, widget
+from bot.features import features
+
+from . import errors, rest, widget
 
 
 def create_app(settings: Settings | None = None, engine=None, watch_model: bool = True) -> Flask:
@@ -26,23 +29,8 @@ def create_app(settings: Settings | None = None, engine=None, watch_model: bool 
     errors.init_app(app)
     rest.init_app(app)
     widget.init_app(app)
-    payments.init_app(app)
-    payment_sandbox.init_app(app)
-    staff.init_app(app)
-    for optional in ("line",):
-        module = _optional(optional)
-        if module is not None:
-            module.init_app(app)
+    for feature in features():
+        if feature.init_app:
+            feature.init_app(app)
     logging.getLogger("bot").setLevel(logging.INFO)
     return app
-
-
-def _optional(name: str):
-    import importlib
-
-    try:
-        return importlib.import_module(f"connectors.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"connectors.{name}":
-            raise
-        return None

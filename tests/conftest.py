@@ -37,9 +37,10 @@ def settings(trained_settings, tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def demo_db_template(trained_settings, tmp_path_factory) -> Path:
     """A SQLite file migrated and loaded with the demo city's open data, as `make run` prepares it."""
-    from bot.cli import SETUP_HOOKS, cmd_setup
+    from bot.cli import cmd_setup
+    from bot.features import features
 
-    assert SETUP_HOOKS
+    assert any(f.setup for f in features())
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     cmd_setup(None, trained_settings.with_(database_url=f"sqlite:///{path}"))
     with sqlite3.connect(path) as conn:  # fold the write-ahead log into the file that gets copied
@@ -59,7 +60,7 @@ def bot_env(settings, monkeypatch):
     """Actions read settings from the environment (they may run out of process): point it at this test's DB."""
     monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("BOT_FIXED_NOW", settings.fixed_now)
-    from actions import common
+    from services import common
 
     common.settings.cache_clear()
     yield settings

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.garbage.importers import import_configured
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from services.garbage.importers import import_configured
 
 
 def migrated(url: str) -> str:

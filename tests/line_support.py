@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from connectors.line import LineChannel
+from connectors.line.webhook import LineChannel
 from tests import line_standin as line
 from tests.line_standin import CHANNEL_SECRET, LineStandIn, deliver
 

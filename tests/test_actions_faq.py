@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from actions import faq_index
-from actions.faq import answer_message
 from bot import city
+from services.faq import index as faq_index
+from services.faq.actions import answer_message
 from tests.conftest import PROJECT_DIR
 
 

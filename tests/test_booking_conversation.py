@@ -10,12 +10,12 @@ import requests
 from conftest import LiveServer
 from sqlalchemy import func, select
 
-from actions import common
-from bot.booking.config import load_config
-from bot.booking.models import Booking
-from bot.booking.payments.sandbox import SandboxLedger
-from bot.booking.service import BookingStore
 from bot.store.db import dispose_all, session_factory
+from services import common
+from services.booking.config import load_config
+from services.booking.models import Booking
+from services.booking.service import BookingStore
+from services.payments.sandbox import SandboxLedger
 
 SECRET = "test-sandbox-secret"
 

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from bot.booking import outbox
-from bot.booking.billing import payment_service
-from bot.booking.config import load_config
-from bot.booking.fees import Line
-from bot.booking.payments.base import InvalidCallback
-from bot.booking.payments.sandbox import SIGNATURE_HEADER, SandboxLedger, sign
-from bot.booking.service import BookingStore, Draft
+from bot import outbox
 from bot.store.migrate import upgrade
+from services.booking.config import load_config
+from services.booking.fees import Line
+from services.booking.service import BookingStore, Draft
+from services.payments.base import InvalidCallback
+from services.payments.billing import payment_service
+from services.payments.sandbox import SIGNATURE_HEADER, SandboxLedger, sign
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 SECRET = "test-sandbox-secret"
@@ -48,8 +48,8 @@ def paid_callback(settings, payment_id: str, timestamp: int | None = None) -> tu
 def _charge_id(settings, payment_id: str) -> str:
     from sqlalchemy import select
 
-    from bot.booking.models import Payment
     from bot.store.db import session_factory
+    from services.payments.models import Payment
 
     with session_factory(settings.database_url)() as s:
         return s.scalar(select(Payment.provider_ref).where(Payment.id == payment_id))

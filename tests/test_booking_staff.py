@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import cli
-from bot.booking import outbox
-from bot.booking.config import load_config
-from bot.booking.fees import Line
-from bot.booking.service import BookingStore, Draft
+from bot import cli, outbox
 from bot.store.migrate import upgrade
+from services.booking.config import load_config
+from services.booking.fees import Line
+from services.booking.service import BookingStore, Draft
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 PICKUP = date(2026, 11, 25)
@@ -78,12 +77,17 @@ def test_remind_sends_each_reminder_once(store, bot_env, capsys, monkeypatch):
 
 
 def test_line_bookings_are_reminded_through_the_line_notifier(store, bot_env, monkeypatch):
-    from bot.booking import reminders
-    from bot.booking.notify import notifier_spec
+    from bot.notify import notifier_for
 
-    config = load_config(bot_env.data_dir)
-    assert notifier_spec("line", config) == "connectors.line_push:LinePushNotifier"
-    assert notifier_spec("rest", config) == notifier_spec("widget", config) == "bot.booking.outbox:OutboxNotifier"
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", "test-secret")
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-token")
+    from bot.outbox import OutboxNotifier
+    from connectors.line.push import LinePushNotifier
+    from services.booking import reminders
+
+    assert isinstance(notifier_for("line", bot_env), LinePushNotifier)
+    assert isinstance(notifier_for("rest", bot_env), OutboxNotifier)
+    assert isinstance(notifier_for("widget", bot_env), OutboxNotifier)
     sent = []
 
     class Recorder:
@@ -94,7 +98,7 @@ def test_line_bookings_are_reminded_through_the_line_notifier(store, bot_env, mo
                   lines=[Line("sofa", "ソファー", 1, 1000)], payment_method="sticker", channel="line",
                   sender_id="U123")
     number = store.reserve(draft, NOW)[0].number
-    monkeypatch.setattr(reminders, "notifier_for", lambda channel, settings, config: Recorder())
+    monkeypatch.setattr(reminders, "notifier_for", lambda channel, settings: Recorder())
     assert reminders.run(bot_env, datetime(2026, 11, 24, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo"))).sent == 1
     assert sent == [("U123", f"reminder:{number}:2026-11-25")]
 

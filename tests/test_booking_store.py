@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, inspect, select, update
 
-from bot.booking import outbox, reminders
-from bot.booking.config import load_config
-from bot.booking.fees import Line
-from bot.booking.models import Booking, PickupCapacity
-from bot.booking.service import (BookingStore, CapacityBelowBooked, DateFull, DeadlinePassed, Draft, NotChangeable)
+from bot import outbox
 from bot.store.db import get_engine, session_factory
 from bot.store.migrate import downgrade, upgrade
+from services.booking import reminders
+from services.booking.config import load_config
+from services.booking.fees import Line
+from services.booking.models import Booking, PickupCapacity
+from services.booking.service import BookingStore, CapacityBelowBooked, DateFull, DeadlinePassed, Draft, NotChangeable
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=JST)

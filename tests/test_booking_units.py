@@ -7,15 +7,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.booking import calendar
-from bot.booking.areas import NO_NUMBER, OUTSIDE, UNKNOWN, area_names, match_address
-from bot.booking.config import BookingConfig, load_config, parse
-from bot.booking.contact import (NUMBER_ALPHABET, clean_name, find_booking_number, format_phone, new_booking_number,
-                                 normalize_booking_number, normalize_phone)
-from bot.booking.conversation import Navigation, manage_op, navigation, payment_choice, previous, summary
-from bot.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
-from bot.booking.payments.sandbox import sandbox_secret
 from bot.errors import ConfigError
+from services.booking import calendar
+from services.booking.areas import NO_NUMBER, OUTSIDE, UNKNOWN, area_names, match_address
+from services.booking.config import BookingConfig, load_config, parse
+from services.booking.contact import (
+    NUMBER_ALPHABET,
+    clean_name,
+    find_booking_number,
+    format_phone,
+    new_booking_number,
+    normalize_booking_number,
+    normalize_phone,
+)
+from services.booking.conversation import Navigation, manage_op, navigation, payment_choice, previous, summary
+from services.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
+from services.payments.sandbox import sandbox_secret
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = date(2026, 11, 20)  # a Friday; Monday 11-23 is 勤労感謝の日
@@ -70,9 +77,9 @@ def test_fees_are_shown_per_item_and_in_sum(table):
 def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refused(tmp_path):
     from sqlalchemy import insert
 
-    from bot.garbage.models import GarbageItem, GarbageSource
     from bot.store.db import session_factory
     from bot.store.migrate import upgrade
+    from services.garbage.models import GarbageItem, GarbageSource
 
     url = f"sqlite:///{tmp_path / 'garbage.sqlite3'}"
     upgrade(url)

@@ -5,13 +5,13 @@ from collections import Counter
 
 import pytest
 
-from actions import faq_index
 from bot import city
 from bot.domain import Domain
 from bot.evaluate import evaluate_nlu
 from bot.nlu.folding import fold
 from bot.training_data import load_nlu, load_rules
 from bot.validate import validate
+from services.faq import index as faq_index
 from tests.conftest import PROJECT_DIR
 
 DOMAINS = ["certificates", "childcare", "garbage", "insurance", "taxes"]

@@ -10,14 +10,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions import common
-from actions.garbage import (ActionAskGarbageArea, ActionCollectionSchedule, ActionGarbageLookup,
-                             ValidateGarbageAreaForm)
 from bot.city import load_city
 from bot.dialogue.responses import Responder
 from bot.domain import Domain
-from bot.garbage.models import GarbageMiss
 from bot.store.db import session_factory
+from services import common
+from services.garbage.actions import (
+    ActionAskGarbageArea,
+    ActionCollectionSchedule,
+    ActionGarbageLookup,
+    ValidateGarbageAreaForm,
+)
+from services.garbage.models import GarbageMiss
 from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
 
 OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city

@@ -1,7 +1,7 @@
 """The garbage rules, form and actions on the real engine, driven by button payloads (no NLU guesswork)."""
 from __future__ import annotations
 
-from bot.garbage.importers import import_configured
+from services.garbage.importers import import_configured
 
 
 def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):

@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 
 from bot.cli import main as bot_main
 from bot.errors import BotError, ImportDataError
-from bot.garbage.config import load_config, source_config
-from bot.garbage.edit import add_item, add_synonym
-from bot.garbage.export import standard_csv
-from bot.garbage.importers import STANDARD_COLUMNS, import_configured, import_sources
-from bot.garbage.models import GarbageArea, GarbageCenter, GarbageItem, GarbageSynonym
-from bot.garbage.service import get_service
 from bot.settings import Settings
 from bot.store.db import session_factory
+from services.garbage.config import load_config, source_config
+from services.garbage.edit import add_item, add_synonym
+from services.garbage.export import standard_csv
+from services.garbage.importers import STANDARD_COLUMNS, import_configured, import_sources
+from services.garbage.models import GarbageArea, GarbageCenter, GarbageItem, GarbageSynonym
+from services.garbage.service import get_service
 from tests.garbage_support import db_url, migrated  # noqa: F401  (fixture)
 
 DATA = Settings.from_env(env={}).data_dir

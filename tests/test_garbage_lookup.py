@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from bot.garbage.lookup import Entry, Index, item_phrase
-from bot.garbage.service import get_service
+from services.garbage.lookup import Entry, Index, item_phrase
+from services.garbage.service import get_service
 from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
 
 

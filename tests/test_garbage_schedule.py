@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from bot.garbage.schedule import Breaks, collection_dates, describe, format_date, next_date, parse_rule
+from services.garbage.schedule import Breaks, collection_dates, describe, format_date, next_date, parse_rule
 
 YEAR_END = Breaks(((date(2013, 12, 29), date(2014, 1, 3)),))
 

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.booking import reminders
-from bot.booking.models import Booking
 from bot.store.db import session_factory
+from services.booking import reminders
+from services.booking.models import Booking
 from tests import line_standin as line
 from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
 from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)

@@ -5,8 +5,8 @@ import json
 
 from linebot.v3.webhooks import Event
 
-from connectors.line_events import GREET, UNSUPPORTED_MEDIA, turn_for
-from connectors.line_render import date_picker_data
+from connectors.line.events import GREET, UNSUPPORTED_MEDIA, turn_for
+from connectors.line.render import date_picker_data
 from tests import line_standin as line
 
 UID = "U" + "1" * 32

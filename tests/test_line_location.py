@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from actions.location import Bounds, area_for_address, city_bounds, local_part
 from bot.city import load_city
 from bot.errors import ConfigError
-from bot.garbage.areas import Area, Areas
 from bot.settings import Settings
+from services.garbage.areas import Area, Areas
+from services.garbage.location import Bounds, area_for_address, city_bounds, local_part
 
 
 @pytest.mark.parametrize("address, words", [

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from bot.errors import ConfigError
-from connectors.line_push import LineConfig, LinePushError, LinePushNotifier, retry_key
+from connectors.line.push import LineConfig, LinePushError, LinePushNotifier, retry_key
 from tests import line_standin as line
 from tests.line_standin import LineStandIn
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from bot.input import parse_payload
-from connectors.line_events import postback_text
-from connectors.line_render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
+from connectors.line.events import postback_text
+from connectors.line.render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
 from tests.line_standin import problems_of
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.store.migrate import upgrade
-from connectors.line_seen import RETENTION, SeenEvents
+from connectors.line.seen import RETENTION, SeenEvents
 from tests.line_standin import ulid
 
 

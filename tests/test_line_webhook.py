@@ -148,8 +148,8 @@ def test_messages_of_one_user_are_answered_in_order(bot):
 
 def test_a_5000_character_answer_reaches_line_within_its_limits(bot):
     """The engine's answers are short; a long one (an FAQ a city writes at length) goes through the runner."""
-    from connectors.line_events import Turn
-    from connectors.line_render import render
+    from connectors.line.events import Turn
+    from connectors.line.render import render
 
     sentence = "粗大ごみは事前の申し込みが必要です。"
     uid = line.user_id()

@@ -102,7 +102,7 @@ def test_allowed_origins_come_from_the_environment_and_the_city_profile():
 
 
 def test_outbox_hands_each_reminder_to_the_web_user_once(client, engine):
-    from bot.booking import outbox
+    from bot import outbox
 
     assert outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")
     assert not outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")

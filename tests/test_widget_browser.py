@@ -275,7 +275,7 @@ def test_easy_japanese_switch_only_where_the_content_exists(widget, browser, liv
 
 
 def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, page, engine):
-    from bot.booking import outbox
+    from bot import outbox
 
     widget.open()
     sender = page.evaluate(

@@ -57,3 +57,14 @@ def dispose_all() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+def insert_ignore(session, model, values: dict) -> int:
+    """INSERT that does nothing when the row exists (both dialects we run on); 1 when it inserted."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    key = model.__table__.primary_key.columns
+    # RETURNING, not rowcount: with an implicit RETURNING of the key, PostgreSQL drivers report rowcount -1.
+    return len(session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(*key)).all())

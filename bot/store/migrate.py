@@ -1,31 +1,36 @@
 """Schema migrations through Alembic, callable from code, the CLI and tests."""
 from __future__ import annotations
 
-import importlib
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+from ..features import features, import_all
 from .db import get_engine
-
-# Modules that declare models on bot.store.models.Base; imported so autogenerate sees every table.
-MODEL_MODULES = ["bot.store.models", "bot.garbage.models", "bot.booking.models", "connectors.line_seen"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def load_models():
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """The metadata of every table: the engine's and each feature's, so autogenerate sees them all."""
+    import_all("models")
     from .models import Base
 
     return Base.metadata
 
 
+def version_locations() -> list[Path]:
+    """The engine's revisions and each feature's: one history, each revision filed beside its feature."""
+    return [MIGRATIONS_DIR / "versions", *(f.migrations for f in features() if f.migrations)]
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in version_locations()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

@@ -58,3 +58,18 @@ class Turn(Base):
     unanswered: Mapped[bool] = mapped_column(Boolean, default=False)
     feedback: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
     feedback_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OutboxMessage(Base):
+    """A message for a web user that the widget fetches (bot.outbox); `retry_key` makes adding idempotent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sender_pending", "sender_id", "delivered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    custom: Mapped[Optional[dict[str, Any]]] = mapped_column(nullable=True)
+    retry_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,4 +1,0 @@
-"""Bulky-waste (粗大ごみ) pickup booking: fees, dates and capacity, bookings, payments, reminders and staff tools.
-
-Plain functions and one store class; the actions (actions/booking.py) and connectors only adapt them.
-"""

@@ -1,0 +1,61 @@
+"""The one list of features: each city service and channel declares what it adds, and the engine loops over them.
+
+A feature is a `Feature` value published under the `citybot.features` entry-point group (pyproject.toml), so
+the engine, the store and the NLU name no feature: the app factory, the CLI, the migrations, the action
+package and the notifiers all ask `features()`. Adding a feature: write its package with a `feature.py` that
+builds a `Feature`, and add one line to `[project.entry-points."citybot.features"]`.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+GROUP = "citybot.features"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature adds; every field is optional, so a feature declares only what it has."""
+
+    name: str
+    # modules declaring ORM models on bot.store.models.Base (imported for Alembic and create_all)
+    models: tuple[str, ...] = ()
+    # folder of this feature's Alembic revisions (one history across all features)
+    migrations: Path | None = None
+    # modules holding rasa_sdk Action classes (imported by the `actions` package)
+    actions: tuple[str, ...] = ()
+    # Flask wiring: registers blueprints and extensions on the app
+    init_app: Callable[[Any], None] | None = None
+    # adds sub-commands: add_commands(subparsers, settings_factory)
+    add_commands: Callable[[Any, Callable[[], Any]], None] | None = None
+    # `bot setup` step: loads the city's data for this feature, idempotent; returns a summary
+    setup: Callable[[Any], Any] | None = None
+    # channel name → factory(settings) of a notifier that reaches that channel's users outside a turn
+    notifiers: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+
+@cache
+def features() -> tuple[Feature, ...]:
+    """Every installed feature, in the order of their names (stable for migrations and CLI help)."""
+    found = []
+    for ep in entry_points(group=GROUP):
+        value = ep.load()
+        if not isinstance(value, Feature):
+            raise ConfigError(f"Entry point {ep.name} = {ep.value} in group {GROUP} is not a bot.features.Feature.")
+        found.append(value)
+    if not found:
+        raise ConfigError(f"No features are installed (entry-point group {GROUP}). Run `make install` "
+                          "(pip install -e .) in the project folder.")
+    return tuple(sorted(found, key=lambda f: f.name))
+
+
+def import_all(attribute: str) -> list[Any]:
+    """Import every module that the features list under `attribute` (`models` or `actions`)."""
+    return [importlib.import_module(name) for f in features() for name in getattr(f, attribute)]

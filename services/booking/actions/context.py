@@ -1,0 +1,105 @@
+"""What the booking actions share: the per-call context (config, store, now) and asking for or checking a date."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.clock import make_clock
+from bot.messages import render_message
+from services.common import settings
+from services.payments.base import PaymentError
+from services.payments.billing import payment_service
+
+from .. import calendar
+from ..config import BookingConfig, load_config
+from ..conversation import FIELDS, date_buttons, date_picker
+from ..fees import yen
+from ..service import BookingStore, BookingView, NotChangeable, NotFound
+
+log = logging.getLogger(__name__)
+
+BOOKING_SLOTS = (*FIELDS, "bulky_area", "bulky_request_key", "bulky_edit_menu")
+
+
+@dataclass
+class Context:
+    config: BookingConfig
+    store: BookingStore
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+def context() -> Context:
+    s = settings()
+    config = load_config(s.data_dir)
+    return Context(config, BookingStore(s.database_url, config), make_clock(s.fixed_now)())
+
+
+def channel_of(tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+# -- dates, shared by the booking form and moving a booking ---------------------------------------------------
+def check_pickup_date(value, area: str, ctx: Context, dispatcher, current: date | None = None) -> str | None:
+    """The ISO date when `value` can be booked in `area`; otherwise tell why and return None."""
+    config = ctx.config
+    result = calendar.check_date(value, ctx.today, config)
+    earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
+    if result.problem == calendar.INVALID:
+        parts = str(value).split("-")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            dispatcher.utter_message(response="utter_bulky_date_impossible", month=int(parts[1]), day=int(parts[2]))
+        else:
+            dispatcher.utter_message(response="utter_bulky_date_unreadable")
+        return None
+    label = calendar.label(result.day)
+    if result.problem == calendar.PAST:
+        dispatcher.utter_message(response="utter_bulky_date_past", date=label)
+    elif result.problem == calendar.TOO_SOON:
+        dispatcher.utter_message(response="utter_bulky_date_too_soon", date=label, earliest=calendar.label(earliest))
+    elif result.problem == calendar.TOO_FAR:
+        dispatcher.utter_message(response="utter_bulky_date_too_far", date=label, latest=calendar.label(latest))
+    elif result.problem == calendar.HOLIDAY:
+        dispatcher.utter_message(response="utter_bulky_date_holiday", date=label, holiday=result.holiday)
+    elif result.problem in (calendar.CLOSED, calendar.NO_PICKUP_WEEKDAY):
+        dispatcher.utter_message(response="utter_bulky_date_no_pickup", date=label)
+    elif result.day == current:
+        dispatcher.utter_message(response="utter_bulky_date_same", date=label)
+    elif ctx.store.places_left(area, result.day) <= 0:
+        dispatcher.utter_message(response="utter_bulky_date_full", date=label)
+    else:
+        return result.day.isoformat()
+    return None
+
+
+def ask_date(dispatcher, area: str, ctx: Context, response: str, exclude: date | None = None) -> bool:
+    """Offer the next free dates as buttons plus a date picker; False when the area has none at all."""
+    free = ctx.store.free_dates(area, ctx.today, ctx.config.date_buttons, exclude=exclude)
+    if not free:
+        dispatcher.utter_message(response="utter_bulky_no_dates", area=area)
+        return False
+    latest = calendar.latest(ctx.today, ctx.config)
+    text = render_message(settings(), response, area=area, latest=calendar.label(latest))["text"]
+    dispatcher.utter_message(text=text, buttons=date_buttons(free), json_message=date_picker(free[0], latest))
+    return True
+
+
+def payment_instructions(dispatcher, booking: BookingView, ctx: Context) -> None:
+    """After booking: how to pay, with 処理券 or online (a checkout link)."""
+    if booking.payment_method == "online":
+        try:
+            checkout = payment_service(settings(), lambda: ctx.now).start(booking.number)
+        except (PaymentError, NotChangeable, NotFound):
+            log.exception("could not open an online payment for booking %s", booking.number)
+            dispatcher.utter_message(response="utter_bulky_pay_online_later", number=booking.number)
+            return
+        dispatcher.utter_message(response="utter_bulky_pay_online", url=checkout.url, total=yen(checkout.amount),
+                                 number=booking.number)
+        return
+    dispatcher.utter_message(response="utter_bulky_pay_sticker", total=yen(booking.total_fee), number=booking.number,
+                             shops=ctx.config.sticker.get("shops", ""), how_to=ctx.config.sticker.get("how_to", ""),
+                             put_out_by=ctx.config.put_out_by)

@@ -1,0 +1,257 @@
+"""The booking form: its validators (each re-asks only the one slot that is wrong and keeps the others;
+「戻る」 asks the previous question again, 「住所を変更」 that one), its dynamic questions and the submission."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from bot.messages import render_message
+from services.common import profile, settings
+
+from .. import calendar
+from ..areas import NO_NUMBER, OUTSIDE, area_names, match_address
+from ..config import load_config
+from ..contact import clean_name, normalize_phone
+from ..conversation import FIELDS, FORM, lines_of, navigation, payload, payment_choice, previous, summary, summary_text
+from ..fees import check_quantities, describe, load_table, parse_items, yen
+from ..service import DateFull, Draft
+from .context import BOOKING_SLOTS, Context, ask_date, channel_of, check_pickup_date, context, payment_instructions
+
+log = logging.getLogger(__name__)
+
+
+class ValidateBulkyBookingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_bulky_booking_form"
+
+    # The message that opened the form may already name the items: 「ソファを捨てたい」.
+    def extract_bulky_items(self, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") or tracker.get_slot("bulky_items") is not None:
+            return {}
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") != "garbage_bulky_booking":
+            return {}
+        text = message.get("text") or ""
+        if text.startswith("/"):
+            text = "、".join(str(e.get("value")) for e in message.get("entities") or []
+                            if e.get("entity") == "garbage_item")
+        s = settings()
+        if not text or not parse_items(text, load_table(s.data_dir, s.database_url)).found_anything:
+            return {}
+        return {"bulky_items": text}
+
+    def _navigate(self, value, slot: str, dispatcher, tracker, ctx: Context) -> dict | None:
+        """Slot changes for 「戻る」 or 「〇〇を変更」, or None when `value` is an answer."""
+        requested = tracker.get_slot("requested_slot") or slot
+        nav = navigation(value, requested)
+        if nav is None:
+            return None
+        out = {slot: None, "bulky_confirmed": None}
+        labels = ctx.config.field_labels
+        auto = ("bulky_payment",) if len(ctx.config.payment_methods) == 1 else ()
+        target = previous(requested, skip=auto) if nav.kind == "back" else nav.slot
+        if target is None:
+            dispatcher.utter_message(response="utter_bulky_first_question")
+            return out
+        if target != requested and tracker.get_slot(target) is None:
+            return out  # not asked yet: the form simply asks its current question again
+        dispatcher.utter_message(response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing",
+                                 field=labels[target])
+        out[target] = None
+        return out
+
+    def validate_bulky_items(self, value, dispatcher, tracker, domain):
+        if isinstance(value, list):  # already checked (the form is resumed)
+            return {"bulky_items": value}
+        ctx = context()
+        nav = self._navigate(value, "bulky_items", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        s = settings()
+        table = load_table(s.data_dir, s.database_url)
+        parsed = parse_items(str(value), table)
+        check_quantities(parsed, ctx.config.max_quantity)
+        for route, names in parsed.refused.items():
+            dispatcher.utter_message(response=f"utter_bulky_refused_{route}", items="、".join(f"「{n}」" for n in names))
+        if parsed.bad_quantity:
+            name, quantity = parsed.bad_quantity[0]
+            dispatcher.utter_message(response="utter_bulky_items_quantity", item=name, quantity=quantity,
+                                     max=ctx.config.max_quantity)
+            return {"bulky_items": None}
+        if parsed.unknown:
+            suggestions = [i for u in parsed.unknown for i in table.suggest(u)][:3]
+            dispatcher.utter_message(response="utter_bulky_items_unknown",
+                                     items="、".join(f"「{u}」" for u in parsed.unknown),
+                                     buttons=[{"title": i.name, "payload": i.name} for i in suggestions])
+            return {"bulky_items": None}
+        if not parsed.lines:
+            if not parsed.refused:
+                dispatcher.utter_message(response="utter_bulky_items_unreadable")
+            return {"bulky_items": None}
+        pieces = sum(line.quantity for line in parsed.lines)
+        if pieces > ctx.config.max_pieces:
+            dispatcher.utter_message(response="utter_bulky_items_too_many", pieces=pieces, max=ctx.config.max_pieces)
+            return {"bulky_items": None}
+        dispatcher.utter_message(response="utter_bulky_items_fee", fees=describe(parsed.lines, ctx.config.total_label))
+        out = {"bulky_items": [line.as_slot() for line in parsed.lines]}
+        if not tracker.get_slot("bulky_request_key"):
+            out["bulky_request_key"] = uuid.uuid4().hex
+        return out
+
+    def validate_bulky_address(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        nav = self._navigate(value, "bulky_address", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        city = profile()
+        s = settings()
+        found = match_address(str(value), area_names(s.database_url, ctx.config),
+                              city["city"].get("prefecture", ""), city["city"]["name"])
+        if not found.ok:
+            response = {OUTSIDE: "utter_bulky_address_outside", NO_NUMBER: "utter_bulky_address_no_number"}.get(
+                found.problem, "utter_bulky_address_unknown")
+            dispatcher.utter_message(response=response, address=found.address)
+            return {"bulky_address": None}
+        out = {"bulky_address": found.address, "bulky_area": found.area}
+        if tracker.get_slot("requested_slot") == "bulky_address":
+            dispatcher.utter_message(response="utter_bulky_address_ok", address=found.address, area=found.area)
+        old_area = tracker.get_slot("bulky_area")
+        if old_area and old_area != found.area and tracker.get_slot("bulky_date"):
+            dispatcher.utter_message(response="utter_bulky_date_reset", area=found.area)
+            out["bulky_date"] = None
+        return out
+
+    def validate_bulky_date(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        nav = self._navigate(value, "bulky_date", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        area = tracker.get_slot("bulky_area")
+        if not area:  # a date button pressed before the address is known: ask in order
+            return {"bulky_date": None}
+        return {"bulky_date": check_pickup_date(value, area, ctx, dispatcher)}
+
+    def validate_bulky_name(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        nav = self._navigate(value, "bulky_name", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        name = clean_name(str(value))
+        if name is None:
+            dispatcher.utter_message(response="utter_bulky_name_invalid")
+        return {"bulky_name": name}
+
+    def validate_bulky_phone(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        phone = normalize_phone(str(value))
+        if phone is None:
+            nav = self._navigate(value, "bulky_phone", dispatcher, tracker, ctx)
+            if nav is not None:
+                return nav
+            dispatcher.utter_message(response="utter_bulky_phone_invalid")
+            return {"bulky_phone": None}
+        out = {"bulky_phone": phone}
+        if len(ctx.config.payment_methods) == 1:
+            out["bulky_payment"] = ctx.config.payment_methods[0]
+        return out
+
+    def validate_bulky_payment(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        nav = self._navigate(value, "bulky_payment", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        choice = payment_choice(value, ctx.config.payment_methods)
+        if choice is None:
+            dispatcher.utter_message(response="utter_bulky_payment_invalid")
+        return {"bulky_payment": choice}
+
+    def validate_bulky_confirmed(self, value, dispatcher, tracker, domain):
+        if value is True:
+            return {"bulky_confirmed": True}
+        if value is False:  # 「修正する」: which one?
+            return {"bulky_confirmed": None, "bulky_edit_menu": True}
+        ctx = context()
+        if value in FIELDS:  # an edit button: /general_inform{"bulky_field": "bulky_address"}
+            dispatcher.utter_message(response="utter_bulky_editing", field=ctx.config.field_labels[value])
+            return {"bulky_confirmed": None, value: None}
+        nav = self._navigate(value, "bulky_confirmed", dispatcher, tracker, ctx)
+        if nav is not None:
+            return nav
+        dispatcher.utter_message(response="utter_bulky_confirm_unclear")
+        return {"bulky_confirmed": None}
+
+
+class ActionAskBulkyDate(Action):
+    def name(self) -> str:
+        return "action_ask_bulky_date"
+
+    def run(self, dispatcher, tracker, domain):
+        ctx = context()
+        if ask_date(dispatcher, tracker.get_slot("bulky_area"), ctx, "utter_ask_bulky_date"):
+            return []
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in BOOKING_SLOTS]
+
+
+class ActionAskBulkyPayment(Action):
+    def name(self) -> str:
+        return "action_ask_bulky_payment"
+
+    def run(self, dispatcher, tracker, domain):
+        config = load_config(settings().data_dir)
+        lines = lines_of(tracker.get_slot("bulky_items"))
+        buttons = [{"title": config.payment_label(m), "payload": payload("general_inform", payment_method=m)}
+                   for m in config.payment_methods]
+        dispatcher.utter_message(response="utter_ask_bulky_payment", buttons=buttons,
+                                 total=yen(sum(line.subtotal for line in lines)),
+                                 shops=config.sticker.get("shops", ""))
+        return []
+
+
+class ActionAskBulkyConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_bulky_confirmed"
+
+    def run(self, dispatcher, tracker, domain):
+        config = load_config(settings().data_dir)
+        if tracker.get_slot("bulky_edit_menu"):
+            fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
+            buttons = [{"title": config.field_labels[f], "payload": payload("general_inform", bulky_field=f)}
+                       for f in fields]
+            dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons)
+            return [SlotSet("bulky_edit_menu", None)]
+        rows, total_text = summary(tracker.slots, config)
+        message = render_message(settings(), "utter_bulky_confirm", channel_of(tracker),
+                                 summary=summary_text(config.summary_title, rows, total_text))
+        buttons = message.get("buttons") or []
+        dispatcher.utter_message(text=message["text"], buttons=buttons,
+                                 json_message={"type": "summary", "title": config.summary_title, "rows": rows,
+                                               "total": total_text, "buttons": buttons})
+        return []
+
+
+class ActionSubmitBulkyBooking(Action):
+    def name(self) -> str:
+        return "action_submit_bulky_booking"
+
+    def run(self, dispatcher, tracker, domain):
+        if tracker.get_slot("bulky_confirmed") is not True:
+            return []
+        ctx = context()
+        draft = Draft(area=tracker.get_slot("bulky_area"), address=tracker.get_slot("bulky_address"),
+                      name=tracker.get_slot("bulky_name"), phone=tracker.get_slot("bulky_phone"),
+                      pickup_date=calendar.parse_iso(tracker.get_slot("bulky_date")),
+                      lines=lines_of(tracker.get_slot("bulky_items")), payment_method=tracker.get_slot("bulky_payment"),
+                      channel=channel_of(tracker), sender_id=tracker.sender_id,
+                      request_key=tracker.get_slot("bulky_request_key"))
+        try:
+            booking, _ = ctx.store.reserve(draft, ctx.now)  # a replayed confirmation finds the same booking
+        except DateFull:  # someone took the last place since the date was chosen: choose again, keep the rest
+            dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(draft.pickup_date))
+            return [SlotSet("bulky_date", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
+        dispatcher.utter_message(response="utter_bulky_booked", number=booking.number,
+                                 date=calendar.long_label(booking.pickup_date), put_out_by=ctx.config.put_out_by)
+        payment_instructions(dispatcher, booking, ctx)
+        return [SlotSet(s, None) for s in BOOKING_SLOTS] + [SlotSet("manage_booking", booking.number)]

@@ -1,0 +1,272 @@
+"""Managing a booking: its status, then moving or cancelling it after the phone number is checked."""
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from bot.messages import render_message
+from services.common import settings
+from services.payments.base import PaymentError
+from services.payments.billing import payment_service
+
+from .. import calendar
+from ..contact import find_booking_number, normalize_booking_number, normalize_phone
+from ..conversation import MANAGE_OPS, manage_op, payload, summary_text
+from ..fees import yen
+from ..models import BOOKED
+from ..service import BookingView, DateFull, DeadlinePassed, NotChangeable, NotFound
+from .context import Context, ask_date, channel_of, check_pickup_date, context, payment_instructions
+
+log = logging.getLogger(__name__)
+
+
+def wanted_op(tracker) -> str:
+    """What the citizen wants done: the button's manage_action, else words in the message, else the status."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    value = next((e.get("value") for e in entities if e.get("entity") == "manage_action"), None)
+    return value if value in MANAGE_OPS else manage_op((tracker.latest_message or {}).get("text") or "")
+
+
+def typed_number(message: dict) -> str | None:
+    """A booking number in the message: the NLU's (or a button's) booking_number entity, else in the text."""
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "booking_number":
+            number = normalize_booking_number(str(entity.get("value")))
+            if number:
+                return number
+    return find_booking_number(message.get("text") or "")
+
+
+def manage_buttons(booking: BookingView) -> list[dict]:
+    if booking.status != BOOKED:
+        return []
+    buttons = [("utter_bulky_button_change_date", "change_date"), ("utter_bulky_button_cancel", "cancel")]
+    if booking.payment_method == "online" and booking.payment_status in (None, "pending"):
+        buttons.append(("utter_bulky_button_pay", "pay"))
+    return [{"title": render_message(settings(), response)["text"],
+             "payload": payload("garbage_booking_manage", manage_action=op)} for response, op in buttons]
+
+
+def show_status(dispatcher, booking: BookingView, ctx: Context, channel: str) -> None:
+    config = ctx.config
+    status = render_message(settings(), f"utter_bulky_status_{booking.status}")["text"]
+    rows = [[config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
+            [config.field_labels["bulky_address"], booking.address],
+            [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
+            [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)]]
+    total_text = f"{config.total_label} {yen(booking.total_fee)}"
+    payment = ""
+    if booking.payment_status:
+        payment = render_message(settings(), f"utter_bulky_payment_{booking.payment_status}")["text"]
+    message = render_message(settings(), "utter_bulky_status", channel, number=booking.number, status=status,
+                             summary=summary_text(config.booking_title, rows, total_text), payment=payment)
+    buttons = manage_buttons(booking)
+    dispatcher.utter_message(text=message["text"], buttons=buttons,
+                             json_message={"type": "summary", "title": f"{config.booking_title} {booking.number}",
+                                           "rows": rows + [["", status]], "total": total_text, "buttons": buttons})
+
+
+def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
+    if booking.status != BOOKED:
+        dispatcher.utter_message(response="utter_bulky_not_changeable", number=booking.number,
+                                 status=render_message(settings(), f"utter_bulky_status_{booking.status}")["text"])
+        return False
+    deadline = calendar.change_deadline(booking.pickup_date, ctx.config)
+    if ctx.today > deadline:
+        dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(deadline),
+                                 date=calendar.label(booking.pickup_date))
+        return False
+    return True
+
+
+def run_op(op: str, booking: BookingView, dispatcher, ctx: Context, channel: str) -> list:
+    """Do what the citizen asked with a booking whose owner is known."""
+    if op == "change_date" and changeable(dispatcher, booking, ctx):
+        return [SlotSet("manage_new_date", None), ActiveLoop("bulky_change_form")]
+    if op == "cancel" and changeable(dispatcher, booking, ctx):
+        return [SlotSet("manage_cancel_confirmed", None), ActiveLoop("bulky_cancel_form")]
+    if op == "pay":
+        if booking.payment_method != "online" or booking.payment_status not in (None, "pending"):
+            show_status(dispatcher, booking, ctx, channel)
+            return []
+        payment_instructions(dispatcher, booking, ctx)
+        return []
+    if op == "status":
+        if booking.payment_status == "pending":
+            try:
+                payment_service(settings(), lambda: ctx.now).refresh(booking.number)
+                booking = ctx.store.get(booking.number) or booking
+            except PaymentError:
+                log.warning("could not ask the payment provider about booking %s", booking.number)
+        show_status(dispatcher, booking, ctx, channel)
+    return []
+
+
+class ActionBulkyManage(Action):
+    """「予約を確認したい」 and the buttons under a booking: find out whose booking it is, then act."""
+
+    def name(self) -> str:
+        return "action_bulky_manage"
+
+    def run(self, dispatcher, tracker, domain):
+        ctx = context()
+        op, channel = wanted_op(tracker), channel_of(tracker)
+        events = [SlotSet("manage_op", op)]
+        number = tracker.get_slot("manage_booking")
+        typed = typed_number(tracker.latest_message or {})
+        if typed and typed != number:
+            number = None
+        if number is None and channel == "line":  # a LINE user is known: their own bookings need no phone number
+            own = ctx.store.for_sender("line", tracker.sender_id, ctx.today)
+            mine = [b for b in own if b.number == typed] if typed else own
+            if len(mine) == 1:
+                number = mine[0].number
+                events.append(SlotSet("manage_booking", number))
+            elif len(mine) > 1:
+                buttons = [{"title": f"{b.number} {calendar.label(b.pickup_date)}",
+                            "payload": payload("garbage_booking_manage", booking_number=b.number, manage_action=op)}
+                           for b in mine]
+                dispatcher.utter_message(response="utter_bulky_choose_booking", buttons=buttons)
+                return events
+        booking = ctx.store.get(number) if number else None
+        if booking is None:
+            return events + [SlotSet("manage_booking", None), SlotSet("manage_number", typed),
+                             SlotSet("manage_phone", None), ActiveLoop("bulky_manage_form")]
+        return events + run_op(op, booking, dispatcher, ctx, channel)
+
+
+class ValidateBulkyManageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_bulky_manage_form"
+
+    def validate_manage_number(self, value, dispatcher, tracker, domain):
+        number = normalize_booking_number(str(value)) or find_booking_number(str(value))
+        if number is None:
+            dispatcher.utter_message(response="utter_bulky_manage_number_invalid")
+        return {"manage_number": number}
+
+    def validate_manage_phone(self, value, dispatcher, tracker, domain):
+        phone = normalize_phone(str(value))
+        if phone is None:
+            dispatcher.utter_message(response="utter_bulky_phone_invalid")
+        return {"manage_phone": phone}
+
+
+class ActionBulkyManageVerify(Action):
+    """After the number and phone number are given: the booking, only when both match."""
+
+    def name(self) -> str:
+        return "action_bulky_manage_verify"
+
+    def run(self, dispatcher, tracker, domain):
+        ctx = context()
+        number, phone = tracker.get_slot("manage_number"), tracker.get_slot("manage_phone")
+        booking = ctx.store.find(number, phone) if number and phone else None
+        events = [SlotSet("manage_number", None), SlotSet("manage_phone", None)]
+        if booking is None:
+            dispatcher.utter_message(response="utter_bulky_manage_not_found")
+            return events
+        events.append(SlotSet("manage_booking", booking.number))
+        return events + run_op(tracker.get_slot("manage_op") or "status", booking, dispatcher, ctx,
+                               channel_of(tracker))
+
+
+class ValidateBulkyChangeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_bulky_change_form"
+
+    def validate_manage_new_date(self, value, dispatcher, tracker, domain):
+        ctx = context()
+        booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
+        if booking is None:
+            return {"manage_new_date": None}
+        return {"manage_new_date": check_pickup_date(value, booking.area, ctx, dispatcher, current=booking.pickup_date)}
+
+
+class ActionAskManageNewDate(Action):
+    def name(self) -> str:
+        return "action_ask_manage_new_date"
+
+    def run(self, dispatcher, tracker, domain):
+        ctx = context()
+        booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
+        if booking and ask_date(dispatcher, booking.area, ctx, "utter_ask_manage_new_date",
+                                exclude=booking.pickup_date):
+            return []
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("manage_new_date", None)]
+
+
+class ActionBulkyChangeDate(Action):
+    def name(self) -> str:
+        return "action_bulky_change_date"
+
+    def run(self, dispatcher, tracker, domain):
+        ctx = context()
+        number, new_date = tracker.get_slot("manage_booking"), calendar.parse_iso(tracker.get_slot("manage_new_date"))
+        events = [SlotSet("manage_new_date", None)]
+        if not number or new_date is None:
+            return events
+        try:
+            booking = ctx.store.change_date(number, new_date, ctx.now)
+        except DateFull:
+            dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(new_date))
+            return events + [ActiveLoop("bulky_change_form")]
+        except DeadlinePassed as exc:
+            dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(exc.deadline),
+                                     date=calendar.label(exc.pickup))
+            return events
+        except (NotChangeable, NotFound):
+            dispatcher.utter_message(response="utter_bulky_manage_not_found")
+            return events
+        dispatcher.utter_message(response="utter_bulky_date_changed", number=booking.number,
+                                 date=calendar.long_label(booking.pickup_date), put_out_by=ctx.config.put_out_by)
+        return events
+
+
+class ValidateBulkyCancelForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_bulky_cancel_form"
+
+    def validate_manage_cancel_confirmed(self, value, dispatcher, tracker, domain):
+        if isinstance(value, bool):
+            return {"manage_cancel_confirmed": value}
+        dispatcher.utter_message(response="utter_bulky_confirm_unclear")
+        return {"manage_cancel_confirmed": None}
+
+
+class ActionBulkyCancelBooking(Action):
+    def name(self) -> str:
+        return "action_bulky_cancel_booking"
+
+    def run(self, dispatcher, tracker, domain):
+        number = tracker.get_slot("manage_booking")
+        events = [SlotSet("manage_cancel_confirmed", None)]
+        if tracker.get_slot("manage_cancel_confirmed") is not True or not number:
+            dispatcher.utter_message(response="utter_bulky_cancel_kept")
+            return events
+        ctx = context()
+        try:
+            booking = ctx.store.cancel(number, ctx.now)
+        except DeadlinePassed as exc:
+            dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(exc.deadline),
+                                     date=calendar.label(exc.pickup))
+            return events
+        except (NotChangeable, NotFound):
+            dispatcher.utter_message(response="utter_bulky_manage_not_found")
+            return events
+        try:
+            settled = payment_service(settings(), lambda: ctx.now).settle_cancelled(number)
+        except PaymentError:
+            log.exception("booking %s is cancelled but its payment could not be settled", number)
+            settled = "failed"
+        dispatcher.utter_message(response="utter_bulky_cancelled", number=booking.number,
+                                 date=calendar.long_label(booking.pickup_date))
+        if settled == "refunded":
+            dispatcher.utter_message(response="utter_bulky_refunded", total=yen(booking.total_fee))
+        elif settled == "failed":
+            dispatcher.utter_message(response="utter_bulky_refund_pending")
+        elif booking.payment_method == "sticker":
+            dispatcher.utter_message(response="utter_bulky_sticker_refund")
+        return events

@@ -1,0 +1,152 @@
+"""data/bulky.yml: a city's bulky-waste booking rules, checked when read so a typo fails with the allowed keys."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config_keys import checked_mapping
+from bot.errors import ConfigError
+
+CONFIG_FILE = "bulky.yml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PAYMENT_METHODS = ("sticker", "online")
+_TOP_KEYS = {"booking", "areas", "payment", "labels", "reminders"}
+_BOOKING_KEYS = {"lead_working_days", "horizon_days", "date_buttons", "pickup_weekdays", "closed_dates",
+                 "default_capacity", "capacity", "cancel_deadline_working_days", "max_quantity", "max_pieces",
+                 "put_out_by"}
+_AREA_KEYS = {"csv", "column"}
+_PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
+_REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
+_LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
+FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment")
+
+
+@dataclass(frozen=True)
+class BookingConfig:
+    lead_working_days: int = 2  # earliest pickup, in working days after today
+    horizon_days: int = 60  # latest pickup, in calendar days from today
+    date_buttons: int = 5  # free dates offered as buttons
+    pickup_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # date.weekday() values with pickups
+    closed_dates: tuple[tuple[int, int], ...] = ()  # (month, day) without pickups, every year
+    default_capacity: int = 20  # bookings per area and pickup day
+    capacity: dict[str, int] = field(default_factory=dict)  # per-area overrides of default_capacity
+    cancel_deadline_working_days: int = 2  # cancel or move until this many working days before pickup
+    max_quantity: int = 10  # pieces of one item
+    max_pieces: int = 10  # pieces in one booking
+    put_out_by: str = ""
+    areas_csv: Path | None = None  # fallback list of areas (before the garbage import)
+    areas_column: str = "地名"
+    payment_methods: tuple[str, ...] = PAYMENT_METHODS
+    payment_provider: str = "sandbox"
+    payment_labels: dict[str, str] = field(default_factory=dict)
+    sticker: dict[str, str] = field(default_factory=dict)  # shops, how_to
+    reminder_days_before: int = 1
+    claim_timeout_minutes: int = 15
+    field_labels: dict[str, str] = field(default_factory=lambda: dict(zip(FIELDS, FIELDS)))
+    summary_title: str = ""
+    booking_title: str = ""
+    total_label: str = "Total"
+
+    def area_capacity(self, area: str) -> int:
+        return self.capacity.get(area, self.default_capacity)
+
+    def payment_label(self, method: str) -> str:
+        return self.payment_labels.get(method, method)
+
+
+def _section(path: Path, doc: dict, name: str, allowed: set[str]) -> dict:
+    return checked_mapping(f"{path}: `{name}`", doc.get(name) or {}, allowed)
+
+
+def _int(path: Path, where: str, value: Any, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{path}: `{where}` must be a whole number of at least {minimum}, got {value!r}.")
+    return value
+
+
+def _closed(path: Path, values) -> tuple[tuple[int, int], ...]:
+    out = []
+    for v in values or []:
+        try:
+            month, day = (int(p) for p in str(v).split("-"))
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{path}: booking.closed_dates takes MM-DD values such as \"12-31\", "
+                              f"got {v!r}.") from None
+        out.append((month, day))
+    return tuple(out)
+
+
+def parse(doc: dict, path: Path) -> BookingConfig:
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top.")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}. Allowed: {sorted(_TOP_KEYS)}.")
+    b = _section(path, doc, "booking", _BOOKING_KEYS)
+    areas = _section(path, doc, "areas", _AREA_KEYS)
+    pay = _section(path, doc, "payment", _PAYMENT_KEYS)
+    rem = _section(path, doc, "reminders", _REMINDER_KEYS)
+    labels = _section(path, doc, "labels", _LABEL_KEYS)
+    fields = {str(k): str(v) for k, v in (labels.get("fields") or {}).items()}
+    if set(fields) != set(FIELDS):
+        raise ConfigError(f"{path}: labels.fields needs exactly {', '.join(FIELDS)}.")
+    weekdays = b.get("pickup_weekdays", list(WEEKDAYS[:5]))
+    bad = [w for w in weekdays if w not in WEEKDAYS]
+    if bad:
+        raise ConfigError(f"{path}: booking.pickup_weekdays has {bad}; use {', '.join(WEEKDAYS)}.")
+    methods = tuple(pay.get("methods") or PAYMENT_METHODS)
+    bad = [m for m in methods if m not in PAYMENT_METHODS]
+    if bad or not methods:
+        raise ConfigError(f"{path}: payment.methods has {bad or 'nothing'}; use {', '.join(PAYMENT_METHODS)}.")
+    capacity = {str(k): _int(path, f"booking.capacity.{k}", v) for k, v in (b.get("capacity") or {}).items()}
+    return BookingConfig(
+        lead_working_days=_int(path, "booking.lead_working_days", b.get("lead_working_days", 2)),
+        horizon_days=_int(path, "booking.horizon_days", b.get("horizon_days", 60), 1),
+        date_buttons=_int(path, "booking.date_buttons", b.get("date_buttons", 5), 1),
+        pickup_weekdays=tuple(WEEKDAYS.index(w) for w in weekdays),
+        closed_dates=_closed(path, b.get("closed_dates")),
+        default_capacity=_int(path, "booking.default_capacity", b.get("default_capacity", 20)),
+        capacity=capacity,
+        cancel_deadline_working_days=_int(path, "booking.cancel_deadline_working_days",
+                                          b.get("cancel_deadline_working_days", 2)),
+        max_quantity=_int(path, "booking.max_quantity", b.get("max_quantity", 10), 1),
+        max_pieces=_int(path, "booking.max_pieces", b.get("max_pieces", 10), 1),
+        put_out_by=str(b.get("put_out_by", "")),
+        areas_csv=(path.parent / areas["csv"]) if areas.get("csv") else None,
+        areas_column=str(areas.get("column", "地名")),
+        payment_methods=methods,
+        payment_provider=str(pay.get("provider", "sandbox")),
+        payment_labels={str(k): str(v) for k, v in (pay.get("labels") or {}).items()},
+        sticker={str(k): str(v) for k, v in (pay.get("sticker") or {}).items()},
+        reminder_days_before=_int(path, "reminders.days_before", rem.get("days_before", 1)),
+        claim_timeout_minutes=_int(path, "reminders.claim_timeout_minutes", rem.get("claim_timeout_minutes", 15), 1),
+        field_labels=fields,
+        summary_title=str(labels.get("summary_title", "")),
+        booking_title=str(labels.get("booking_title", "")),
+        total_label=str(labels.get("total", "")),
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> BookingConfig:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from exc
+    return parse(doc, Path(path))
+
+
+def load_config(data_dir: Path) -> BookingConfig:
+    """The city's booking rules; re-read when the file changes. A city without the file gets the defaults."""
+    path = Path(data_dir) / CONFIG_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return BookingConfig()
+    return _load(str(path), mtime)

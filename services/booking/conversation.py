@@ -1,0 +1,120 @@
+"""Pure helpers of the booking dialogue: reading "go back" / "change X" / payment choices out of free text,
+and building the date buttons and the summary card. services/booking/actions/ adapts them to rasa_sdk."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from . import calendar
+from .config import BookingConfig
+from .contact import format_phone
+from .fees import Line, total, yen
+
+FORM = "bulky_booking_form"
+# The booking form's questions in order (domain.yml lists the same).
+FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment",
+          "bulky_confirmed")
+# Words naming each question, most specific first (「粗大ごみの日付を変更」 is about the date).
+_FIELD_WORDS = {
+    "bulky_date": r"日付|収集日|日にち|日程|予約日|回収日|曜日",
+    "bulky_address": r"住所|所在地",
+    "bulky_name": r"名前|氏名",
+    "bulky_phone": r"電話|連絡先|携帯",
+    "bulky_payment": r"支払|払い方|決済|処理券",
+    "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの",
+}
+_CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
+_BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
+MAX_COMMAND_CHARS = 20  # longer messages are answers, not commands
+# What a citizen wants done with a booking, from their words (buttons name it: manage_action).
+MANAGE_OPS = ("status", "change_date", "cancel", "pay")
+_OP_WORDS = (("cancel", re.compile(r"キャンセル|取り消|取消|とりけし|やめ|なしに")),
+             ("change_date", re.compile(r"変更|変え|ずらし|別の日|延期|日程")),
+             ("pay", re.compile(r"支払|払い|決済")))
+_STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.I)
+_ONLINE = re.compile(r"オンライン|おんらいん|カード|クレジット|ネット|paypay|ペイペイ|電子|スマホ|web|ウェブ", re.I)
+
+
+@dataclass(frozen=True)
+class Navigation:
+    kind: str  # "back" | "edit"
+    slot: str | None = None  # the slot to ask again
+
+
+def navigation(text, requested: str | None) -> Navigation | None:
+    """「戻る」「前に戻って」 → back; 「住所を変更」「電話番号を間違えた」 → edit that slot; else None."""
+    if not isinstance(text, str):
+        return None
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t or len(t) > MAX_COMMAND_CHARS:
+        return None
+    if _CHANGE.search(t):
+        for slot, words in _FIELD_WORDS.items():
+            if re.search(words, t):
+                return Navigation("edit", slot)
+    if _BACK.search(t):
+        return Navigation("back", previous(requested))
+    return None
+
+
+def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
+    """The question before `requested` (None at the first one)."""
+    if requested not in FIELDS:
+        return None
+    earlier = [f for f in FIELDS[:FIELDS.index(requested)] if f not in skip]
+    return earlier[-1] if earlier else None
+
+
+def manage_op(text: str) -> str:
+    """「予約をキャンセルしたい」 → cancel, 「収集日を変更したい」 → change_date, else status."""
+    return next((op for op, words in _OP_WORDS if words.search(text or "")), "status")
+
+
+def payment_choice(value, methods: tuple[str, ...]) -> str | None:
+    if value in methods:
+        return value
+    if not isinstance(value, str):
+        return None
+    t = unicodedata.normalize("NFKC", value)
+    online, sticker = bool(_ONLINE.search(t)), bool(_STICKER.search(t))
+    choice = "online" if online and not sticker else "sticker" if sticker and not online else None
+    return choice if choice in methods else None
+
+
+def payload(intent: str, **entities) -> str:
+    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
+
+
+def date_buttons(days: list[date], intent: str = "general_inform", entity: str = "date") -> list[dict]:
+    return [{"title": calendar.label(d), "payload": payload(intent, **{entity: d.isoformat()})} for d in days]
+
+
+def date_picker(first: date, last: date, intent: str = "general_inform", entity: str = "date") -> dict:
+    return {"type": "date_picker", "intent": intent, "entity": entity, "min": first.isoformat(),
+            "max": last.isoformat()}
+
+
+def lines_of(value) -> list[Line]:
+    return [Line.from_slot(v) for v in value or []]
+
+
+def summary(slots: dict, config: BookingConfig) -> tuple[list[list[str]], str]:
+    """(rows, total) of the confirmation card; the rows are also its plain-text version."""
+    labels = config.field_labels
+    lines = lines_of(slots.get("bulky_items"))
+    day = calendar.parse_iso(slots.get("bulky_date") or "")
+    rows = [[labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
+            [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
+            [labels["bulky_date"], calendar.long_label(day) if day else ""],
+            [labels["bulky_name"], str(slots.get("bulky_name") or "")],
+            [labels["bulky_phone"], format_phone(str(slots.get("bulky_phone") or ""))],
+            [labels["bulky_payment"], config.payment_label(str(slots.get("bulky_payment") or ""))]]
+    return rows, f"{config.total_label} {yen(total(lines))}"
+
+
+def summary_text(title: str, rows: list[list[str]], total_text: str) -> str:
+    return "\n".join([f"【{title}】", *(f"{k}：{v}" for k, v in rows), total_text])
+

@@ -1,0 +1,135 @@
+"""Staff pages under /staff: a pickup day's bookings per area, collected/missed, capacity, the crews' CSV.
+
+Protected by BOT_STAFF_TOKEN (HTTP Basic with the token as password, or `Authorization: Bearer <token>`);
+without it every page answers 503 saying so. POST forms carry a signed CSRF token (itsdangerous, keyed by the
+staff token), so another site cannot make a signed-in browser change anything.
+"""
+from __future__ import annotations
+
+import hmac
+import io
+import os
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from . import calendar, staff
+from .config import load_config
+from .contact import normalize_booking_number
+from .service import BookingError, BookingStore, CapacityBelowBooked
+
+from connectors.errors import BadRequest
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+CSRF_MAX_AGE = 8 * 3600  # seconds a page's forms stay valid
+STATUSES = ("collected", "missed", "booked")
+
+
+def _token() -> str:
+    return current_app.config.get("BOT_STAFF_TOKEN", "")
+
+
+def _csrf() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_token(), salt="staff-csrf")
+
+
+def _given_token() -> str:
+    auth = request.authorization
+    if auth is None:
+        return ""
+    if auth.type == "basic":
+        return auth.password or ""
+    return auth.token or ""
+
+
+@bp.before_request
+def _authenticate():
+    if not _token():
+        return Response("Staff pages are disabled: set BOT_STAFF_TOKEN to a long random string and restart.\n",
+                        503, mimetype="text/plain")
+    if not hmac.compare_digest(_given_token().encode(), _token().encode()):
+        return Response("Staff sign-in required.\n", 401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": 'Basic realm="staff", charset="UTF-8"'})
+    if request.method == "POST":
+        try:
+            _csrf().loads(request.form.get("csrf_token", ""), max_age=CSRF_MAX_AGE)
+        except BadSignature:
+            return Response("The form has expired or did not come from this site; reload the page.\n", 400,
+                            mimetype="text/plain")
+    return None
+
+
+def _store() -> BookingStore:
+    settings = current_app.config["BOT_SETTINGS"]
+    return BookingStore(settings.database_url, load_config(settings.data_dir))
+
+
+def _day(value: str | None) -> date:
+    if not value:
+        return current_app.extensions["bot_engine"].now().date() + timedelta(days=1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest("`date` must look like 2026-11-25.") from None
+
+
+@bp.get("/")
+def bookings():
+    day, area = _day(request.args.get("date")), request.args.get("area") or None
+    store = _store()
+    return render_template("staff.html", day=day, day_label=calendar.long_label(day), area=area,
+                           bookings=[(b, staff.row(b)) for b in store.day_list(day, area)],
+                           capacity=store.day_capacity(day), csrf_token=_csrf().dumps("staff"),
+                           notice=request.args.get("notice"))
+
+
+@bp.post("/bookings/<number>/mark")
+def mark(number: str):
+    status = request.form.get("status")
+    number = normalize_booking_number(number)
+    if status not in STATUSES or not number:
+        raise BadRequest("Unknown booking or status.")
+    try:
+        booking = _store().mark(number, status, current_app.extensions["bot_engine"].now())
+    except BookingError:
+        return redirect(url_for(".bookings", date=request.form.get("date"), notice="not_marked"))
+    return redirect(url_for(".bookings", date=booking.pickup_date.isoformat(), area=request.form.get("area") or None,
+                            notice="marked"))
+
+
+@bp.post("/capacity")
+def capacity():
+    day, area = _day(request.form.get("date")), (request.form.get("area") or "").strip()
+    try:
+        places = int(request.form.get("capacity", ""))
+    except ValueError:
+        raise BadRequest("`capacity` must be a whole number.") from None
+    if not area:
+        raise BadRequest("`area` is required.")
+    try:
+        _store().set_capacity(area, day, places)
+        notice = "capacity_set"
+    except CapacityBelowBooked:
+        notice = "capacity_below_booked"
+    except BookingError:
+        notice = "capacity_invalid"
+    return redirect(url_for(".bookings", date=day.isoformat(), notice=notice))
+
+
+@bp.get("/export.csv")
+def export():
+    day, area = _day(request.args.get("date")), request.args.get("area") or None
+    out = io.StringIO()
+    staff.write_csv(_store().day_list(day, area), out)
+    name = f"bulky-{day.isoformat()}{'-' + area if area else ''}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=\"bulky-{day.isoformat()}.csv\"; "
+                                                    f"filename*=UTF-8''{quote(name)}"})
+
+
+def init_app(app) -> None:
+    """Read BOT_STAFF_TOKEN once at start-up; the pages exist either way (503 without it)."""
+    app.config.setdefault("BOT_STAFF_TOKEN", os.environ.get("BOT_STAFF_TOKEN", "").strip())
+    app.register_blueprint(bp)

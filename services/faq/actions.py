@@ -1,0 +1,43 @@
+"""Answers from the FAQ content: the best entry within the classified intent, with related topics as buttons."""
+from __future__ import annotations
+
+from rasa_sdk import Action
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from . import index as faq_index
+from services.common import payload, profile, settings
+from services.garbage.actions import names_an_item
+
+MAX_RELATED = 4
+
+
+def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict) -> dict:
+    text = faq_index.render_answer(entry, city)
+    source = faq_index.render_source(entry, city)
+    if source:
+        text += f"\n詳しくは市のホームページをご覧ください：{source}"
+    buttons = [{"title": index.entries[r].title, "payload": payload(index.entries[r].intent, faq_id=r)}
+               for r in entry.related if r in index.entries][:MAX_RELATED]
+    return {"text": text, "buttons": buttons}
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def run(self, dispatcher, tracker, domain):
+        index = faq_index.load(settings().data_dir)
+        wanted = tracker.get_slot("faq_id")
+        entry = index.entries.get(wanted) if wanted else None
+        if entry is None:
+            intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+            # A bare item name (「スプレー缶」) is answered from the city's own sorting data, not a general FAQ.
+            if intent.startswith("garbage_") and names_an_item(tracker):
+                return [FollowupAction("action_garbage_lookup")]
+            entry = index.best(intent, tracker.latest_message.get("text") or "")
+        if entry is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet("faq_id", None)]
+        message = answer_message(index, entry, profile())
+        dispatcher.utter_message(text=message["text"], buttons=message["buttons"], faq_id=entry.id)
+        return [SlotSet("faq_id", None)]

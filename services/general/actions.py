@@ -1,0 +1,89 @@
+"""What the bot says when it is unsure: likely topics as buttons, how to reach a person, and handoff."""
+from __future__ import annotations
+
+from rasa_sdk import Action
+from rasa_sdk.events import FollowupAction
+
+from bot import city
+
+from services.faq import index as faq_index
+from services.common import payload, previous_turn_actions, profile, settings
+from services.garbage.actions import names_an_item
+
+ITEM_LOOKUP = "action_garbage_lookup"
+
+MAX_CANDIDATES = 3
+NOT_TOPICS = ("general_", "nlu_fallback")
+
+
+def candidate_buttons(ranking: list[dict], topics: dict[str, str]) -> list[dict]:
+    buttons = []
+    for item in ranking:
+        name = item.get("name") or ""
+        if name.startswith(NOT_TOPICS) or name not in topics:
+            continue
+        buttons.append({"title": topics[name], "payload": payload(name)})
+        if len(buttons) == MAX_CANDIDATES:
+            break
+    return buttons
+
+
+def contact_values() -> dict:
+    office = city.contact(profile())
+    return {"contact_name": office.get("name", ""), "contact_section": office.get("section", ""),
+            "contact_phone": office.get("phone", ""), "contact_hours": office.get("hours", "")}
+
+
+class ActionNluFallback(Action):
+    def name(self) -> str:
+        return "action_nlu_fallback"
+
+    def run(self, dispatcher, tracker, domain):
+        if names_an_item(tracker):
+            return [FollowupAction(ITEM_LOOKUP)]
+        if "action_nlu_fallback" in previous_turn_actions(tracker):
+            dispatcher.utter_message(response="utter_fallback_handoff", buttons=[
+                {"title": "担当窓口の連絡先を見る", "payload": payload("general_handoff")}], **contact_values())
+            return []
+        topics = faq_index.load(settings().data_dir).topics
+        buttons = candidate_buttons(tracker.latest_message.get("intent_ranking") or [], topics)
+        response = "utter_fallback_candidates" if buttons else "utter_fallback_no_candidates"
+        dispatcher.utter_message(response=response, buttons=buttons, **contact_values())
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless the message is just the name of something to throw away."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher, tracker, domain):
+        if names_an_item(tracker):
+            return [FollowupAction(ITEM_LOOKUP)]
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(response="utter_handoff", **contact_values())
+        return []
+
+
+class ActionCapabilities(Action):
+    def name(self) -> str:
+        return "action_capabilities"
+
+    def run(self, dispatcher, tracker, domain):
+        index = faq_index.load(settings().data_dir)
+        buttons = []
+        for info in index.domains.values():
+            first = next(iter(info["topics"].items()), None)
+            if first:
+                buttons.append({"title": info["title"], "payload": payload(first[0])})
+        dispatcher.utter_message(response="utter_capabilities", buttons=buttons)
+        return []

@@ -1,0 +1,28 @@
+"""Wiring of online payments for one installation: the configured provider, and telling the citizen once paid.
+Used by the booking actions and by the payment callback endpoint alike."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from services.booking import calendar
+from services.booking.config import load_config
+from bot.messages import render
+from bot.notify import notifier_for
+from . import make_provider
+from .service import PaymentService
+from services.booking.service import BookingView
+
+log = logging.getLogger(__name__)
+
+
+def payment_service(settings, now: Callable[[], datetime]) -> PaymentService:
+    config = load_config(settings.data_dir)
+
+    def on_paid(booking: BookingView) -> None:
+        text = render(settings, "utter_bulky_payment_received", booking.channel, number=booking.number,
+                      date=calendar.long_label(booking.pickup_date), total=f"{booking.total_fee:,}円")
+        notifier_for(booking.channel, settings).send(booking.sender_id, text, f"paid:{booking.number}")
+
+    return PaymentService(settings.database_url, make_provider(config.payment_provider, settings), now, on_paid)

@@ -1,0 +1,178 @@
+"""Our side of online payments: pending → paid → refunded, whatever order the provider's callbacks come in.
+
+- A callback is applied once: its event id is stored, a repeat is recognised and changes nothing.
+- States only move forward: a late "paid" never undoes a refund, and never brings a cancelled booking back;
+  money paid for a booking that is cancelled already is refunded at once.
+- Cancelling a booking voids its open checkout, or refunds it when the citizen had paid.
+Provider calls happen outside transactions; each state change is one conditional UPDATE.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.store.db import session_factory
+
+from services.booking.models import BOOKED, CANCELLED, Booking
+from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUNDED, Payment, PaymentEvent
+from bot.store.db import insert_ignore
+from services.booking.service import BookingError, BookingView, NotChangeable, NotFound
+from . import base, callback_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: str
+    status: str
+    amount: int
+    url: str
+
+
+class PaymentService:
+    def __init__(self, database_url: str, provider: base.PaymentProvider, now: Callable[[], datetime],
+                 on_paid: Callable[[BookingView], None] | None = None):
+        self.Session = session_factory(database_url)
+        self.provider = provider
+        self.now = now
+        self.on_paid = on_paid
+
+    # -- paying ----------------------------------------------------------------------------------------
+    def start(self, number: str) -> PaymentView:
+        """The booking's checkout: the open or settled one if there is one, else a new one at the provider."""
+        with self.Session() as s, s.begin():
+            if s.execute(update(Booking).where(Booking.number == number).values(updated_at=self.now())).rowcount != 1:
+                raise NotFound(number)
+            booking = s.scalar(select(Booking).where(Booking.number == number))
+            if booking.status != BOOKED:
+                raise NotChangeable(booking.status)
+            if booking.total_fee <= 0:
+                raise BookingError("Nothing to pay.")
+            current = next((p for p in reversed(booking.payments) if p.status in (PENDING, PAID)), None)
+            if current is None:
+                current = Payment(id="pay_" + secrets.token_urlsafe(18), booking_id=booking.id,
+                                  provider=self.provider.name, amount=booking.total_fee, status=PENDING,
+                                  checkout_url="", created_at=self.now(), updated_at=self.now())
+                s.add(current)
+            view = PaymentView(current.id, current.status, current.amount, current.checkout_url)
+            description = f"粗大ごみ処理手数料 {booking.number}"
+        if view.url:
+            return view
+        checkout = self.provider.create_checkout(view.id, view.amount, description, callback_url(self.provider.name))
+        with self.Session() as s, s.begin():
+            s.execute(update(Payment).where(Payment.id == view.id)
+                      .values(provider_ref=checkout.provider_ref, checkout_url=checkout.url, updated_at=self.now()))
+        return PaymentView(view.id, view.status, view.amount, checkout.url)
+
+    # -- callbacks -------------------------------------------------------------------------------------
+    def handle_callback(self, body: bytes, headers: Mapping[str, str]) -> str:
+        """Verify and apply one callback; raises base.InvalidCallback for a forged or stale one."""
+        return self.apply(self.provider.parse_callback(body, headers))
+
+    def apply(self, event: base.CallbackEvent) -> str:
+        """Apply a provider event once. Returns what happened (for logs and the callback's answer)."""
+        refund, notify = False, None
+        with self.Session() as s, s.begin():
+            fresh = insert_ignore(s, PaymentEvent, {
+                "provider": self.provider.name, "event_id": event.event_id, "payment_id": event.payment_id,
+                "type": event.type, "outcome": "received", "received_at": self.now()})
+            if not fresh:
+                return "duplicate"
+            outcome, refund, notify = self._apply(s, event)
+            s.execute(update(PaymentEvent).where(PaymentEvent.provider == self.provider.name,
+                                                 PaymentEvent.event_id == event.event_id).values(outcome=outcome))
+        if refund:
+            try:
+                self.refund(event.payment_id)
+            except base.PaymentError:  # the payment stays "paid" on a cancelled booking: staff lists show it
+                log.exception("refund of payment %s failed; refund it by hand", event.payment_id)
+                outcome += "_refund_failed"
+        if notify is not None and self.on_paid:
+            try:
+                self.on_paid(notify)
+            except Exception:  # the payment stands; only the notice failed
+                log.exception("could not tell the citizen that booking %s is paid", notify.number)
+        return outcome
+
+    def _apply(self, s, event: base.CallbackEvent) -> tuple[str, bool, BookingView | None]:
+        touched = s.execute(update(Payment)
+                            .where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
+                            .values(updated_at=self.now())).rowcount
+        payment = s.get(Payment, event.payment_id) if touched else None
+        if payment is None:
+            return "unknown_payment", False, None
+        if payment.provider_ref not in (None, event.provider_ref) or payment.amount != event.amount:
+            log.error("callback for payment %s does not match it (ref or amount); ignored", payment.id)
+            return "mismatch", False, None
+        booking = payment.booking
+        if event.type == base.PAID:
+            if payment.status not in (PENDING, PAYMENT_CANCELLED):
+                return "already_" + payment.status, False, None
+            late = payment.status == PAYMENT_CANCELLED or booking.status == CANCELLED
+            payment.status, payment.paid_at, payment.provider_ref = PAID, self.now(), event.provider_ref
+            s.flush()
+            if late:
+                return "paid_after_cancel", True, None
+            return "paid", False, BookingView.of(booking)
+        if event.type == base.REFUNDED:
+            if payment.status != PAID:
+                return "already_" + payment.status, False, None
+            payment.status, payment.refunded_at = REFUNDED, self.now()
+            return "refunded", False, None
+        return "ignored", False, None
+
+    def refresh(self, number: str) -> None:
+        """Ask the provider about open checkouts of a booking, for when a callback was lost on the way."""
+        with self.Session() as s:
+            open_ = s.execute(select(Payment.id, Payment.provider_ref, Payment.amount).join(Booking)
+                              .where(Booking.number == number, Payment.status == PENDING,
+                                     Payment.provider_ref.is_not(None))).all()
+        for payment_id, ref, amount in open_:
+            if self.provider.status(ref) == base.SETTLED:
+                self.apply(base.CallbackEvent(f"status:{ref}:paid", base.PAID, payment_id, ref, amount))
+
+    # -- cancelling ------------------------------------------------------------------------------------
+    def refund(self, payment_id: str) -> bool:
+        """Refund a paid payment in full; True once it is refunded (now or before)."""
+        with self.Session() as s:
+            payment = s.get(Payment, payment_id)
+            if payment is None or payment.status not in (PAID, REFUNDED):
+                return False
+            if payment.status == REFUNDED:
+                return True
+            ref, amount = payment.provider_ref, payment.amount
+        refund_ref = self.provider.refund(ref, amount, idempotency_key=payment_id)
+        with self.Session() as s, s.begin():
+            s.execute(update(Payment).where(Payment.id == payment_id, Payment.status == PAID)
+                      .values(status=REFUNDED, refund_ref=refund_ref, refunded_at=self.now(), updated_at=self.now()))
+        return True
+
+    def settle_cancelled(self, number: str) -> str:
+        """After a booking is cancelled: void its open checkouts, refund what was paid.
+
+        Returns "refunded" when money went back, "voided" when an open payment was stopped, else "none".
+        """
+        with self.Session() as s:
+            rows = s.execute(select(Payment.id, Payment.status, Payment.provider_ref).join(Booking)
+                             .where(Booking.number == number)).all()
+        result = "none"
+        for payment_id, status, ref in rows:
+            if status == PENDING:
+                if ref is None or self.provider.cancel_checkout(ref):
+                    with self.Session() as s, s.begin():
+                        s.execute(update(Payment).where(Payment.id == payment_id, Payment.status == PENDING)
+                                  .values(status=PAYMENT_CANCELLED, updated_at=self.now()))
+                    result = "voided" if result == "none" else result
+                    continue
+                self.refresh(number)  # paid at the provider meanwhile: record it, then refund it below
+                status = PAID
+            if status == PAID and self.refund(payment_id):
+                result = "refunded"
+        return result
+

@@ -1,0 +1,34 @@
+"""Payment providers' callbacks: POST /payments/<provider>/callback, verified on the raw body, applied once."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .billing import payment_service
+from services.booking.config import load_config
+from .base import InvalidCallback
+
+from connectors.errors import BadRequest
+
+log = logging.getLogger(__name__)
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+@bp.post("/<provider>/callback")
+def callback(provider: str):
+    settings = current_app.config["BOT_SETTINGS"]
+    if provider != load_config(settings.data_dir).payment_provider:
+        raise BadRequest("No such payment provider.", 404)
+    service = payment_service(settings, current_app.extensions["bot_engine"].now)
+    try:
+        outcome = service.handle_callback(request.get_data(cache=False), request.headers)
+    except InvalidCallback as exc:
+        log.warning("refused a %s payment callback: %s", provider, exc)
+        raise BadRequest(str(exc)) from exc
+    log.info("%s payment callback: %s", provider, outcome)
+    return jsonify(status="ok", outcome=outcome)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
