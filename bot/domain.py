@@ -53,6 +53,11 @@ class Domain:
                 if isinstance(value, (dict, list)) and name != "__line__":
                     first = value[0] if isinstance(value, list) and value else value
                     lines[(section, name)] = first.get("__line__", 0) if isinstance(first, dict) else 0
+        return cls.from_raw(raw, lines)
+
+    @classmethod
+    def from_raw(cls, raw: dict, lines: dict | None = None) -> "Domain":
+        """The domain from domain.yml's parsed content (`raw`); `lines` only serve validation messages."""
         intents = []
         for item in raw.get("intents") or []:
             intents.append(next(iter(item)) if isinstance(item, dict) else str(item))
@@ -75,8 +80,16 @@ class Domain:
             session_expiration_minutes=float(session.get("session_expiration_time", 60)),
             carry_over_slots=bool(session.get("carry_over_slots_to_new_session", False)),
             raw=raw,
-            lines=lines,
+            lines=lines or {},
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready) that `from_dict` rebuilds an equal Domain from: what domain.yml said."""
+        return {"raw": self.raw, "lines": [[section, name, line] for (section, name), line in self.lines.items()]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Domain":
+        return cls.from_raw(data["raw"], {(section, name): line for section, name, line in data["lines"]})
 
     def initial_slots(self) -> dict[str, Any]:
         return {name: slot.initial_value for name, slot in self.slots.items()}

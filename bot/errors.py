@@ -20,6 +20,13 @@ class ModelNotFound(BotError):
         super().__init__(f"No trained model at {path}. Run `python -m bot train` first.")
 
 
+class ModelFormatError(BotError):
+    """The model on disk was written by other code (another format version or components) or is damaged."""
+
+    def __init__(self, path, reason):
+        super().__init__(f"Cannot load the model at {path}: {reason}. Retrain with `python -m bot train`.")
+
+
 class ActionError(BotError):
     """A custom action failed or returned something the engine cannot use."""
 

@@ -5,7 +5,7 @@ Every item remembers its file and line so `data validate` can point at it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -47,6 +47,14 @@ class Rule:
     source: str = ""
     line: int = 0
     step_lines: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready) that `from_dict` rebuilds an equal Rule from."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Rule":
+        return cls(**data)
 
 
 @dataclass

@@ -46,3 +46,33 @@ def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
     engine.close()
     assert after > before
     assert statuses and set(statuses) == {200}
+
+
+def test_the_watcher_swaps_only_complete_models_of_this_format(trained_settings, tmp_path):
+    """It reads `models/current`, which a training replaces last: half-written or foreign models never get in."""
+    import json
+    from dataclasses import replace
+
+    shutil.copytree(trained_settings.model_dir, tmp_path / "models")
+    settings = trained_settings.with_(model_dir=tmp_path / "models")
+    loaded = []
+    holder = bot_model.ModelHolder(settings, on_load=loaded.append)
+    first = holder.model
+    assert loaded == [first] and holder.check() is False
+    # a training still writing its temporary directory changes nothing the watcher looks at
+    half = settings.model_dir / ".tmp-model-20990101-000000-abcdef"
+    (half / "nlu").mkdir(parents=True)
+    assert holder.check() is False and holder.model is first
+    newer = bot_model.save(replace(first, trained_at=first.trained_at + 1), settings)
+    assert holder.check() is True and holder.model.trained_at == first.trained_at + 1 and len(loaded) == 2
+    assert holder.check() is False
+    # a model of another format made current (say, by an older release): refused, the current one kept
+    foreign = settings.model_dir / "model-20990101-000000-fedcba"
+    shutil.copytree(newer, foreign)
+    manifest = json.loads((foreign / "manifest.json").read_text(encoding="utf-8"))
+    (foreign / "manifest.json").write_text(json.dumps({**manifest, "format": 999}), encoding="utf-8")
+    (settings.model_dir / "current").write_text(foreign.name)
+    assert holder.check() is False and holder.check() is False
+    assert holder.model.trained_at == first.trained_at + 1 and len(loaded) == 2
+    bot_model.save(replace(first, trained_at=first.trained_at + 2), settings)
+    assert holder.check() is True and holder.model.trained_at == first.trained_at + 2

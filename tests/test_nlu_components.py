@@ -1,21 +1,24 @@
 """NLU components on their own: normalisation, entities, fallback semantics, persistence, determinism."""
 from __future__ import annotations
 
-import pickle
+import re
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, ModelFormatError
 from bot.nlu.date_extractor import JapaneseDateExtractor
 from bot.nlu.fallback import FALLBACK_INTENT, FallbackClassifier, should_fall_back
 from bot.nlu.folding import fold
 from bot.nlu.lookup_extractor import LookupEntityExtractor
 from bot.nlu.message import Message, normalize_with_offsets
 from bot.nlu.pipeline import Pipeline
-from bot.nlu.registry import create
+from bot.nlu.registry import ARRAYS_FILE, STATE_FILE, Component, component_class, create
 from bot.nlu.tokenizer import SudachiTokenizer
+from bot.settings import PROJECT_DIR
 from bot.training_data import Example, NluData, parse_annotated
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Friday
@@ -137,15 +140,119 @@ def test_training_is_deterministic_and_survives_save_and_load(tmp_path):
     first.train(small_data())
     second = Pipeline.from_config(SMALL, tmp_path)
     second.train(small_data())
-    path = tmp_path / "p.pkl"  # persisted as bot.model persists it: pickled, then loaded back
-    path.write_bytes(pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL))
-    loaded = pickle.loads(path.read_bytes())
+    entries = first.persist(tmp_path / "nlu")  # persisted as bot.model persists it: a folder per component
+    loaded = Pipeline.load(entries, tmp_path / "nlu", tmp_path)
     for text in ["住民票ほしいです", "すぷれー缶のすてかた", "こんにちは！"]:
         a = first.parse(text, lambda: NOW).as_parse_data()
         b = second.parse(text, lambda: NOW).as_parse_data()
         c = loaded.parse(text, lambda: NOW).as_parse_data()
         assert a == b == c
     assert loaded.parse("住民票", lambda: NOW).intent["name"] == "certificates_residence_record"
+
+
+# Every built-in component, with the options the project uses, on data that gives each of them state.
+FULL = {"language": "ja", "pipeline": [
+    {"name": "SudachiTokenizer", "mode": "C"},
+    {"name": "JapaneseFeaturizer", "synonyms": "data/sudachi/synonyms.txt"},
+    {"name": "LinearSVCIntentClassifier"},
+    {"name": "RegexEntityExtractor"},
+    {"name": "LookupEntityExtractor",
+     "tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}]},
+    {"name": "JapaneseDateExtractor"},
+    {"name": "EntitySynonymMapper"},
+    {"name": "FallbackClassifier", "threshold": 0.2}]}
+PROBES = ["住民票ほしいです", "ｽﾌﾟﾚｰ缶を明日出したい", "すぷれーかんの捨て方", "国保に入りたい", "電話は090-1234-5678です",
+          "来週の火曜日に傘を", "こんにちは！", "", "？？？"]
+
+
+@pytest.fixture(scope="module")
+def full_pipeline(tmp_path_factory):
+    project = tmp_path_factory.mktemp("project")
+    (project / "items.csv").write_text("name,reading\nスプレー缶,すぷれーかん\n傘（金属製）,かさ\n", encoding="utf-8")
+    (project / "data" / "sudachi").mkdir(parents=True)
+    shutil.copyfile(PROJECT_DIR / "data/sudachi/synonyms.txt", project / "data" / "sudachi" / "synonyms.txt")
+    data = small_data()
+    text, entities = parse_annotated('[すぷれー缶]{"entity": "garbage_item", "value": "スプレー缶"}を捨てたい')
+    data.examples += [Example(text, "garbage_sort_item", entities), Example("国民健康保険に入りたい", "general_greet")]
+    data.regexes = {"phone_number": [r"0\d{1,4}-\d{1,4}-\d{4}"], "postal_code": [r"\d{3}-\d{4}"]}
+    data.lookups = {"garbage_item": ["フライパン", "ペットボトル"]}
+    data.synonyms = {"ぺっとぼとる": "ペットボトル"}
+    pipeline = Pipeline.from_config(FULL, project)
+    pipeline.train(data)
+    return pipeline, project
+
+
+def _state(component) -> dict:
+    """A component's attributes as comparable plain values (arrays with their dtype, patterns as strings)."""
+    out = {}
+    for key, value in vars(component).items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, np.ndarray):
+            value = (str(value.dtype), value.shape, value.tobytes())
+        elif isinstance(value, dict):
+            value = {k: v.pattern if isinstance(v, re.Pattern) else v for k, v in value.items()}
+        out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(FULL["pipeline"])), ids=[c["name"] for c in FULL["pipeline"]])
+def test_each_component_persists_and_loads_back_equal(full_pipeline, tmp_path, index):
+    pipeline, project = full_pipeline
+    original = pipeline.components[index]
+    folder = tmp_path / original.component_name
+    folder.mkdir()
+    original.persist(folder)
+    # plain data only: JSON state and arrays NumPy reads without pickle
+    assert {f.name for f in folder.iterdir()} <= {STATE_FILE, ARRAYS_FILE}
+    if (folder / ARRAYS_FILE).exists():
+        with np.load(folder / ARRAYS_FILE, allow_pickle=False) as npz:
+            assert all(npz[k].dtype != object for k in npz.files)
+    loaded = type(original).load(dict(original.config), {"project_dir": str(project)}, folder)
+    assert type(loaded) is type(original) and loaded.config == original.config
+    assert _state(loaded) == _state(original)
+    swapped = Pipeline(pipeline.components[:index] + [loaded] + pipeline.components[index + 1:], "ja")
+    for text in PROBES:
+        assert swapped.parse(text, lambda: NOW).as_parse_data() == pipeline.parse(text, lambda: NOW).as_parse_data()
+
+
+def test_the_full_pipeline_round_trip_finds_the_same_intents_and_entities(full_pipeline, tmp_path):
+    pipeline, project = full_pipeline
+    entries = pipeline.persist(tmp_path / "nlu")
+    assert [e["name"] for e in entries] == [c["name"] for c in FULL["pipeline"]]
+    loaded = Pipeline.load(entries, tmp_path / "nlu", project)
+    results = [loaded.parse(text, lambda: NOW).as_parse_data() for text in PROBES]
+    assert results == [pipeline.parse(text, lambda: NOW).as_parse_data() for text in PROBES]
+    found = {(e["entity"], e["value"]) for r in results for e in r["entities"]}
+    assert {("garbage_item", "スプレー缶"), ("phone_number", "090-1234-5678"), ("date", "2026-11-24")} <= found
+
+
+def test_featurizer_keeps_the_synonym_groups_it_was_trained_with(full_pipeline, tmp_path):
+    """A loaded model never reads the synonym dictionary again: the groups it learned are in the model."""
+    featurizer = full_pipeline[0].components[1]
+    assert featurizer.synonyms  # 国保 / 国民健康保険 share a group used in training
+    featurizer.persist(tmp_path)
+    loaded = type(featurizer).load(dict(featurizer.config), {"project_dir": str(tmp_path / "elsewhere")}, tmp_path)
+    assert loaded.synonyms == featurizer.synonyms
+
+
+def test_persist_and_load_mirror_each_other_in_every_component():
+    from bot.nlu import components  # noqa: F401
+    from bot.nlu.registry import _COMPONENTS
+
+    for name, cls in _COMPONENTS.items():
+        overrides_persist = cls.persist is not Component.persist
+        overrides_load = cls.load.__func__ is not Component.load.__func__
+        assert overrides_persist == overrides_load, name
+    assert component_class("NoSuchThing") is None
+
+
+def test_a_model_with_a_component_this_code_does_not_know_is_refused(tmp_path):
+    with pytest.raises(ModelFormatError, match="RenamedTokenizer.*python -m bot train"):
+        Pipeline.load([{"name": "RenamedTokenizer", "folder": "00_RenamedTokenizer", "config": {}}], tmp_path, tmp_path)
+    with pytest.raises(ModelFormatError, match="treshold"):
+        Pipeline.load([{"name": "FallbackClassifier", "folder": "00_FallbackClassifier", "config": {"treshold": 0.3}}],
+                      tmp_path, tmp_path)
 
 
 def test_fold_is_width_case_and_kana_insensitive():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Component, component
+from .registry import Component, component, read_arrays, read_state, write_arrays, write_state
 
 
 def feature_matrix(messages, width: int):
@@ -32,6 +32,8 @@ class LinearSVCIntentClassifier(Component):
     def __init__(self, config, context):
         super().__init__(config, context)
         self.classes: list[str] = []
+        self.coef = np.zeros((0, 0))  # features × classes
+        self.intercept = self.sigmoid_a = self.sigmoid_b = np.zeros(0)
 
     def train(self, data, messages):
         from sklearn.calibration import CalibratedClassifierCV
@@ -70,3 +72,20 @@ class LinearSVCIntentClassifier(Component):
         ranking = self.rank(message.features)
         message.intent = dict(ranking[0])
         message.intent_ranking = ranking
+
+    def persist(self, directory):
+        write_state(directory, {"classes": self.classes})
+        write_arrays(directory, coef=self.coef, intercept=self.intercept, sigmoid_a=self.sigmoid_a,
+                     sigmoid_b=self.sigmoid_b)
+
+    @classmethod
+    def load(cls, config, context, directory):
+        classifier = cls(config, context)
+        classifier.classes = list(read_state(directory)["classes"])
+        arrays = read_arrays(directory)
+        classifier.coef = np.ascontiguousarray(arrays["coef"])
+        classifier.intercept, classifier.sigmoid_a, classifier.sigmoid_b = (
+            arrays["intercept"], arrays["sigmoid_a"], arrays["sigmoid_b"])
+        if classifier.coef.ndim != 2 or classifier.coef.shape[1:] != (len(classifier.classes),):
+            raise ValueError(f"coef has shape {classifier.coef.shape} for {len(classifier.classes)} classes")
+        return classifier

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .folding import fold
-from .registry import Component, component
+from .registry import Component, component, read_arrays, read_state, write_arrays, write_state
 
 # Punctuation and symbols carry no meaning for intents.
 _SKIP_POS = {"補助記号", "空白"}
@@ -64,9 +64,8 @@ class JapaneseFeaturizer(Component):
 
     def __init__(self, config, context):
         super().__init__(config, context)
-        self.synonyms: dict[str, list[str]] = {}
-        if config["synonyms"]:
-            self.synonyms = load_synonym_groups(Path(context["project_dir"]) / config["synonyms"])
+        self.project_dir = Path(context.get("project_dir", "."))
+        self.synonyms: dict[str, list[str]] = {}  # folded headword -> synonym group ids (read when training)
         self.char_vocab: dict[str, int] = {}
         self.word_vocab: dict[str, int] = {}
         self.char_idf = self.word_idf = np.zeros(0)
@@ -92,6 +91,9 @@ class JapaneseFeaturizer(Component):
     def train(self, data, messages):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        self.synonyms = {}
+        if self.config["synonyms"]:
+            self.synonyms = load_synonym_groups(self.project_dir / self.config["synonyms"])
         char_vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([self._chars(m) for m in messages])
         word_vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([self.words(m) for m in messages])
         self.char_vocab, self.char_idf = dict(char_vec.vocabulary_), char_vec.idf_.copy()
@@ -105,3 +107,17 @@ class JapaneseFeaturizer(Component):
         char_cols, char_vals = tfidf_block(self._chars(message), self.char_vocab, self.char_idf, 0)
         word_cols, word_vals = tfidf_block(self.words(message), self.word_vocab, self.word_idf, len(self.char_vocab))
         message.features = (np.array(char_cols + word_cols, dtype=np.int64), np.array(char_vals + word_vals))
+
+    def persist(self, directory):
+        write_state(directory, {"char_vocab": self.char_vocab, "word_vocab": self.word_vocab,
+                                "synonyms": self.synonyms})
+        write_arrays(directory, char_idf=self.char_idf, word_idf=self.word_idf)
+
+    @classmethod
+    def load(cls, config, context, directory):
+        featurizer = cls(config, context)
+        state, arrays = read_state(directory), read_arrays(directory)
+        featurizer.char_vocab, featurizer.word_vocab = state["char_vocab"], state["word_vocab"]
+        featurizer.synonyms = state["synonyms"]
+        featurizer.char_idf, featurizer.word_idf = arrays["char_idf"], arrays["word_idf"]
+        return featurizer

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from .folding import fold
-from .registry import Component, component
+from .registry import Component, component, read_state, write_state
 
 _QUALIFIER = re.compile(r"[（(【\[].*?[）)】\]]")
 
@@ -81,3 +81,13 @@ class LookupEntityExtractor(Component):
                         break
                 else:
                     i += 1
+
+    def persist(self, directory):
+        write_state(directory, {"index": self.index, "max_len": self.max_len})
+
+    @classmethod
+    def load(cls, config, context, directory):
+        extractor = cls(config, context)
+        state = read_state(directory)
+        extractor.index, extractor.max_len = state["index"], int(state["max_len"])
+        return extractor

@@ -1,4 +1,4 @@
-"""The pipeline: config.yml's ordered component list, trained together and persisted as one file."""
+"""The pipeline: config.yml's ordered component list, trained together, persisted one folder per component."""
 from __future__ import annotations
 
 import random
@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelFormatError
 from .message import Message
-from .registry import create
+from .registry import component_class, create
 
 
 class Pipeline:
@@ -47,3 +47,31 @@ class Pipeline:
         for comp in self.components:
             comp.process(message, context)
         return message
+
+    def persist(self, directory: Path) -> list[dict[str, Any]]:
+        """Each component into its own folder `NN_Name` under `directory`; returns the manifest's entries."""
+        entries = []
+        for i, comp in enumerate(self.components):
+            folder = f"{i:02d}_{comp.component_name}"
+            (Path(directory) / folder).mkdir(parents=True)
+            comp.persist(Path(directory) / folder)
+            entries.append({"name": comp.component_name, "folder": folder, "config": comp.config})
+        return entries
+
+    @classmethod
+    def load(cls, entries: list[dict[str, Any]], directory: Path, project_dir: Path) -> "Pipeline":
+        """The pipeline that `persist` wrote; a component this code does not know raises ModelFormatError."""
+        context = {"project_dir": str(project_dir)}
+        components = []
+        for entry in entries:
+            comp_cls = component_class(entry["name"])
+            if comp_cls is None:
+                raise ModelFormatError(directory, f"it has a pipeline component `{entry['name']}` that this code "
+                                                  f"does not know")
+            unknown = set(entry["config"]) - set(comp_cls.defaults)
+            if unknown:
+                raise ModelFormatError(directory, f"component `{entry['name']}` has option(s) {sorted(unknown)} "
+                                                  f"that this code does not know")
+            config = {**comp_cls.defaults, **entry["config"]}
+            components.append(comp_cls.load(config, context, Path(directory) / entry["folder"]))
+        return cls(components, "ja")

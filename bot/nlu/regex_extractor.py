@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .registry import Component, component
+from .registry import Component, component, read_state, write_state
 
 
 @component(
@@ -27,3 +27,12 @@ class RegexEntityExtractor(Component):
         for name, pattern in self.patterns.items():
             for m in pattern.finditer(message.norm):
                 message.add_entity(name, m.start(), m.end(), m.group(0), self.component_name)
+
+    def persist(self, directory):
+        write_state(directory, {"patterns": {name: pattern.pattern for name, pattern in self.patterns.items()}})
+
+    @classmethod
+    def load(cls, config, context, directory):
+        extractor = cls(config, context)
+        extractor.patterns = {name: re.compile(p) for name, p in read_state(directory)["patterns"].items()}
+        return extractor

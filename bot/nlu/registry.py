@@ -1,7 +1,11 @@
 """Component registry: a decorator declares a component's name and default config where it is defined."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from ..errors import ConfigError
 
@@ -33,8 +37,46 @@ def create(name: str, config: dict[str, Any], context: dict[str, Any]):
     return cls({**cls.defaults, **config}, context)
 
 
+def component_class(name: str) -> type | None:
+    """The registered class of a component name, or None when this code has no such component."""
+    from . import components  # noqa: F401  (registers every built-in component)
+
+    return _COMPONENTS.get(name)
+
+
+# What components persist: small state as JSON, arrays as a NumPy .npz. Never pickle, so a model file
+# cannot run code when loaded and does not depend on class or module names. Changing what a component
+# writes means bumping bot.model.MODEL_FORMAT.
+STATE_FILE = "state.json"
+ARRAYS_FILE = "arrays.npz"
+
+
+def write_state(directory: Path, state: dict[str, Any]) -> None:
+    (Path(directory) / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")),
+                                              encoding="utf-8")
+
+
+def read_state(directory: Path) -> dict[str, Any]:
+    return json.loads((Path(directory) / STATE_FILE).read_text(encoding="utf-8"))
+
+
+def write_arrays(directory: Path, **arrays: np.ndarray) -> None:
+    with open(Path(directory) / ARRAYS_FILE, "wb") as fh:
+        np.savez(fh, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
+
+
+def read_arrays(directory: Path) -> dict[str, np.ndarray]:
+    with np.load(Path(directory) / ARRAYS_FILE, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
 class Component:
-    """Lifecycle shared by every component: create → train → process; pickled as part of the pipeline."""
+    """Lifecycle shared by every component: create → train → process, and persist → load for the model file.
+
+    `persist` writes what training learned into the component's own folder of the model; the class method
+    `load` rebuilds an equal component from it (Rasa's GraphComponent persist/load, spaCy's to_disk/from_disk).
+    A component whose behaviour is all in its config (kept in the model's manifest) writes nothing.
+    """
 
     component_name = ""
     defaults: dict[str, Any] = {}
@@ -47,3 +89,11 @@ class Component:
 
     def process(self, message, context: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def persist(self, directory: Path) -> None:
+        """Write the trained state into `directory` (it exists and is empty); nothing by default."""
+
+    @classmethod
+    def load(cls, config: dict[str, Any], context: dict[str, Any], directory: Path) -> "Component":
+        """The trained component that `persist` wrote into `directory`; by default, its config is all it needs."""
+        return cls(config, context)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .folding import fold
-from .registry import Component, component
+from .registry import Component, component, read_state, write_state
 
 
 @component("EntitySynonymMapper")
@@ -23,3 +23,12 @@ class EntitySynonymMapper(Component):
         for ent in message.entities:
             if isinstance(ent.get("value"), str):
                 ent["value"] = self.synonyms.get(fold(ent["value"]), ent["value"])
+
+    def persist(self, directory):
+        write_state(directory, {"synonyms": self.synonyms})
+
+    @classmethod
+    def load(cls, config, context, directory):
+        mapper = cls(config, context)
+        mapper.synonyms = dict(read_state(directory)["synonyms"])
+        return mapper

@@ -33,13 +33,6 @@ class SudachiTokenizer(Component):
         super().__init__(config, context)
         self._local = threading.local()
 
-    def __getstate__(self):
-        return {"config": self.config}
-
-    def __setstate__(self, state):
-        self.config = state["config"]
-        self._local = threading.local()
-
     def _tokenizer(self):
         # One dictionary per process (it is large); one cheap tokenizer per thread, since a tokenizer
         # keeps per-call state.
