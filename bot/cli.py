@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
 import threading
 import time
@@ -10,7 +12,6 @@ import time
 from .errors import BotError
 from .features import features
 from .settings import Settings
-
 
 
 def progress(message: str) -> None:
@@ -28,7 +29,7 @@ def cmd_train(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from waitress import serve
+    from waitress import create_server
 
     from connectors import create_app
 
@@ -46,9 +47,24 @@ def cmd_run(args, settings: Settings) -> int:
     # waitress warns once per queued request under load; writing those lines from its I/O thread stalls
     # every connection whenever the disk is busy (measured: LINE ack p99 310 ms → 55 ms, bench/RESULTS.md).
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise BotError(f"port {args.port} is in use on {args.host}; choose another: "
+                       f"`make run PORT={args.port + 1}` or `--port {args.port + 1}`") from None
     progress(f"serving on http://{args.host}:{args.port}")
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
+    server.run()
     return 0
+
+
+def shell_choice(text: str, buttons: list[dict]) -> str:
+    """A button's number typed at the shell sends its payload, as a click in the widget would."""
+    number = text.strip()
+    if number.isdecimal() and 1 <= int(number) <= len(buttons):
+        return buttons[int(number) - 1]["payload"]
+    return text
 
 
 def cmd_shell(args, settings: Settings) -> int:
@@ -56,18 +72,22 @@ def cmd_shell(args, settings: Settings) -> int:
 
     engine = Engine(settings)
     sender = f"shell-{int(time.time())}"
-    print("チャットを始めます。終了するには Ctrl-D を押してください。")
+    print("チャットを始めます。ボタンは番号で選べます。終了するには Ctrl-D を押してください。")
+    buttons: list[dict] = []
     while True:
         try:
             text = input("あなた> ")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        for message in engine.handle_message(sender, text, channel="shell"):
+        messages = engine.handle_message(sender, shell_choice(text, buttons), channel="shell")
+        buttons = []
+        for message in messages:
             if message.get("text"):
                 print("ボット>", message["text"])
-            for i, button in enumerate(message.get("buttons") or [], 1):
-                print(f"   [{i}] {button['title']}  ({button['payload']})")
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                print(f"   [{len(buttons)}] {button['title']}  ({button['payload']})")
 
 
 def cmd_test(args, settings: Settings) -> int:
@@ -118,8 +138,14 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     return 0
 
 
+def program_name() -> str:
+    """`citybot` or `python -m bot`, as invoked (argparse alone would say `__main__.py` for the latter)."""
+    name = os.path.basename(sys.argv[0])
+    return "python -m bot" if name == "__main__.py" else name
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bot", description="City chatbot engine")
+    parser = argparse.ArgumentParser(prog=program_name(), description="City chatbot engine")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train the NLU model")
@@ -170,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("rasa_sdk").setLevel(logging.WARNING)
+    # Alembic logs its plugin setup and migration context at INFO on every command; bot.store.migrate says
+    # which revisions it applied instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args, Settings.from_env()) or 0

@@ -1,16 +1,20 @@
 """Schema migrations through Alembic, callable from code, the CLI and tests."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from ..features import features, import_all
 from .db import get_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def load_models():
@@ -40,7 +44,13 @@ def upgrade(url: str, revision: str = "head") -> None:
     cfg = alembic_config(url)
     with get_engine(url).begin() as connection:
         cfg.attributes["connection"] = connection
+        before = MigrationContext.configure(connection).get_current_heads()
         command.upgrade(cfg, revision)
+        after = MigrationContext.configure(connection).get_current_heads()
+    # Alembic itself is kept quiet (bot.cli): say which revisions ran, one short line each, and nothing otherwise.
+    if after != before:
+        for applied in reversed(list(ScriptDirectory.from_config(cfg).iterate_revisions(after, before))):
+            log.info("database migrated to %s", applied.revision)
 
 
 def downgrade(url: str, revision: str) -> None:
