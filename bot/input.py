@@ -1,13 +1,13 @@
 """Clean what citizens type before anything reads it: control characters, empty and over-long messages."""
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from .payload import PayloadError, decode_payload
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
 
 
 @dataclass
@@ -29,17 +29,13 @@ def clean(raw: str, max_chars: int) -> CleanText:
 
 def parse_payload(text: str, intents: set[str]) -> dict | None:
     """`/intent{"slot":"value"}` from a button: the intent with confidence 1 and the JSON as entities."""
-    m = _PAYLOAD.match(text)
-    if not m or m.group(1) not in intents:
+    try:
+        decoded = decode_payload(text)
+    except PayloadError:
         return None
-    entities = []
-    if m.group(2):
-        try:
-            values = json.loads(m.group(2))
-        except ValueError:
-            return None
-        if not isinstance(values, dict):
-            return None
-        entities = [{"entity": k, "value": v, "start": 0, "end": 0, "extractor": "payload"} for k, v in values.items()]
-    intent = {"name": m.group(1), "confidence": 1.0}
+    if decoded is None or decoded[0] not in intents:
+        return None
+    name, values = decoded
+    entities = [{"entity": k, "value": v, "start": 0, "end": 0, "extractor": "payload"} for k, v in values.items()]
+    intent = {"name": name, "confidence": 1.0}
     return {"text": text, "intent": intent, "intent_ranking": [intent], "entities": entities}

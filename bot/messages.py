@@ -1,5 +1,13 @@
-"""Texts sent outside a conversation (reminders, payment notices, staff views) from domain.yml responses,
-so every Japanese sentence stays in data, filled like any reply: {variables} and {offices.bulky.phone}."""
+"""domain.yml responses as plain text, for what is not a bot message of a conversation turn.
+
+In a turn nothing but the engine renders: an action sends a response's name and its values, and the processor
+renders it (bot/dialogue/processor.py). Everything else comes here, so every Japanese sentence stays in data:
+messages sent outside a conversation (reminders, payment notices), words that become part of other data (a
+booking's status word inside its summary card, the staff's CSV headings) and the texts of web pages. It is the
+same Responder as the engine's (bot/dialogue/responses.py), filled the same way ({variables} and
+{offices.bulky.phone}), but built from domain.yml and the city profile on disk, since a reminder job, the staff
+pages and an action server run without the trained model; a changed domain.yml is read again.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,14 +24,10 @@ def _responder(domain_file: str, mtime: float, data_dir: str) -> Responder:
     return Responder(Domain.load(Path(domain_file)).responses, lambda: city.load_city(Path(data_dir)))
 
 
-def render_message(settings, name: str, channel: str = "rest", **values) -> dict:
-    """The response as a message: text and its buttons."""
+def render(settings, name: str, channel: str = "rest", **values) -> str:
+    """The text of response `name` for `channel`, filled from `values` and the city profile."""
     path = Path(settings.domain_file)
     message = _responder(str(path), path.stat().st_mtime, str(settings.data_dir)).render(name, {}, channel, values)
     if not message or not message.get("text"):
         raise ConfigError(f"{path} has no text response `{name}`.")
-    return message
-
-
-def render(settings, name: str, channel: str = "rest", **values) -> str:
-    return render_message(settings, name, channel, **values)["text"]
+    return message["text"]

@@ -1,38 +1,33 @@
 """`bot data validate`: mistakes in domain, NLU data, rules and FAQ content, each with file and line."""
 from __future__ import annotations
 
-import json
-import re
 from collections import defaultdict
 
 from . import city as city_profile
 from .domain import DEFAULT_ACTIONS, Domain
 from .errors import BotError
 from .nlu.folding import fold
+from .payload import PayloadError, decode_payload
 from .settings import Settings
 from .training_data import load_nlu, load_rules, read_yaml, yaml_files
 
-_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
 # Intents that only ever arrive as button payloads or from the engine itself need no examples.
 EXAMPLE_FREE = {"nlu_fallback"}
 
 
 def check_payload(payload: str, domain: Domain) -> str | None:
-    m = _PAYLOAD.match(payload)
-    if not m:
+    try:
+        decoded = decode_payload(payload)
+    except PayloadError as exc:
+        return f"button payload {payload!r}: {exc}"
+    if decoded is None:
         return f"button payload {payload!r} is not of the form /intent or /intent{{\"entity\": \"value\"}}"
-    if m.group(1) not in domain.intents:
-        return f"button payload {payload!r} names the unknown intent `{m.group(1)}`"
-    if m.group(2):
-        try:
-            values = json.loads(m.group(2))
-        except ValueError:
-            return f"button payload {payload!r} has invalid JSON"
-        if not isinstance(values, dict):
-            return f"button payload {payload!r}: the JSON must be an object"
-        unknown = [k for k in values if k not in domain.entities]
-        if unknown:
-            return f"button payload {payload!r} sets unknown entities {unknown} (declare them under entities:)"
+    intent, values = decoded
+    if intent not in domain.intents:
+        return f"button payload {payload!r} names the unknown intent `{intent}`"
+    unknown = [k for k in values if k not in domain.entities]
+    if unknown:
+        return f"button payload {payload!r} sets unknown entities {unknown} (declare them under entities:)"
     return None
 
 

@@ -16,13 +16,6 @@ def profile() -> dict:
     return city.load_city(settings().data_dir)
 
 
-def payload(intent: str, **entities) -> str:
-    """A button payload in Rasa's `/intent{"slot":"value"}` form."""
-    import json
-
-    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
-
-
 def previous_turn_actions(tracker) -> list[str]:
     """Names of the actions the bot ran in the turn before the latest user message."""
     users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from bot import city
+from bot.messages import render
 from services.faq import index as faq_index
 from services.faq.actions import answer_message
 from tests.conftest import PROJECT_DIR
@@ -27,11 +28,12 @@ def test_best_entry_within_the_intent(index, intent, text, expected):
     assert index.best(intent, text).id == expected
 
 
-def test_answer_fills_city_values_and_links_related_topics(index):
+def test_answer_fills_city_values_and_links_related_topics(index, settings):
     profile = city.load_city(PROJECT_DIR / "data")
     message = answer_message(index, index.entries["cert_juminhyo_window"], profile)
-    assert "{" not in message["text"] and profile["offices"]["citizens"]["phone"] in message["text"]
-    assert "https://www.city.sakura.example.jp/" in message["text"]
+    text = render(settings, message["response"], answer=message["answer"], source=message["source"])
+    assert "{" not in text and profile["offices"]["citizens"]["phone"] in text
+    assert "https://www.city.sakura.example.jp/" in text
     assert 2 <= len(message["buttons"]) <= 4
     for button in message["buttons"]:
         intent, _, values = button["payload"][1:].partition("{")

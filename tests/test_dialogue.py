@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rasa_sdk import FormValidationAction
+from rasa_sdk import Action, FormValidationAction
 
 from bot.dialogue.responses import Responder, choose_variation
 from bot.domain import Domain, Slot
@@ -137,3 +137,39 @@ def test_the_demo_domain_greets_line_users_in_their_own_words(engine):
     rest = engine.handle_message("v1", "こんにちは", channel="rest")[0]["text"]
     line = engine.handle_message("v2", "こんにちは", channel="line")[0]["text"]
     assert "LINE公式アカウント" in line and "LINE" not in rest
+
+
+class ActionShowCard(Action):
+    """Sends a named response with everything rasa_sdk's dispatcher can carry, registered only for this test."""
+
+    def name(self):
+        return "action_show_card"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(response="utter_card", number="SD-1", image="https://example.jp/map.png",
+                                 buttons=[{"title": "次へ", "payload": "/general_affirm"}],
+                                 json_message={"type": "summary", "rows": [["受付番号", "SD-1"]]})
+        return []
+
+
+def test_a_named_response_keeps_the_actions_buttons_json_message_and_extras(engine):
+    from bot.dialogue.processor import Processor
+    from bot.dialogue.rules import RulePolicy
+    from bot.training_data import Rule
+
+    agent = engine.agent
+    responses = {**agent.domain.responses,
+                 "utter_card": [{"text": "受付番号 {number}（{city_name}）",
+                                 "buttons": [{"title": "戻る", "payload": "/general_deny"}]}]}
+    engine.executor.executor.register_action(ActionShowCard)
+    agent.responder = Responder(responses, engine.profile)
+    agent.processor = Processor(agent.domain, RulePolicy([Rule("card", [{"intent": "general_greet"},
+                                                                        {"action": "action_show_card"}])]),
+                                engine.executor, agent.responder, "action_nlu_fallback")
+    (message,) = engine.handle_message("card", "/general_greet")
+    assert message["text"] == "受付番号 SD-1（さくら市）"  # the values fill the response, as Rasa's do
+    assert message["buttons"] == [{"title": "戻る", "payload": "/general_deny"},
+                                  {"title": "次へ", "payload": "/general_affirm"}]
+    assert message["custom"] == {"type": "summary", "rows": [["受付番号", "SD-1"]]}
+    assert message["image"] == "https://example.jp/map.png"
+    assert "number" not in message and "json_message" not in message

@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 20
 # A turn whose last action is one of these told the citizen "I don't know": the analysts' queue.
 NOT_ANSWERING_ACTIONS = {"action_nlu_fallback", "action_out_of_scope", "utter_out_of_scope", "action_default_fallback"}
+# What a dispatcher message carries to the channel besides buttons (Rasa's output channels send these);
+# its other values only fill the response's {variables}.
+MESSAGE_FIELDS = ("text", "image", "attachment", "elements", "quick_replies", "custom")
 
 
 @dataclass
@@ -82,8 +85,8 @@ class Processor:
 
     def _validator_wants_every_message(self, form: str) -> bool:
         """Validators with extract_<slot> methods read every message themselves (rasa_sdk custom slot mappings)."""
-        return any(self.domain.slots[s].mappings and all(m.get("type") == "custom" for m in self.domain.slots[s].mappings)
-                   for s in self.domain.forms[form] if s in self.domain.slots)
+        slots = [self.domain.slots[s] for s in self.domain.forms[form] if s in self.domain.slots]
+        return any(slot.mappings and all(m.get("type") == "custom" for m in slot.mappings) for slot in slots)
 
     def _validate(self, tracker: Tracker, form: str, candidates: dict, turn: TurnResult) -> list[dict]:
         slot_events = [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
@@ -113,8 +116,8 @@ class Processor:
             prefilled = {s: tracker.slots.get(s) for s in self.domain.forms[form] if tracker.slots.get(s) is not None}
             candidates = {**prefilled, **slot_mapping.extract(tracker, self.domain, activating=form), **candidates}
             candidates = {k: v for k, v in candidates.items() if k in self.domain.forms[form]}
-        events = self._validate(tracker, form, candidates, turn) if (candidates or activating
-                                                                        or self._validator_wants_every_message(form)) else []
+        validate = candidates or activating or self._validator_wants_every_message(form)
+        events = self._validate(tracker, form, candidates, turn) if validate else []
         tracker.apply_all(events)
         if tracker.active_loop != form:  # the validator itself ended the form
             return
@@ -204,18 +207,23 @@ class Processor:
                        "metadata": {"utter_action": message.get("response")}})
 
     def _emit_sdk(self, tracker: Tracker, responses: list[dict], turn: TurnResult) -> None:
-        """rasa_sdk dispatcher messages: a named response is rendered here, anything else passes through."""
+        """rasa_sdk dispatcher messages, uttered as Rasa does. A named response is rendered with the message's
+        values as its variables (`utter_message(response=..., **kwargs)`); the message's buttons are added to the
+        response's and its non-empty MESSAGE_FIELDS replace the response's (`json_message` is `custom`). A message
+        without a response passes through as the action built it."""
         for r in responses:
+            values = {k: v for k, v in r.items() if k not in ("response", "template") and v is not None}
+            if "json_message" in values:
+                values["custom"] = values.pop("json_message")
+            data = {k: v for k, v in values.items() if v not in ([], {}, "")}
             name = r.get("response") or r.get("template")
-            if name:
-                extra = {k: v for k, v in r.items() if k not in ("response", "template", "text", "buttons")
-                         and not isinstance(v, (dict, list))}
-                message = self.responder.render(name, tracker.slots, turn.channel, extra)
-                if message is not None and r.get("buttons"):
-                    message["buttons"] = (message.get("buttons") or []) + list(r["buttons"])
-            else:
-                message = {k: v for k, v in r.items() if v not in (None, [], {}, "")}
-                if r.get("json_message"):
-                    message["custom"] = r["json_message"]
-                    message.pop("json_message", None)
+            if not name:
+                self._emit(tracker, data, turn)
+                continue
+            message = self.responder.render(name, tracker.slots, turn.channel, values)
+            if message is None:
+                continue
+            if data.get("buttons"):
+                message["buttons"] = (message.get("buttons") or []) + list(data["buttons"])
+            message.update({k: data[k] for k in MESSAGE_FIELDS if k in data})
             self._emit(tracker, message, turn)

@@ -31,7 +31,8 @@ def choose_variation(variations: list[dict], slots: dict, channel: str) -> dict 
 def template_vars(profile: dict) -> dict[str, Any]:
     office = city_profile.contact(profile)
     return {"city_name": profile["city"]["name"], "contact_name": office.get("name", ""),
-            "contact_phone": office.get("phone", ""), "contact_hours": office.get("hours", "")}
+            "contact_section": office.get("section", ""), "contact_phone": office.get("phone", ""),
+            "contact_hours": office.get("hours", "")}
 
 
 def fill(text: str, values: dict[str, Any], profile: dict) -> str:

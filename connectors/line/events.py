@@ -8,7 +8,6 @@ group or room, and no member's user id reaches the engine, so nothing personal a
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -32,6 +31,8 @@ from linebot.v3.webhooks import (
     UserSource,
     VideoMessageContent,
 )
+
+from bot.payload import encode_payload
 
 from .render import parse_date_picker_data
 
@@ -62,10 +63,6 @@ class Turn:
         return self.source_type == "user"
 
 
-def payload(intent: str, **entities) -> str:
-    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
-
-
 def _chat(source) -> tuple[str | None, str]:
     if isinstance(source, GroupSource):
         return source.group_id, "group"
@@ -93,14 +90,14 @@ def postback_text(data: str, params: dict | None) -> str:
     picker = parse_date_picker_data(data)
     if picker and params and params.get("date"):
         intent, entity = picker
-        return payload(intent, **{entity: params["date"]})
+        return encode_payload(intent, **{entity: params["date"]})
     return data
 
 
 def location_text(message: LocationMessageContent) -> str:
-    return payload(LOCATION_INTENT, location_address=message.address or "",
-                   latitude=round(float(message.latitude), LOCATION_PRECISION),
-                   longitude=round(float(message.longitude), LOCATION_PRECISION))
+    return encode_payload(LOCATION_INTENT, location_address=message.address or "",
+                          latitude=round(float(message.latitude), LOCATION_PRECISION),
+                          longitude=round(float(message.longitude), LOCATION_PRECISION))
 
 
 def _message_text(message, one_to_one: bool) -> str | None:

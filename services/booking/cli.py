@@ -44,7 +44,7 @@ def cmd_remind(args, settings) -> int:
 def cmd_list(args, settings) -> int:
     store = _store(settings)
     bookings = store.day_list(args.date, args.area)
-    print(staff.text_list(bookings) or f"{args.date.isoformat()}: no bookings")
+    print(staff.text_list(bookings, settings) or f"{args.date.isoformat()}: no bookings")
     for area, capacity, booked in store.day_capacity(args.date):
         if not args.area or area == args.area:
             print(f"# {area}: {booked}/{capacity}")
@@ -71,10 +71,10 @@ def cmd_capacity(args, settings) -> int:
 def cmd_export(args, settings) -> int:
     bookings = _store(settings).day_list(args.date, args.area)
     if args.out == "-":
-        staff.write_csv(bookings, sys.stdout)
+        staff.write_csv(bookings, sys.stdout, settings)
     else:
         with open(Path(args.out), "w", encoding="utf-8-sig", newline="") as fh:
-            staff.write_csv(bookings, fh)
+            staff.write_csv(bookings, fh, settings)
         print(f"wrote {sum(b.status != 'cancelled' for b in bookings)} booking(s) to {args.out}")
     return 0
 

@@ -2,11 +2,12 @@
 and building the date buttons and the summary card. services/booking/actions/ adapts them to rasa_sdk."""
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from bot.payload import encode_payload
 
 from . import calendar
 from .config import BookingConfig
@@ -84,12 +85,8 @@ def payment_choice(value, methods: tuple[str, ...]) -> str | None:
     return choice if choice in methods else None
 
 
-def payload(intent: str, **entities) -> str:
-    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
-
-
 def date_buttons(days: list[date], intent: str = "general_inform", entity: str = "date") -> list[dict]:
-    return [{"title": calendar.label(d), "payload": payload(intent, **{entity: d.isoformat()})} for d in days]
+    return [{"title": calendar.label(d), "payload": encode_payload(intent, **{entity: d.isoformat()})} for d in days]
 
 
 def date_picker(first: date, last: date, intent: str = "general_inform", entity: str = "date") -> dict:

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from bot.messages import render
+from bot.notify import notifier_for
 from bot.store.db import session_factory
 
 from . import calendar
 from .config import BookingConfig, load_config
 from .fees import describe
-from bot.messages import render
 from .models import BOOKED, Booking
-from bot.notify import notifier_for
 from .service import BookingView
 
 log = logging.getLogger(__name__)

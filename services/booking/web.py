@@ -61,8 +61,12 @@ def _authenticate():
     return None
 
 
+def _settings():
+    return current_app.config["BOT_SETTINGS"]
+
+
 def _store() -> BookingStore:
-    settings = current_app.config["BOT_SETTINGS"]
+    settings = _settings()
     return BookingStore(settings.database_url, load_config(settings.data_dir))
 
 
@@ -80,7 +84,7 @@ def bookings():
     day, area = _day(request.args.get("date")), request.args.get("area") or None
     store = _store()
     return render_template("staff.html", day=day, day_label=calendar.long_label(day), area=area,
-                           bookings=[(b, staff.row(b)) for b in store.day_list(day, area)],
+                           bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],
                            capacity=store.day_capacity(day), csrf_token=_csrf().dumps("staff"),
                            notice=request.args.get("notice"))
 
@@ -122,7 +126,7 @@ def capacity():
 def export():
     day, area = _day(request.args.get("date")), request.args.get("area") or None
     out = io.StringIO()
-    staff.write_csv(_store().day_list(day, area), out)
+    staff.write_csv(_store().day_list(day, area), out, _settings())
     name = f"bulky-{day.isoformat()}{'-' + area if area else ''}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=\"bulky-{day.isoformat()}.csv\"; "

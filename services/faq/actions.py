@@ -4,21 +4,22 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from . import index as faq_index
-from services.common import payload, profile, settings
+from bot.payload import encode_payload
+from services.common import profile, settings
 from services.garbage.actions import names_an_item
+
+from . import index as faq_index
 
 MAX_RELATED = 4
 
 
 def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict) -> dict:
-    text = faq_index.render_answer(entry, city)
+    """The dispatcher message of an entry: its response, the answer and source filled in, related topics as buttons."""
     source = faq_index.render_source(entry, city)
-    if source:
-        text += f"\n詳しくは市のホームページをご覧ください：{source}"
-    buttons = [{"title": index.entries[r].title, "payload": payload(index.entries[r].intent, faq_id=r)}
+    buttons = [{"title": index.entries[r].title, "payload": encode_payload(index.entries[r].intent, faq_id=r)}
                for r in entry.related if r in index.entries][:MAX_RELATED]
-    return {"text": text, "buttons": buttons}
+    return {"response": "utter_faq_answer_with_source" if source else "utter_faq_answer",
+            "answer": faq_index.render_answer(entry, city), "source": source, "buttons": buttons}
 
 
 class ActionAnswerFaq(Action):
@@ -38,6 +39,5 @@ class ActionAnswerFaq(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet("faq_id", None)]
-        message = answer_message(index, entry, profile())
-        dispatcher.utter_message(text=message["text"], buttons=message["buttons"], faq_id=entry.id)
+        dispatcher.utter_message(**answer_message(index, entry, profile()))
         return [SlotSet("faq_id", None)]

@@ -4,10 +4,9 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction
 
-from bot import city
-
+from bot.payload import encode_payload
+from services.common import previous_turn_actions, settings
 from services.faq import index as faq_index
-from services.common import payload, previous_turn_actions, profile, settings
 from services.garbage.actions import names_an_item
 
 ITEM_LOOKUP = "action_garbage_lookup"
@@ -22,16 +21,10 @@ def candidate_buttons(ranking: list[dict], topics: dict[str, str]) -> list[dict]
         name = item.get("name") or ""
         if name.startswith(NOT_TOPICS) or name not in topics:
             continue
-        buttons.append({"title": topics[name], "payload": payload(name)})
+        buttons.append({"title": topics[name], "payload": encode_payload(name)})
         if len(buttons) == MAX_CANDIDATES:
             break
     return buttons
-
-
-def contact_values() -> dict:
-    office = city.contact(profile())
-    return {"contact_name": office.get("name", ""), "contact_section": office.get("section", ""),
-            "contact_phone": office.get("phone", ""), "contact_hours": office.get("hours", "")}
 
 
 class ActionNluFallback(Action):
@@ -42,13 +35,12 @@ class ActionNluFallback(Action):
         if names_an_item(tracker):
             return [FollowupAction(ITEM_LOOKUP)]
         if "action_nlu_fallback" in previous_turn_actions(tracker):
-            dispatcher.utter_message(response="utter_fallback_handoff", buttons=[
-                {"title": "担当窓口の連絡先を見る", "payload": payload("general_handoff")}], **contact_values())
+            dispatcher.utter_message(response="utter_fallback_handoff")
             return []
         topics = faq_index.load(settings().data_dir).topics
         buttons = candidate_buttons(tracker.latest_message.get("intent_ranking") or [], topics)
         response = "utter_fallback_candidates" if buttons else "utter_fallback_no_candidates"
-        dispatcher.utter_message(response=response, buttons=buttons, **contact_values())
+        dispatcher.utter_message(response=response, buttons=buttons)
         return []
 
 
@@ -70,7 +62,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(response="utter_handoff", **contact_values())
+        dispatcher.utter_message(response="utter_handoff")
         return []
 
 
@@ -84,6 +76,6 @@ class ActionCapabilities(Action):
         for info in index.domains.values():
             first = next(iter(info["topics"].items()), None)
             if first:
-                buttons.append({"title": info["title"], "payload": payload(first[0])})
+                buttons.append({"title": info["title"], "payload": encode_payload(first[0])})
         dispatcher.utter_message(response="utter_capabilities", buttons=buttons)
         return []

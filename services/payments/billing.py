@@ -6,13 +6,15 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from services.booking import calendar
-from services.booking.config import load_config
 from bot.messages import render
 from bot.notify import notifier_for
+from services.booking import calendar
+from services.booking.config import load_config
+from services.booking.fees import yen
+from services.booking.service import BookingView
+
 from . import make_provider
 from .service import PaymentService
-from services.booking.service import BookingView
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ def payment_service(settings, now: Callable[[], datetime]) -> PaymentService:
 
     def on_paid(booking: BookingView) -> None:
         text = render(settings, "utter_bulky_payment_received", booking.channel, number=booking.number,
-                      date=calendar.long_label(booking.pickup_date), total=f"{booking.total_fee:,}円")
+                      date=calendar.long_label(booking.pickup_date), total=yen(booking.total_fee))
         notifier_for(booking.channel, settings).send(booking.sender_id, text, f"paid:{booking.number}")
 
     return PaymentService(settings.database_url, make_provider(config.payment_provider, settings), now, on_paid)

@@ -11,7 +11,9 @@ import hmac
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from bot.messages import render
 from services.booking.config import load_config
+
 from .base import OPEN, SETTLED
 from .sandbox import SandboxLedger, sandbox_secret
 
@@ -22,6 +24,10 @@ def _ledger() -> SandboxLedger:
     return current_app.extensions["payment_sandbox"]
 
 
+def _text(response: str) -> str:
+    return render(current_app.config["BOT_SETTINGS"], response)
+
+
 def _form_token(charge_id: str) -> str:
     """Ties the page's form to its charge, so another site cannot make a browser pay."""
     return hmac.new(_ledger().secret.encode(), f"pay:{charge_id}".encode(), hashlib.sha256).hexdigest()
@@ -29,7 +35,7 @@ def _form_token(charge_id: str) -> str:
 
 @bp.get("/<charge_id>")
 def page(charge_id: str):
-    charge = _ledger().get(charge_id) or abort(404, description="このお支払いページは見つかりません。")
+    charge = _ledger().get(charge_id) or abort(404, description=_text("utter_payment_page_not_found"))
     return render_template("payment_sandbox.html", charge=charge, token=_form_token(charge_id), open=OPEN,
                            paid=SETTLED, delivered=None)
 
@@ -38,9 +44,9 @@ def page(charge_id: str):
 def pay(charge_id: str):
     ledger = _ledger()
     if ledger.get(charge_id) is None:
-        abort(404, description="このお支払いページは見つかりません。")
+        abort(404, description=_text("utter_payment_page_not_found"))
     if not hmac.compare_digest(request.form.get("token", ""), _form_token(charge_id)):
-        abort(400, description="お支払いフォームの確認に失敗しました。ページを開き直してください。")
+        abort(400, description=_text("utter_payment_form_invalid"))
     charge = ledger.pay(charge_id)
     delivered = ledger.deliver(charge) if charge.status == SETTLED else None
     return render_template("payment_sandbox.html", charge=charge, token=None, open=OPEN, paid=SETTLED,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import make_clock
-from bot.messages import render_message
 from services.common import settings
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
@@ -83,8 +82,8 @@ def ask_date(dispatcher, area: str, ctx: Context, response: str, exclude: date |
         dispatcher.utter_message(response="utter_bulky_no_dates", area=area)
         return False
     latest = calendar.latest(ctx.today, ctx.config)
-    text = render_message(settings(), response, area=area, latest=calendar.label(latest))["text"]
-    dispatcher.utter_message(text=text, buttons=date_buttons(free), json_message=date_picker(free[0], latest))
+    dispatcher.utter_message(response=response, area=area, latest=calendar.label(latest), buttons=date_buttons(free),
+                             json_message=date_picker(free[0], latest))
     return True
 
 

@@ -8,14 +8,14 @@ import uuid
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from bot.messages import render_message
+from bot.payload import encode_payload
 from services.common import profile, settings
 
 from .. import calendar
 from ..areas import NO_NUMBER, OUTSIDE, area_names, match_address
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
-from ..conversation import FIELDS, FORM, lines_of, navigation, payload, payment_choice, previous, summary, summary_text
+from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
 from ..fees import check_quantities, describe, load_table, parse_items, yen
 from ..service import DateFull, Draft
 from .context import BOOKING_SLOTS, Context, ask_date, channel_of, check_pickup_date, context, payment_instructions
@@ -75,7 +75,8 @@ class ValidateBulkyBookingForm(FormValidationAction):
         parsed = parse_items(str(value), table)
         check_quantities(parsed, ctx.config.max_quantity)
         for route, names in parsed.refused.items():
-            dispatcher.utter_message(response=f"utter_bulky_refused_{route}", items="、".join(f"「{n}」" for n in names))
+            dispatcher.utter_message(response=f"utter_bulky_refused_{route}",
+                                     items="、".join(f"「{n}」" for n in names))
         if parsed.bad_quantity:
             name, quantity = parsed.bad_quantity[0]
             dispatcher.utter_message(response="utter_bulky_items_quantity", item=name, quantity=quantity,
@@ -202,7 +203,7 @@ class ActionAskBulkyPayment(Action):
     def run(self, dispatcher, tracker, domain):
         config = load_config(settings().data_dir)
         lines = lines_of(tracker.get_slot("bulky_items"))
-        buttons = [{"title": config.payment_label(m), "payload": payload("general_inform", payment_method=m)}
+        buttons = [{"title": config.payment_label(m), "payload": encode_payload("general_inform", payment_method=m)}
                    for m in config.payment_methods]
         dispatcher.utter_message(response="utter_ask_bulky_payment", buttons=buttons,
                                  total=yen(sum(line.subtotal for line in lines)),
@@ -218,17 +219,15 @@ class ActionAskBulkyConfirmed(Action):
         config = load_config(settings().data_dir)
         if tracker.get_slot("bulky_edit_menu"):
             fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
-            buttons = [{"title": config.field_labels[f], "payload": payload("general_inform", bulky_field=f)}
+            buttons = [{"title": config.field_labels[f], "payload": encode_payload("general_inform", bulky_field=f)}
                        for f in fields]
             dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons)
             return [SlotSet("bulky_edit_menu", None)]
         rows, total_text = summary(tracker.slots, config)
-        message = render_message(settings(), "utter_bulky_confirm", channel_of(tracker),
-                                 summary=summary_text(config.summary_title, rows, total_text))
-        buttons = message.get("buttons") or []
-        dispatcher.utter_message(text=message["text"], buttons=buttons,
+        dispatcher.utter_message(response="utter_bulky_confirm",
+                                 summary=summary_text(config.summary_title, rows, total_text),
                                  json_message={"type": "summary", "title": config.summary_title, "rows": rows,
-                                               "total": total_text, "buttons": buttons})
+                                               "total": total_text})
         return []
 
 

@@ -6,14 +6,15 @@ import logging
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from bot.messages import render_message
+from bot.messages import render
+from bot.payload import encode_payload
 from services.common import settings
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
 
 from .. import calendar
 from ..contact import find_booking_number, normalize_booking_number, normalize_phone
-from ..conversation import MANAGE_OPS, manage_op, payload, summary_text
+from ..conversation import MANAGE_OPS, manage_op, summary_text
 from ..fees import yen
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, NotChangeable, NotFound
@@ -39,39 +40,38 @@ def typed_number(message: dict) -> str | None:
     return find_booking_number(message.get("text") or "")
 
 
-def manage_buttons(booking: BookingView) -> list[dict]:
+def status_response(booking: BookingView) -> str:
+    """The status message, with the buttons of what can still be done with the booking."""
     if booking.status != BOOKED:
-        return []
-    buttons = [("utter_bulky_button_change_date", "change_date"), ("utter_bulky_button_cancel", "cancel")]
+        return "utter_bulky_status"
     if booking.payment_method == "online" and booking.payment_status in (None, "pending"):
-        buttons.append(("utter_bulky_button_pay", "pay"))
-    return [{"title": render_message(settings(), response)["text"],
-             "payload": payload("garbage_booking_manage", manage_action=op)} for response, op in buttons]
+        return "utter_bulky_status_payable"
+    return "utter_bulky_status_changeable"
 
 
-def show_status(dispatcher, booking: BookingView, ctx: Context, channel: str) -> None:
+def status_label(booking: BookingView) -> str:
+    return render(settings(), f"utter_bulky_status_{booking.status}")
+
+
+def show_status(dispatcher, booking: BookingView, ctx: Context) -> None:
     config = ctx.config
-    status = render_message(settings(), f"utter_bulky_status_{booking.status}")["text"]
+    status = status_label(booking)
     rows = [[config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
             [config.field_labels["bulky_address"], booking.address],
             [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
             [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)]]
     total_text = f"{config.total_label} {yen(booking.total_fee)}"
-    payment = ""
-    if booking.payment_status:
-        payment = render_message(settings(), f"utter_bulky_payment_{booking.payment_status}")["text"]
-    message = render_message(settings(), "utter_bulky_status", channel, number=booking.number, status=status,
-                             summary=summary_text(config.booking_title, rows, total_text), payment=payment)
-    buttons = manage_buttons(booking)
-    dispatcher.utter_message(text=message["text"], buttons=buttons,
+    payment = render(settings(), f"utter_bulky_payment_{booking.payment_status}") if booking.payment_status else ""
+    dispatcher.utter_message(response=status_response(booking), number=booking.number, status=status,
+                             summary=summary_text(config.booking_title, rows, total_text), payment=payment,
                              json_message={"type": "summary", "title": f"{config.booking_title} {booking.number}",
-                                           "rows": rows + [["", status]], "total": total_text, "buttons": buttons})
+                                           "rows": rows + [["", status]], "total": total_text})
 
 
 def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
     if booking.status != BOOKED:
         dispatcher.utter_message(response="utter_bulky_not_changeable", number=booking.number,
-                                 status=render_message(settings(), f"utter_bulky_status_{booking.status}")["text"])
+                                 status=status_label(booking))
         return False
     deadline = calendar.change_deadline(booking.pickup_date, ctx.config)
     if ctx.today > deadline:
@@ -81,7 +81,7 @@ def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
     return True
 
 
-def run_op(op: str, booking: BookingView, dispatcher, ctx: Context, channel: str) -> list:
+def run_op(op: str, booking: BookingView, dispatcher, ctx: Context) -> list:
     """Do what the citizen asked with a booking whose owner is known."""
     if op == "change_date" and changeable(dispatcher, booking, ctx):
         return [SlotSet("manage_new_date", None), ActiveLoop("bulky_change_form")]
@@ -89,7 +89,7 @@ def run_op(op: str, booking: BookingView, dispatcher, ctx: Context, channel: str
         return [SlotSet("manage_cancel_confirmed", None), ActiveLoop("bulky_cancel_form")]
     if op == "pay":
         if booking.payment_method != "online" or booking.payment_status not in (None, "pending"):
-            show_status(dispatcher, booking, ctx, channel)
+            show_status(dispatcher, booking, ctx)
             return []
         payment_instructions(dispatcher, booking, ctx)
         return []
@@ -100,7 +100,7 @@ def run_op(op: str, booking: BookingView, dispatcher, ctx: Context, channel: str
                 booking = ctx.store.get(booking.number) or booking
             except PaymentError:
                 log.warning("could not ask the payment provider about booking %s", booking.number)
-        show_status(dispatcher, booking, ctx, channel)
+        show_status(dispatcher, booking, ctx)
     return []
 
 
@@ -126,15 +126,15 @@ class ActionBulkyManage(Action):
                 events.append(SlotSet("manage_booking", number))
             elif len(mine) > 1:
                 buttons = [{"title": f"{b.number} {calendar.label(b.pickup_date)}",
-                            "payload": payload("garbage_booking_manage", booking_number=b.number, manage_action=op)}
-                           for b in mine]
+                            "payload": encode_payload("garbage_booking_manage", booking_number=b.number,
+                                                      manage_action=op)} for b in mine]
                 dispatcher.utter_message(response="utter_bulky_choose_booking", buttons=buttons)
                 return events
         booking = ctx.store.get(number) if number else None
         if booking is None:
             return events + [SlotSet("manage_booking", None), SlotSet("manage_number", typed),
                              SlotSet("manage_phone", None), ActiveLoop("bulky_manage_form")]
-        return events + run_op(op, booking, dispatcher, ctx, channel)
+        return events + run_op(op, booking, dispatcher, ctx)
 
 
 class ValidateBulkyManageForm(FormValidationAction):
@@ -169,8 +169,7 @@ class ActionBulkyManageVerify(Action):
             dispatcher.utter_message(response="utter_bulky_manage_not_found")
             return events
         events.append(SlotSet("manage_booking", booking.number))
-        return events + run_op(tracker.get_slot("manage_op") or "status", booking, dispatcher, ctx,
-                               channel_of(tracker))
+        return events + run_op(tracker.get_slot("manage_op") or "status", booking, dispatcher, ctx)
 
 
 class ValidateBulkyChangeForm(FormValidationAction):
