@@ -23,7 +23,7 @@ class Slot:
     name: str
     type: str
     initial_value: Any = None
-    mappings: list[dict] = field(default_factory=list)
+    mappings: list[dict[str, Any]] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
     influence_conversation: bool = True
 
@@ -33,21 +33,21 @@ class Domain:
     intents: list[str]
     entities: list[str]
     slots: dict[str, Slot]
-    responses: dict[str, list[dict]]
+    responses: dict[str, list[dict[str, Any]]]
     forms: dict[str, list[str]]  # form name -> required slots
     actions: list[str]
     session_expiration_minutes: float = 60
     carry_over_slots: bool = False
-    raw: dict = field(default_factory=dict)
-    lines: dict = field(default_factory=dict)  # section/name -> line, for validation messages
+    raw: dict[str, Any] = field(default_factory=dict)  # domain.yml as parsed
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (section, name) -> line, for validation messages
 
     @classmethod
-    def load(cls, path: Path) -> "Domain":
+    def load(cls, path: Path) -> Domain:
         if not Path(path).exists():
             raise ConfigError(f"The domain file {path} is missing.")
         doc = read_yaml(path, with_lines=True) or {}
         raw = strip_lines(doc)
-        lines = {}
+        lines: dict[tuple[str, str], int] = {}
         for section in ("responses", "slots", "forms"):
             for name, value in (doc.get(section) or {}).items():
                 if isinstance(value, (dict, list)) and name != "__line__":
@@ -56,7 +56,7 @@ class Domain:
         return cls.from_raw(raw, lines)
 
     @classmethod
-    def from_raw(cls, raw: dict, lines: dict | None = None) -> "Domain":
+    def from_raw(cls, raw: dict[str, Any], lines: dict[tuple[str, str], int] | None = None) -> Domain:
         """The domain from domain.yml's parsed content (`raw`); `lines` only serve validation messages."""
         intents = []
         for item in raw.get("intents") or []:
@@ -88,7 +88,7 @@ class Domain:
         return {"raw": self.raw, "lines": [[section, name, line] for (section, name), line in self.lines.items()]}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Domain":
+    def from_dict(cls, data: dict[str, Any]) -> Domain:
         return cls.from_raw(data["raw"], {(section, name): line for section, name, line in data["lines"]})
 
     def initial_slots(self) -> dict[str, Any]:

@@ -1,4 +1,8 @@
 """One exception hierarchy whose messages say what to do next."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
 
 
 class BotError(Exception):
@@ -16,14 +20,14 @@ class TrainingDataError(BotError):
 class ModelNotFound(BotError):
     """No trained model exists yet."""
 
-    def __init__(self, path):
+    def __init__(self, path: Path) -> None:
         super().__init__(f"No trained model at {path}. Run `python -m bot train` first.")
 
 
 class ModelFormatError(BotError):
     """The model on disk was written by other code (another format version or components) or is damaged."""
 
-    def __init__(self, path, reason):
+    def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"Cannot load the model at {path}: {reason}. Retrain with `python -m bot train`.")
 
 
@@ -34,7 +38,7 @@ class ActionError(BotError):
 class ImportDataError(BotError):
     """An open-data import failed; nothing was changed. `problems` lists (line, message)."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message: str, problems: Iterable[tuple[int, str]] = ()) -> None:
         self.problems = list(problems)
         details = "".join(f"\n  line {line}: {msg}" for line, msg in self.problems[:50])
         more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""

@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from argparse import ArgumentParser, _SubParsersAction
+
+    from flask import Flask
+
+    from .notify import Notifier
+    from .settings import Settings
 
 GROUP = "citybot.features"
 
@@ -32,13 +40,13 @@ class Feature:
     # modules holding rasa_sdk Action classes (imported by the `actions` package)
     actions: tuple[str, ...] = ()
     # Flask wiring: registers blueprints and extensions on the app
-    init_app: Callable[[Any], None] | None = None
+    init_app: Callable[[Flask], None] | None = None
     # adds sub-commands: add_commands(subparsers, settings_factory)
-    add_commands: Callable[[Any, Callable[[], Any]], None] | None = None
-    # `bot setup` step: loads the city's data for this feature, idempotent; returns a summary
-    setup: Callable[[Any], Any] | None = None
+    add_commands: Callable[[_SubParsersAction[ArgumentParser], Callable[[], Settings]], None] | None = None
+    # `bot setup` step: loads the city's data for this feature, idempotent; returns a summary to print
+    setup: Callable[[Settings], object] | None = None
     # channel name → factory(settings) of a notifier that reaches that channel's users outside a turn
-    notifiers: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    notifiers: Mapping[str, Callable[[Settings], Notifier]] = field(default_factory=dict)
 
 
 @cache

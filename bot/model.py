@@ -20,9 +20,10 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -54,20 +55,20 @@ KEEP_RECENT_SECONDS = 60  # a model this young may be another training's, about 
 class Model:
     pipeline: Pipeline
     domain: Domain
-    rules: list
+    rules: list[Rule]
     fingerprint: str
     trained_at: float
-    config: dict
+    config: dict[str, Any]  # config.yml as parsed
 
 
-def read_config(settings: Settings) -> dict:
+def read_config(settings: Settings) -> dict[str, Any]:
     try:
         return yaml.safe_load(settings.config_file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read {settings.config_file}: {exc}") from exc
 
 
-def training_inputs(settings: Settings, config: dict) -> list[Path]:
+def training_inputs(settings: Settings, config: dict[str, Any]) -> list[Path]:
     """Every file whose change makes the model stale: config, domain, data, lookup tables and NLU code."""
     files = [settings.config_file, settings.domain_file, *yaml_files([settings.data_dir])]
     for comp in config.get("pipeline") or []:
@@ -79,7 +80,7 @@ def training_inputs(settings: Settings, config: dict) -> list[Path]:
     return files
 
 
-def fingerprint(settings: Settings, config: dict) -> str:
+def fingerprint(settings: Settings, config: dict[str, Any]) -> str:
     digest = hashlib.sha256(__version__.encode())
     for path in training_inputs(settings, config):
         digest.update(str(path.name).encode())
@@ -126,7 +127,7 @@ def model_path(settings: Settings) -> Path:
         return settings.model_dir / CURRENT_FILE
 
 
-def read_manifest(directory: Path) -> dict:
+def read_manifest(directory: Path) -> dict[str, Any]:
     try:
         manifest = _read_json(Path(directory) / MANIFEST_FILE)
     except FileNotFoundError:
@@ -141,7 +142,7 @@ def read_manifest(directory: Path) -> dict:
     return manifest
 
 
-def write_model(model: Model, directory: Path, training: dict | None = None) -> None:
+def write_model(model: Model, directory: Path, training: dict[str, Any] | None = None) -> None:
     """Write `model` into the new directory `directory`: each part as plain data, the manifest last."""
     directory = Path(directory)
     directory.mkdir(parents=True)
@@ -182,12 +183,12 @@ def is_stale(settings: Settings) -> bool:
     """True when there is no model, it has another format, or config, data or NLU code changed since training."""
     try:
         manifest = read_manifest(current_model_dir(settings))
-        return manifest["fingerprint"] != fingerprint(settings, read_config(settings))
+        return bool(manifest["fingerprint"] != fingerprint(settings, read_config(settings)))
     except (BotError, ValueError, KeyError, OSError):
         return True
 
 
-def save(model: Model, settings: Settings, training: dict | None = None) -> Path:
+def save(model: Model, settings: Settings, training: dict[str, Any] | None = None) -> Path:
     """Write the model next to the current one, then make it current with two atomic renames.
 
     It is written into `models/.tmp-model-…/`, renamed to `models/model-…/` when complete, and only then does
@@ -301,7 +302,7 @@ class ModelHolder:
         return True
 
     def watch(self, interval: float = 1.0) -> None:
-        def loop():
+        def loop() -> None:
             while not self._stop.wait(interval):
                 self.check()
 

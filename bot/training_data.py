@@ -5,9 +5,10 @@ Every item remembers its file and line so `data validate` can point at it.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -21,7 +22,7 @@ ENTITY_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<name>[^)]+)\)|(?P<
 class Example:
     text: str
     intent: str
-    entities: list[dict] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # {entity, start, end, value}
     source: str = ""
     line: int = 0
 
@@ -40,8 +41,8 @@ class NluData:
 @dataclass
 class Rule:
     name: str
-    steps: list[dict]
-    condition: list[dict] = field(default_factory=list)
+    steps: list[dict[str, Any]]
+    condition: list[dict[str, Any]] = field(default_factory=list)
     conversation_start: bool = False
     wait_for_user_input: bool = True
     source: str = ""
@@ -53,14 +54,14 @@ class Rule:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Rule":
+    def from_dict(cls, data: dict[str, Any]) -> Rule:
         return cls(**data)
 
 
 @dataclass
 class Story:
     name: str
-    steps: list[dict]
+    steps: list[dict[str, Any]]
     source: str = ""
     line: int = 0
 
@@ -69,13 +70,13 @@ class _LineLoader(yaml.SafeLoader):
     """Safe loader that records the line of every mapping as `__line__`."""
 
 
-class LineDict(dict):
+class LineDict(dict[Hashable, Any]):
     """A mapping that also knows the line where each of its values starts."""
 
-    value_lines: dict
+    value_lines: dict[Hashable, int]
 
 
-def _construct_mapping(loader, node, deep=False):
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> LineDict:
     mapping = LineDict(yaml.SafeLoader.construct_mapping(loader, node, deep=deep))
     mapping["__line__"] = node.start_mark.line + 1
     # a block scalar's first item sits on the line after its `|`
@@ -107,7 +108,7 @@ def strip_lines(value: Any) -> Any:
     return value
 
 
-def parse_annotated(text: str) -> tuple[str, list[dict]]:
+def parse_annotated(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Turn `[スプレー缶](garbage_item)は何ごみ` into plain text plus entity spans."""
     entities, plain, pos = [], [], 0
     for m in ENTITY_ANNOTATION.finditer(text):

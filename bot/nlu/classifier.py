@@ -6,17 +6,46 @@ training the model is kept as plain arrays, so a parse is one small dot product.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
 import numpy as np
+from numpy.typing import NDArray
 
-from .registry import Component, component, read_arrays, read_state, write_arrays, write_state
+from ..errors import ConfigError
+from .message import Message, RankedIntent, SparseRow
+from .registry import (
+    BuildContext,
+    Component,
+    ComponentConfig,
+    ParseContext,
+    component,
+    read_arrays,
+    read_state,
+    write_arrays,
+    write_state,
+)
 
-
-def feature_matrix(messages, width: int):
+if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-    indptr = np.cumsum([0] + [len(m.features[0]) for m in messages])
-    cols = np.concatenate([m.features[0] for m in messages]) if messages else np.zeros(0, dtype=np.int64)
-    vals = np.concatenate([m.features[1] for m in messages]) if messages else np.zeros(0)
+    from ..training_data import NluData
+
+
+def sparse_row(message: Message) -> SparseRow:
+    if message.features is None:
+        raise ConfigError("config.yml: LinearSVCIntentClassifier needs a featurizer (JapaneseFeaturizer) before it.")
+    return message.features
+
+
+def feature_matrix(messages: Sequence[Message], width: int) -> csr_matrix:
+    from scipy.sparse import csr_matrix
+
+    rows = [sparse_row(m) for m in messages]
+    indptr = np.cumsum([0] + [len(cols) for cols, _ in rows])
+    cols = np.concatenate([cols for cols, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate([vals for _, vals in rows]) if rows else np.zeros(0)
     return csr_matrix((vals, cols, indptr), shape=(len(messages), width))
 
 
@@ -29,17 +58,17 @@ def feature_matrix(messages, width: int):
     random_state=42,  # fixed seed: the same data trains the same model
 )
 class LinearSVCIntentClassifier(Component):
-    def __init__(self, config, context):
+    def __init__(self, config: ComponentConfig, context: BuildContext) -> None:
         super().__init__(config, context)
         self.classes: list[str] = []
         self.coef = np.zeros((0, 0))  # features × classes
         self.intercept = self.sigmoid_a = self.sigmoid_b = np.zeros(0)
 
-    def train(self, data, messages):
+    def train(self, data: NluData, messages: list[Message]) -> None:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
-        width = 1 + max((int(m.features[0].max()) for m in messages if len(m.features[0])), default=0)
+        width = 1 + max((int(cols.max()) for cols, _ in map(sparse_row, messages) if len(cols)), default=0)
         X = feature_matrix(messages, width)
         y = np.array([e.intent for e in data.examples])
         svm = LinearSVC(C=self.config["C"], class_weight=self.config["class_weight"],
@@ -54,7 +83,7 @@ class LinearSVCIntentClassifier(Component):
         self.sigmoid_a = np.array([c.a_ for c in calibrated.calibrators])
         self.sigmoid_b = np.array([c.b_ for c in calibrated.calibrators])
 
-    def probabilities(self, features) -> np.ndarray:
+    def probabilities(self, features: SparseRow) -> NDArray[np.float64]:
         """CalibratedClassifierCV.predict_proba for one row: sigmoid of each class score, then normalised."""
         cols, vals = features
         cols, vals = cols[cols < len(self.coef)], vals[cols < len(self.coef)]
@@ -63,23 +92,23 @@ class LinearSVCIntentClassifier(Component):
         total = probs.sum()
         return probs / total if total > 0 else np.full(len(probs), 1.0 / len(probs))
 
-    def rank(self, features) -> list[dict]:
+    def rank(self, features: SparseRow) -> list[RankedIntent]:
         probs = self.probabilities(features)
         order = np.argsort(-probs, kind="stable")[: self.config["ranking_length"]]
         return [{"name": self.classes[i], "confidence": float(probs[i])} for i in order]
 
-    def process(self, message, context):
-        ranking = self.rank(message.features)
-        message.intent = dict(ranking[0])
+    def process(self, message: Message, context: ParseContext) -> None:
+        ranking = self.rank(sparse_row(message))
+        message.intent = {**ranking[0]}
         message.intent_ranking = ranking
 
-    def persist(self, directory):
+    def persist(self, directory: Path) -> None:
         write_state(directory, {"classes": self.classes})
         write_arrays(directory, coef=self.coef, intercept=self.intercept, sigmoid_a=self.sigmoid_a,
                      sigmoid_b=self.sigmoid_b)
 
     @classmethod
-    def load(cls, config, context, directory):
+    def load(cls, config: ComponentConfig, context: BuildContext, directory: Path) -> Self:
         classifier = cls(config, context)
         classifier.classes = list(read_state(directory)["classes"])
         arrays = read_arrays(directory)

@@ -7,9 +7,16 @@ literal `YYYY-MM-DD` value, which a form validator recognises as invalid.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from .registry import Component, component
+from .message import Message
+from .registry import Component, ParseContext, component
+
+if TYPE_CHECKING:
+    from ja_timex import TimexParser
+    from ja_timex.tag import TIMEX
 
 # Spellings ja-timex does not know, rewritten to ones it does (same length keeps offsets).
 _PAD = "＿"
@@ -20,7 +27,7 @@ _MONTH_OFFSET = re.compile(r"P(\d+)M")
 _DAY_OFFSET = re.compile(r"P(\d+)D")
 
 
-def _parser(reference):
+def _parser(reference: date) -> TimexParser:
     import pendulum
     from ja_timex import TimexParser
 
@@ -40,22 +47,23 @@ def _next_month_day(today: date, month: int, day: int, year: int | None = None) 
         return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def resolve(timexes, today: date) -> list[tuple[int, int, str]]:
+def resolve(timexes: Iterable[TIMEX], today: date) -> list[tuple[int, int, str]]:
     """Combine ja-timex tags into (start, end, ISO date) spans."""
     spans: list[tuple[int, int, str]] = []
-    pending_week = pending_month = None
+    pending_week: tuple[int, int] | None = None  # (weeks from this one, start) of a 来週 / 先週 before a weekday
+    pending_month: tuple[int, int] | None = None  # (months from this one, start) of a 来月 / 先月 before a day
     for t in timexes:
         value, start, end = t.value, t.span[0], t.span[1]
         if t.type == "DURATION":
-            sign = _SIGN.get(t.mod)
+            sign = _SIGN.get(t.mod or "")
             if sign is None:
                 continue
-            if _WEEK_OFFSET.fullmatch(value):
-                pending_week = (sign * int(_WEEK_OFFSET.fullmatch(value).group(1)), start)
-            elif _MONTH_OFFSET.fullmatch(value):
-                pending_month = (sign * int(_MONTH_OFFSET.fullmatch(value).group(1)), start)
-            elif _DAY_OFFSET.fullmatch(value):
-                days = sign * int(_DAY_OFFSET.fullmatch(value).group(1))
+            if offset := _WEEK_OFFSET.fullmatch(value):
+                pending_week = (sign * int(offset.group(1)), start)
+            elif offset := _MONTH_OFFSET.fullmatch(value):
+                pending_month = (sign * int(offset.group(1)), start)
+            elif offset := _DAY_OFFSET.fullmatch(value):
+                days = sign * int(offset.group(1))
                 spans.append((start, end, (today + timedelta(days=days)).isoformat()))
             continue
         if t.type != "DATE":
@@ -94,7 +102,7 @@ def resolve(timexes, today: date) -> list[tuple[int, int, str]]:
 
 @component("JapaneseDateExtractor", entity="date")
 class JapaneseDateExtractor(Component):
-    def process(self, message, context):
+    def process(self, message: Message, context: ParseContext) -> None:
         text = message.norm
         for pattern, repl in _ALIASES:
             text = pattern.sub(repl, text)
@@ -103,7 +111,7 @@ class JapaneseDateExtractor(Component):
         today = context["now"]().date()
         try:
             timexes = _parser(today).parse(text)
-        except Exception:  # ja-timex raises on some malformed input; a date is then simply not found
+        except Exception:  # noqa: BLE001  ja-timex raises on some malformed input; a date is then simply not found
             return
         for start, end, iso in resolve(timexes, today):
             end += text[end:end + 1] == _PAD

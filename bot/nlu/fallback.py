@@ -1,12 +1,13 @@
 """Rasa's FallbackClassifier semantics: low or ambiguous confidence becomes `nlu_fallback`, ranking kept."""
 from __future__ import annotations
 
-from .registry import Component, component
+from .message import Message, RankedIntent
+from .registry import Component, ParseContext, component
 
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def should_fall_back(ranking: list[dict], threshold: float, ambiguity_threshold: float) -> bool:
+def should_fall_back(ranking: list[RankedIntent], threshold: float, ambiguity_threshold: float) -> bool:
     if not ranking:
         return True
     top = ranking[0]["confidence"]
@@ -21,8 +22,9 @@ def should_fall_back(ranking: list[dict], threshold: float, ambiguity_threshold:
     ambiguity_threshold=0.05,  # top two closer than this also fall back
 )
 class FallbackClassifier(Component):
-    def process(self, message, context):
+    def process(self, message: Message, context: ParseContext) -> None:
         if should_fall_back(message.intent_ranking, self.config["threshold"], self.config["ambiguity_threshold"]):
-            message.intent = {"name": FALLBACK_INTENT, "confidence": self.config["threshold"]}
+            top: RankedIntent = {"name": FALLBACK_INTENT, "confidence": self.config["threshold"]}
+            message.intent = {**top}
             # Rasa puts nlu_fallback on top of the ranking and keeps the rest below it.
-            message.intent_ranking = [dict(message.intent)] + message.intent_ranking
+            message.intent_ranking = [top] + message.intent_ranking

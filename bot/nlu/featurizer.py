@@ -8,19 +8,36 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .folding import fold
-from .registry import Component, component, read_arrays, read_state, write_arrays, write_state
+from .message import Message
+from .registry import (
+    BuildContext,
+    Component,
+    ComponentConfig,
+    ParseContext,
+    component,
+    read_arrays,
+    read_state,
+    write_arrays,
+    write_state,
+)
+
+if TYPE_CHECKING:
+    from ..training_data import NluData
 
 # Punctuation and symbols carry no meaning for intents.
 _SKIP_POS = {"補助記号", "空白"}
 _WHITESPACE = re.compile(r"\s\s+")
 
 
-def identity(tokens):
+def identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
@@ -30,7 +47,8 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
     return [text[i:i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
 
 
-def tfidf_block(features: list[str], vocabulary: dict[str, int], idf: np.ndarray, offset: int):
+def tfidf_block(features: list[str], vocabulary: dict[str, int], idf: NDArray[np.float64],
+                offset: int) -> tuple[list[int], list[float]]:
     """One message's sublinear, L2-normalised tf-idf block, as TfidfVectorizer computes a row."""
     counts = Counter(f for f in features if f in vocabulary)
     cols = [vocabulary[f] for f in counts]
@@ -62,7 +80,7 @@ def load_synonym_groups(path: Path) -> dict[str, list[str]]:
 class JapaneseFeaturizer(Component):
     """Sets `message.features` to a sparse row: (column indices, values), width `self.width`."""
 
-    def __init__(self, config, context):
+    def __init__(self, config: ComponentConfig, context: BuildContext) -> None:
         super().__init__(config, context)
         self.project_dir = Path(context.get("project_dir", "."))
         self.synonyms: dict[str, list[str]] = {}  # folded headword -> synonym group ids (read when training)
@@ -74,21 +92,21 @@ class JapaneseFeaturizer(Component):
     def width(self) -> int:
         return len(self.char_vocab) + len(self.word_vocab)
 
-    def words(self, message) -> list[str]:
+    def words(self, message: Message) -> list[str]:
         words = [t.norm for t in message.tokens if t.pos not in _SKIP_POS]
         feats = list(words)
         if self.config["readings"]:
             feats += ["r:" + t.reading for t in message.tokens if t.pos not in _SKIP_POS and t.reading]
         if self.config["word_bigrams"]:
-            feats += [a + "|" + b for a, b in zip(words, words[1:])]
+            feats += [a + "|" + b for a, b in pairwise(words)]
         for w in words:
             feats += ["syn:" + g for g in self.synonyms.get(w, ())]
         return feats
 
-    def _chars(self, message) -> list[str]:
+    def _chars(self, message: Message) -> list[str]:
         return char_ngrams(fold(message.norm), self.config["char_ngram_min"], self.config["char_ngram_max"])
 
-    def train(self, data, messages):
+    def train(self, data: NluData, messages: list[Message]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.synonyms = {}
@@ -103,18 +121,18 @@ class JapaneseFeaturizer(Component):
         for m in messages:
             self.process(m, {})
 
-    def process(self, message, context):
+    def process(self, message: Message, context: ParseContext) -> None:
         char_cols, char_vals = tfidf_block(self._chars(message), self.char_vocab, self.char_idf, 0)
         word_cols, word_vals = tfidf_block(self.words(message), self.word_vocab, self.word_idf, len(self.char_vocab))
         message.features = (np.array(char_cols + word_cols, dtype=np.int64), np.array(char_vals + word_vals))
 
-    def persist(self, directory):
+    def persist(self, directory: Path) -> None:
         write_state(directory, {"char_vocab": self.char_vocab, "word_vocab": self.word_vocab,
                                 "synonyms": self.synonyms})
         write_arrays(directory, char_idf=self.char_idf, word_idf=self.word_idf)
 
     @classmethod
-    def load(cls, config, context, directory):
+    def load(cls, config: ComponentConfig, context: BuildContext, directory: Path) -> Self:
         featurizer = cls(config, context)
         state, arrays = read_state(directory), read_arrays(directory)
         featurizer.char_vocab, featurizer.word_vocab = state["char_vocab"], state["word_vocab"]

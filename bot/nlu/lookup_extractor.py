@@ -8,9 +8,14 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 from .folding import fold
-from .registry import Component, component, read_state, write_state
+from .message import Message
+from .registry import BuildContext, Component, ComponentConfig, ParseContext, component, read_state, write_state
+
+if TYPE_CHECKING:
+    from ..training_data import NluData
 
 _QUALIFIER = re.compile(r"[（(【\[].*?[）)】\]]")
 
@@ -43,7 +48,7 @@ def read_table(path: Path, columns: list[str]) -> list[tuple[str, str]]:
     min_kana_length=3,  # kana-only names (readings) must be longer still
 )
 class LookupEntityExtractor(Component):
-    def __init__(self, config, context):
+    def __init__(self, config: ComponentConfig, context: BuildContext) -> None:
         super().__init__(config, context)
         self.project_dir = Path(context["project_dir"])
         self.index: dict[str, dict[str, str]] = {}  # entity -> folded key -> canonical value
@@ -59,7 +64,7 @@ class LookupEntityExtractor(Component):
                 table.setdefault(key, name)
                 self.max_len = max(self.max_len, len(key))
 
-    def train(self, data, messages):
+    def train(self, data: NluData, messages: list[Message]) -> None:
         for entity, names in data.lookups.items():
             self._add(entity, [(n, n) for n in names])
         for table in self.config["tables"]:
@@ -67,7 +72,7 @@ class LookupEntityExtractor(Component):
             if path.exists():
                 self._add(table["entity"], read_table(path, table["columns"]))
 
-    def process(self, message, context):
+    def process(self, message: Message, context: ParseContext) -> None:
         folded = fold(message.norm)
         if len(folded) != len(message.norm):  # folding never changes length after NFKC; guard anyway
             return
@@ -82,11 +87,11 @@ class LookupEntityExtractor(Component):
                 else:
                     i += 1
 
-    def persist(self, directory):
+    def persist(self, directory: Path) -> None:
         write_state(directory, {"index": self.index, "max_len": self.max_len})
 
     @classmethod
-    def load(cls, config, context, directory):
+    def load(cls, config: ComponentConfig, context: BuildContext, directory: Path) -> Self:
         extractor = cls(config, context)
         state = read_state(directory)
         extractor.index, extractor.max_len = state["index"], int(state["max_len"])

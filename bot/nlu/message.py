@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
+
+import numpy as np
+from numpy.typing import NDArray
 
 _VOICED = {"\u3099", "\u309a"}
 
@@ -38,19 +41,48 @@ class Token:
     pos: str = ""
 
 
+class Intent(TypedDict):
+    """The message's intent; `name` is None until a classifier has run."""
+
+    name: str | None
+    confidence: float
+
+
+class RankedIntent(TypedDict):
+    """One line of `intent_ranking`."""
+
+    name: str
+    confidence: float
+
+
+class Entity(TypedDict):
+    """An entity found in the message, with its span in the original text."""
+
+    entity: str
+    start: int
+    end: int
+    value: str
+    text: str
+    extractor: str
+
+
+# A sparse feature row: column indices and their values.
+SparseRow = tuple[NDArray[np.int64], NDArray[np.float64]]
+
+
 @dataclass
 class Message:
     text: str
     norm: str = ""
     offsets: list[int] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
-    intent: dict[str, Any] = field(default_factory=lambda: {"name": None, "confidence": 0.0})
-    intent_ranking: list[dict[str, Any]] = field(default_factory=list)
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    features: Any = None
+    intent: Intent = field(default_factory=lambda: Intent(name=None, confidence=0.0))
+    intent_ranking: list[RankedIntent] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    features: SparseRow | None = None  # set by the featurizer
 
     @classmethod
-    def build(cls, text: str) -> "Message":
+    def build(cls, text: str) -> Message:
         norm, offsets = normalize_with_offsets(text)
         return cls(text=text, norm=norm, offsets=offsets)
 
@@ -63,11 +95,12 @@ class Message:
         o_end = self.offsets[end] if end < len(self.offsets) else len(self.text)
         return o_start, o_end
 
-    def add_entity(self, entity: str, start: int, end: int, value: Any, extractor: str, **extra) -> None:
+    def add_entity(self, entity: str, start: int, end: int, value: str, extractor: str) -> None:
+        """Add an entity found at [start, end) of `norm`; its span is stored in the original text's offsets."""
         o_start, o_end = self.original_span(start, end)
         self.entities.append({
             "entity": entity, "start": o_start, "end": o_end, "value": value,
-            "text": self.text[o_start:o_end], "extractor": extractor, **extra,
+            "text": self.text[o_start:o_end], "extractor": extractor,
         })
 
     def as_parse_data(self) -> dict[str, Any]:

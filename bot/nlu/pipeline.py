@@ -2,29 +2,42 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from ..errors import ConfigError, ModelFormatError
 from .message import Message
-from .registry import component_class, create
+from .registry import BuildContext, Component, ComponentConfig, ParseContext, component_class, create
+
+if TYPE_CHECKING:
+    from ..training_data import NluData
+
+
+class ComponentEntry(TypedDict):
+    """A component in the model's manifest: its name, its folder under the model's `nlu/`, its full config."""
+
+    name: str
+    folder: str
+    config: ComponentConfig
 
 
 class Pipeline:
-    def __init__(self, components: list, language: str):
+    def __init__(self, components: list[Component], language: str) -> None:
         self.components = components
         self.language = language
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], project_dir: Path) -> "Pipeline":
+    def from_config(cls, config: dict[str, Any], project_dir: Path) -> Pipeline:
         if config.get("language") != "ja":
             raise ConfigError("config.yml: `language: ja` is required; this pipeline is built for Japanese.")
         entries = config.get("pipeline")
         if not isinstance(entries, list) or not entries:
             raise ConfigError("config.yml: `pipeline:` must be a non-empty list of components.")
-        context = {"project_dir": str(project_dir)}
+        context: BuildContext = {"project_dir": str(project_dir)}
         components = []
         for entry in entries:
             if not isinstance(entry, dict) or "name" not in entry:
@@ -33,7 +46,7 @@ class Pipeline:
             components.append(create(entry["name"], options, context))
         return cls(components, "ja")
 
-    def train(self, data, progress: Callable[[str], None] = lambda _msg: None) -> None:
+    def train(self, data: NluData, progress: Callable[[str], None] = lambda _msg: None) -> None:
         random.seed(0)
         np.random.seed(0)
         messages = [Message.build(e.text) for e in data.examples]
@@ -41,16 +54,16 @@ class Pipeline:
             progress(f"[{i}/{len(self.components)}] training {comp.component_name}")
             comp.train(data, messages)
 
-    def parse(self, text: str, now: Callable) -> Message:
+    def parse(self, text: str, now: Callable[[], datetime]) -> Message:
         message = Message.build(text)
-        context = {"now": now}
+        context: ParseContext = {"now": now}
         for comp in self.components:
             comp.process(message, context)
         return message
 
-    def persist(self, directory: Path) -> list[dict[str, Any]]:
+    def persist(self, directory: Path) -> list[ComponentEntry]:
         """Each component into its own folder `NN_Name` under `directory`; returns the manifest's entries."""
-        entries = []
+        entries: list[ComponentEntry] = []
         for i, comp in enumerate(self.components):
             folder = f"{i:02d}_{comp.component_name}"
             (Path(directory) / folder).mkdir(parents=True)
@@ -59,9 +72,9 @@ class Pipeline:
         return entries
 
     @classmethod
-    def load(cls, entries: list[dict[str, Any]], directory: Path, project_dir: Path) -> "Pipeline":
+    def load(cls, entries: list[ComponentEntry], directory: Path, project_dir: Path) -> Pipeline:
         """The pipeline that `persist` wrote; a component this code does not know raises ModelFormatError."""
-        context = {"project_dir": str(project_dir)}
+        context: BuildContext = {"project_dir": str(project_dir)}
         components = []
         for entry in entries:
             comp_cls = component_class(entry["name"])

@@ -2,18 +2,43 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import ConfigError
+from .message import Message
 
-_COMPONENTS: dict[str, type] = {}
+if TYPE_CHECKING:
+    from ..training_data import NluData
+
+# A component's options: its defaults overridden by its config.yml entry (YAML values, so untyped).
+ComponentConfig = dict[str, Any]
 
 
-def component(name: str, **defaults: Any) -> Callable[[type], type]:
-    def register(cls: type) -> type:
+class BuildContext(TypedDict, total=False):
+    """What a component is created with: paths in its config are relative to `project_dir` (the pipeline sets it;
+    a component that reads no file can be created without it)."""
+
+    project_dir: str
+
+
+class ParseContext(TypedDict, total=False):
+    """What one parse passes to every component; empty while training."""
+
+    now: Callable[[], datetime]
+
+
+C = TypeVar("C", bound="Component")
+_COMPONENTS: dict[str, type[Component]] = {}
+
+
+def component(name: str, **defaults: Any) -> Callable[[type[C]], type[C]]:
+    def register(cls: type[C]) -> type[C]:
         cls.component_name = name
         cls.defaults = defaults
         _COMPONENTS[name] = cls
@@ -22,7 +47,7 @@ def component(name: str, **defaults: Any) -> Callable[[type], type]:
     return register
 
 
-def create(name: str, config: dict[str, Any], context: dict[str, Any]):
+def create(name: str, config: ComponentConfig, context: BuildContext) -> Component:
     """Build a component from its config.yml entry; unknown names or keys fail with the allowed ones."""
     from . import components  # noqa: F401  (registers every built-in component)
 
@@ -37,7 +62,7 @@ def create(name: str, config: dict[str, Any], context: dict[str, Any]):
     return cls({**cls.defaults, **config}, context)
 
 
-def component_class(name: str) -> type | None:
+def component_class(name: str) -> type[Component] | None:
     """The registered class of a component name, or None when this code has no such component."""
     from . import components  # noqa: F401  (registers every built-in component)
 
@@ -57,15 +82,16 @@ def write_state(directory: Path, state: dict[str, Any]) -> None:
 
 
 def read_state(directory: Path) -> dict[str, Any]:
-    return json.loads((Path(directory) / STATE_FILE).read_text(encoding="utf-8"))
+    state: dict[str, Any] = json.loads((Path(directory) / STATE_FILE).read_text(encoding="utf-8"))
+    return state
 
 
-def write_arrays(directory: Path, **arrays: np.ndarray) -> None:
+def write_arrays(directory: Path, **arrays: NDArray[Any]) -> None:
     with open(Path(directory) / ARRAYS_FILE, "wb") as fh:
         np.savez(fh, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
 
 
-def read_arrays(directory: Path) -> dict[str, np.ndarray]:
+def read_arrays(directory: Path) -> dict[str, NDArray[Any]]:
     with np.load(Path(directory) / ARRAYS_FILE, allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
 
@@ -78,22 +104,22 @@ class Component:
     A component whose behaviour is all in its config (kept in the model's manifest) writes nothing.
     """
 
-    component_name = ""
-    defaults: dict[str, Any] = {}
+    component_name: ClassVar[str] = ""
+    defaults: ClassVar[ComponentConfig] = {}
 
-    def __init__(self, config: dict[str, Any], context: dict[str, Any]):
+    def __init__(self, config: ComponentConfig, context: BuildContext) -> None:
         self.config = config
 
-    def train(self, data, messages) -> None:
+    def train(self, data: NluData, messages: list[Message]) -> None:
         """Learn from training data; `messages` are the examples already run through earlier components."""
 
-    def process(self, message, context: dict[str, Any]) -> None:
+    def process(self, message: Message, context: ParseContext) -> None:
         raise NotImplementedError
 
     def persist(self, directory: Path) -> None:
         """Write the trained state into `directory` (it exists and is empty); nothing by default."""
 
     @classmethod
-    def load(cls, config: dict[str, Any], context: dict[str, Any], directory: Path) -> "Component":
+    def load(cls, config: ComponentConfig, context: BuildContext, directory: Path) -> Self:
         """The trained component that `persist` wrote into `directory`; by default, its config is all it needs."""
         return cls(config, context)

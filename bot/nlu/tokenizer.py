@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import jaconv
 
 from .folding import fold
-from .message import Token
-from .registry import Component, component
+from .message import Message, Token
+from .registry import BuildContext, Component, ComponentConfig, ParseContext, component
+
+if TYPE_CHECKING:
+    from sudachipy import Dictionary, Tokenizer
+
+    from ..training_data import NluData
 
 
-_DICTIONARIES: dict = {}
+_DICTIONARIES: dict[str, Dictionary] = {}
 _DICTIONARIES_LOCK = threading.Lock()
 
 
-def _dictionary(name: str):
+def _dictionary(name: str) -> Dictionary:
     with _DICTIONARIES_LOCK:
         if name not in _DICTIONARIES:
             from sudachipy import dictionary
@@ -29,14 +35,14 @@ def _dictionary(name: str):
     dict="core",  # the sudachidict-<name> package to load
 )
 class SudachiTokenizer(Component):
-    def __init__(self, config, context):
+    def __init__(self, config: ComponentConfig, context: BuildContext) -> None:
         super().__init__(config, context)
         self._local = threading.local()
 
-    def _tokenizer(self):
+    def _tokenizer(self) -> Tokenizer:
         # One dictionary per process (it is large); one cheap tokenizer per thread, since a tokenizer
         # keeps per-call state.
-        tok = getattr(self._local, "tok", None)
+        tok: Tokenizer | None = getattr(self._local, "tok", None)
         if tok is None:
             from sudachipy import tokenizer
 
@@ -61,9 +67,9 @@ class SudachiTokenizer(Component):
             ))
         return tokens
 
-    def train(self, data, messages):
+    def train(self, data: NluData, messages: list[Message]) -> None:
         for msg in messages:
             self.process(msg, {})
 
-    def process(self, message, context):
+    def process(self, message: Message, context: ParseContext) -> None:
         message.tokens = self.tokenize(message.norm)
