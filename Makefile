@@ -2,20 +2,32 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The stamps name pyproject.toml's checksum: editing it reinstalls. `run` needs only the runtime
+# dependencies; `test` adds the test extras (pytest, Playwright) on top.
+PYPROJECT_SUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(PYPROJECT_SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(PYPROJECT_SUM)
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 5005
 
-.PHONY: install model data run test bench postgres validate rasa-validate assets clean
+.PHONY: install install-test model data run test bench postgres validate rasa-validate assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
-	rm -f $(VENV)/.installed-*
+	$(PIP) --upgrade pip
+	$(PIP) -e .
+	rm -f $(VENV)/.installed-[0-9]*
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) -e '.[test]'
+	rm -f $(VENV)/.installed-test-*
 	touch $@
 
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 # Train only when the model is missing or older than config, domain, data or NLU code.
 model: install
@@ -32,7 +44,7 @@ run: model data
 postgres:
 	@bash scripts/ensure_postgres.sh
 
-test: model browser-deps postgres
+test: install-test model browser-deps postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 validate: install
