@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import requests
+from area_support import add_areas
 from conftest import LiveServer
 from sqlalchemy import func, select
 
@@ -24,6 +25,11 @@ SECRET = "test-sandbox-secret"
 def sandbox_env(monkeypatch):
     monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", SECRET)
     monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9")
+
+
+@pytest.fixture(autouse=True)
+def demo_city(demo_data):
+    """The demo city's database as `bot setup` leaves it: the collection areas come from its garbage import."""
 
 
 def texts(replies) -> str:
@@ -276,6 +282,7 @@ def test_two_citizens_racing_for_the_last_place_on_postgresql(bot_env, pg_url, m
     common.settings.cache_clear()
     settings = bot_env.with_(database_url=pg_url)
     engine = Engine(settings)
+    add_areas(pg_url, "泉野", "浅野川")
     try:
         with LiveServer(create_app(settings, engine=engine)) as server:
             won, lost = race_for_the_last_place(server.url, pg_url, settings.data_dir)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from area_support import add_areas
 
 from bot import cli, outbox
 from bot.store.migrate import upgrade
@@ -29,6 +30,7 @@ def staff_env(monkeypatch):
 @pytest.fixture
 def store(bot_env):
     upgrade(bot_env.database_url)
+    add_areas(bot_env.database_url, "泉野", "浅野")
     return BookingStore(bot_env.database_url, load_config(bot_env.data_dir))
 
 
@@ -142,3 +144,19 @@ def test_staff_page_lists_marks_sets_capacity_and_exports(store, client):
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert number in export.get_data(as_text=True) and "未収集" in export.get_data(as_text=True)
     assert client.get("/staff/?date=tomorrow", headers=auth()).status_code == 400
+
+
+def test_staff_capacity_takes_an_imported_area_and_says_when_there_are_none(bot_env, client):
+    upgrade(bot_env.database_url)
+    page = client.get("/staff/?date=2026-11-25", headers=auth()).get_data(as_text=True)
+    assert "収集地区がまだ登録されていません" in page and "python -m bot setup" in page
+    form = {"date": "2026-11-25", "capacity": "3", "csrf_token": csrf_of(page)}
+    response = client.post("/staff/capacity", data={**form, "area": "泉野"}, headers=auth())
+    assert "notice=no_areas" in response.headers["Location"]
+    add_areas(bot_env.database_url, "泉野", "浅野")
+    page = client.get("/staff/?date=2026-11-25", headers=auth()).get_data(as_text=True)
+    assert '<option value="泉野"><option value="浅野">' in page and "まだ登録されていません" not in page
+    response = client.post("/staff/capacity", data={**form, "area": "泉の"}, headers=auth())
+    assert "notice=capacity_unknown_area" in response.headers["Location"]
+    page = client.get(response.headers["Location"], headers=auth()).get_data(as_text=True)
+    assert "その名前の地区はありません" in page

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from area_support import add_areas
 from sqlalchemy import func, inspect, select, update
 
 from bot import outbox
@@ -37,6 +38,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def store(db_url, trained_settings):
+    add_areas(db_url, "泉野", "浅野")
     return BookingStore(db_url, load_config(trained_settings.data_dir))
 
 

@@ -9,7 +9,6 @@ import yaml
 
 from bot.errors import ConfigError
 from services.booking import calendar
-from services.booking.areas import NO_NUMBER, OUTSIDE, UNKNOWN, area_names, match_address
 from services.booking.config import BookingConfig, load_config, parse
 from services.booking.contact import (
     NUMBER_ALPHABET,
@@ -94,25 +93,6 @@ def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refu
     parsed = parse_items("ロッキングチェアとワインクーラー", load_table(DATA, url))
     assert [(line.name, line.fee) for line in parsed.lines] == [("ロッキングチェア", 1200)]
     assert parsed.refused == {"appliance_recycling": ["ワインクーラー"]}
-
-
-@pytest.mark.parametrize("text, area, problem", [
-    ("さくら市泉野町3丁目5-1", "泉野", None),
-    ("架空県さくら市浅野川2-3", "浅野川", None),
-    ("〒999-1234 さくら市 長町1-2-3", "長町", None),
-    ("二塚町10", "緑（二塚）", None),
-    ("緑団地5-1", "安原（緑団地含む）", None),
-    ("浅野川町2丁目3番4号です", "浅野川", None),
-    ("東京都新宿区西新宿2-8-1", None, OUTSIDE),
-    ("金沢市泉野町3-5-1", None, OUTSIDE),
-    ("泉野", None, NO_NUMBER),
-    ("ほげほげ町1-1", None, UNKNOWN),
-])
-def test_addresses_find_their_collection_area(config, tmp_path, text, area, problem):
-    names = area_names(f"sqlite:///{tmp_path / 'empty.sqlite3'}", config)  # no garbage import: the CSV answers
-    assert len(names) > 60 and ("泉野", "") in names
-    found = match_address(text, names, "架空県", "さくら市")
-    assert (found.area, found.problem) == (area, problem)
 
 
 def test_pickup_days_skip_weekends_holidays_and_year_end(config):

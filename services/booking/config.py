@@ -14,11 +14,10 @@ from bot.errors import ConfigError
 CONFIG_FILE = "bulky.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAYMENT_METHODS = ("sticker", "online")
-_TOP_KEYS = {"booking", "areas", "payment", "labels", "reminders"}
+_TOP_KEYS = {"booking", "payment", "labels", "reminders"}
 _BOOKING_KEYS = {"lead_working_days", "horizon_days", "date_buttons", "pickup_weekdays", "closed_dates",
                  "default_capacity", "capacity", "cancel_deadline_working_days", "max_quantity", "max_pieces",
                  "put_out_by"}
-_AREA_KEYS = {"csv", "column"}
 _PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
 _REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
 _LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
@@ -38,8 +37,6 @@ class BookingConfig:
     max_quantity: int = 10  # pieces of one item
     max_pieces: int = 10  # pieces in one booking
     put_out_by: str = ""
-    areas_csv: Path | None = None  # fallback list of areas (before the garbage import)
-    areas_column: str = "地名"
     payment_methods: tuple[str, ...] = PAYMENT_METHODS
     payment_provider: str = "sandbox"
     payment_labels: dict[str, str] = field(default_factory=dict)
@@ -89,7 +86,6 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}. Allowed: {sorted(_TOP_KEYS)}.")
     b = _section(path, doc, "booking", _BOOKING_KEYS)
-    areas = _section(path, doc, "areas", _AREA_KEYS)
     pay = _section(path, doc, "payment", _PAYMENT_KEYS)
     rem = _section(path, doc, "reminders", _REMINDER_KEYS)
     labels = _section(path, doc, "labels", _LABEL_KEYS)
@@ -118,8 +114,6 @@ def parse(doc: dict, path: Path) -> BookingConfig:
         max_quantity=_int(path, "booking.max_quantity", b.get("max_quantity", 10), 1),
         max_pieces=_int(path, "booking.max_pieces", b.get("max_pieces", 10), 1),
         put_out_by=str(b.get("put_out_by", "")),
-        areas_csv=(path.parent / areas["csv"]) if areas.get("csv") else None,
-        areas_column=str(areas.get("column", "地名")),
         payment_methods=methods,
         payment_provider=str(pay.get("provider", "sandbox")),
         payment_labels={str(k): str(v) for k, v in (pay.get("labels") or {}).items()},

@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import BotError
 from bot.store.db import insert_ignore, session_factory
+from services.areas import directory as areas
+from services.payments import models as _payment_models  # noqa: F401  (Booking.payments names Payment)
 
 from . import calendar
 from .config import BookingConfig
 from .contact import new_booking_number
 from .fees import Line
 from .models import BOOKED, CANCELLED, COLLECTED, MISSED, Booking, BookingItem, PickupCapacity
-from services.payments import models as _payment_models  # noqa: F401  (Booking.payments names Payment)
 
 NUMBER_ATTEMPTS = 5  # fresh numbers tried when one is taken already (about 1 in 10^11 per booking)
 
@@ -48,6 +49,12 @@ class DeadlinePassed(BookingError):
         super().__init__(f"The booking for {pickup.isoformat()} could be changed until {deadline.isoformat()}.")
         self.deadline = deadline
         self.pickup = pickup
+
+
+class UnknownArea(BookingError):
+    def __init__(self, area: str):
+        super().__init__(f"No collection area is named {area!r}; `python -m bot areas` lists them.")
+        self.area = area
 
 
 class CapacityBelowBooked(BookingError):
@@ -244,9 +251,14 @@ class BookingStore:
             return BookingView.of(b)
 
     def set_capacity(self, area: str, day: date, capacity: int) -> tuple[int, int]:
-        """Set the places of one area on one day; never below the bookings it has. Returns (capacity, booked)."""
+        """Set the places of one area on one day; never below the bookings it has. Returns (capacity, booked).
+
+        The area must be one of the imported collection areas (NoAreas before any are, UnknownArea otherwise)."""
         if capacity < 0:
             raise BookingError("The capacity cannot be negative.")
+        with self.Session() as s:
+            if area not in {a.name for a in areas.required(s)}:
+                raise UnknownArea(area)
         with self.Session() as s, s.begin():
             insert_ignore(s, PickupCapacity, {"area": area, "date": day, "capacity": capacity, "booked": 0})
             s.execute(update(PickupCapacity)

@@ -15,12 +15,13 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from connectors.errors import BadRequest
+from services.areas.directory import NoAreas, names
+
 from . import calendar, staff
 from .config import load_config
 from .contact import normalize_booking_number
-from .service import BookingError, BookingStore, CapacityBelowBooked
-
-from connectors.errors import BadRequest
+from .service import BookingError, BookingStore, CapacityBelowBooked, UnknownArea
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 CSRF_MAX_AGE = 8 * 3600  # seconds a page's forms stay valid
@@ -83,10 +84,13 @@ def _day(value: str | None) -> date:
 def bookings():
     day, area = _day(request.args.get("date")), request.args.get("area") or None
     store = _store()
-    return render_template("staff.html", day=day, day_label=calendar.long_label(day), area=area,
+    try:  # the collection areas the capacity form offers
+        areas, notice = names(_settings().database_url), request.args.get("notice")
+    except NoAreas:
+        areas, notice = [], "no_areas"
+    return render_template("staff.html", day=day, day_label=calendar.long_label(day), area=area, areas=areas,
                            bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],
-                           capacity=store.day_capacity(day), csrf_token=_csrf().dumps("staff"),
-                           notice=request.args.get("notice"))
+                           capacity=store.day_capacity(day), csrf_token=_csrf().dumps("staff"), notice=notice)
 
 
 @bp.post("/bookings/<number>/mark")
@@ -117,8 +121,12 @@ def capacity():
         notice = "capacity_set"
     except CapacityBelowBooked:
         notice = "capacity_below_booked"
+    except UnknownArea:
+        notice = "capacity_unknown_area"
     except BookingError:
         notice = "capacity_invalid"
+    except NoAreas:
+        notice = "no_areas"
     return redirect(url_for(".bookings", date=day.isoformat(), notice=notice))
 
 

@@ -1,9 +1,10 @@
 """A location a citizen shares (LINE's location message) as their garbage collection area.
 
 Inside the city's `bounds` (data/city.yml), the words of the address LINE attaches after the municipality are
-matched to an area the way the booking form matches a typed address (services.booking.areas.find_area: the
-earliest, longest area name, then rapidfuzz); the area goes into the `garbage_area` slot and its collection
-days are shown. Outside the bounds the bot says so politely; an address naming no area starts the area form.
+matched to an area the way the booking form matches a typed address (services.areas: the earliest, longest area
+name, then rapidfuzz); the area goes into the `garbage_area` slot and its collection days are shown. Outside the
+bounds the bot says so politely; an address naming no area starts the area form; without any areas imported the
+bot says that it cannot tell collection days yet.
 """
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ from typing import Any, Mapping
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from services.booking.areas import find_area
 from bot.errors import ConfigError
-from . import answers
-from .areas import Area, Areas
-
 from services.common import profile
+
+from . import answers
 from .actions import AREA_FORM, AREA_SLOT, city_today, garbage_service, send_replies
+from .areas import Area, Areas
 
 _COUNTRY = re.compile(r"^(日本|Japan)[、,]?\s*")
 _POSTAL = re.compile(r"〒?\s*\d{3}-?\d{4}")
@@ -67,8 +67,7 @@ def local_part(address: str) -> str:
 
 def area_for_address(address: str, areas: Areas) -> Area | None:
     local = local_part(address)
-    name = find_area(local, [(a.name, "") for a in areas.areas]) if local else None
-    return areas.named(name) if name else None
+    return areas.in_address(local) if local else None
 
 
 def _coordinates(entities: dict) -> tuple[float, float] | None:
@@ -89,7 +88,11 @@ class ActionLocationArea(Action):
             dispatcher.utter_message(response="utter_location_outside_city")
             return []
         service = garbage_service()
-        area = area_for_address(str(entities.get("location_address") or ""), service.snapshot().areas)
+        areas = service.snapshot().areas
+        if not len(areas):
+            send_replies(dispatcher, answers.ask_area_replies(areas, service.config))
+            return []
+        area = area_for_address(str(entities.get("location_address") or ""), areas)
         if area:
             dispatcher.utter_message(response="utter_location_area_set", area=area.name)
             send_replies(dispatcher, answers.schedule_replies(area, None, service.config, city_today()))

@@ -14,11 +14,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.store.db import session_factory
+from services.areas import directory
 
 from .areas import Area, Areas
 from .config import GarbageConfig, load_config
 from .lookup import Entry, Index
-from .models import GarbageArea, GarbageCenter, GarbageItem, GarbageMiss, GarbageSource, GarbageSynonym
+from .models import GarbageCenter, GarbageItem, GarbageMiss, GarbageSource, GarbageSynonym
 from .schedule import Breaks
 
 
@@ -44,13 +45,10 @@ def build_snapshot(session, config: GarbageConfig, version: tuple = ()) -> Snaps
     breaks: dict[str, list] = {}
     for c in session.scalars(select(GarbageCenter)):
         breaks.setdefault(c.name, []).append((c.break_start, c.break_end))
-    areas: dict[str, Area] = {}  # an area named by two sources: the better-ranked one's days
-    rows = sorted(session.scalars(select(GarbageArea)), key=lambda a: (priority.get(a.source, 100), a.position))
-    for a in rows:
-        if a.name not in areas:
-            areas[a.name] = Area(a.name, dict(a.rules), a.center, tuple(a.remarks),
-                                 Breaks(tuple(breaks.get(a.center, [])), config.repeat_breaks_yearly))
-    return Snapshot(version, Index(entries, synonyms), Areas(list(areas.values())))
+    yearly = config.repeat_breaks_yearly
+    areas = [Area(a.name, a.rules, a.center, a.remarks, Breaks(tuple(breaks.get(a.center, [])), yearly))
+             for a in directory.rows(session)]
+    return Snapshot(version, Index(entries, synonyms), Areas(areas))
 
 
 class GarbageService:
