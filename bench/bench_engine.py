@@ -81,9 +81,9 @@ def bench_parse(port: int, texts: list[str]) -> list[float]:
 def bench_parse_in_process(texts: list[str]) -> list[float]:
     settings = Settings.from_env(env={})
     pipeline = bot_model.load(settings).pipeline
-    from bot.clock import make_clock
+    from bot.clock import clock
 
-    now = make_clock()
+    now = clock(settings)
     for text in texts[:50]:
         pipeline.parse(text, now)
     timings = []

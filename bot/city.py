@@ -1,23 +1,26 @@
 """The city profile (data/city.yml) and the `{offices.citizens.phone}` placeholders that answers use."""
 from __future__ import annotations
 
+import os
 import re
-from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from .errors import ConfigError
+from .filecache import FileCache
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)\}")
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> dict:
+def _read(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"The city profile {path} is missing. Copy data/city.yml from the demo city.") from None
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read the city profile {path}: {exc}") from exc
     if not isinstance(data.get("city"), dict) or "name" not in data["city"]:
@@ -25,14 +28,13 @@ def _load(path: str, mtime: float) -> dict:
     return data
 
 
+_PROFILES = FileCache(_read)
+
+
 def load_city(data_dir: Path) -> dict:
     """The parsed profile; re-read when the file changes so staff edits apply without a restart."""
-    path = Path(data_dir) / "city.yml"
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise ConfigError(f"The city profile {path} is missing. Copy data/city.yml from the demo city.") from exc
-    return _load(str(path), mtime)
+    path = os.path.join(data_dir, "city.yml")  # a string: pathlib would cost more than the rest of the call
+    return _PROFILES.get([path], path)
 
 
 def lookup(profile: Mapping[str, Any], dotted: str) -> Any:

@@ -111,9 +111,9 @@ def cmd_report(args, settings: Settings) -> int:
     from datetime import timedelta
 
     from .analytics import format_report, report
-    from .clock import make_clock
+    from .clock import now
 
-    since = make_clock(settings.fixed_now)() - timedelta(days=args.days) if args.days else None
+    since = now(settings) - timedelta(days=args.days) if args.days else None
     result = report(settings.database_url, since, args.top)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
     return 0

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import yaml
 
 from . import city as city_profile
-from .clock import make_clock
+from . import outbox
+from .clock import clock
 from .dialogue.executor import make_executor
 from .dialogue.processor import Processor
 from .dialogue.responses import Responder
@@ -18,7 +19,6 @@ from .dialogue.rules import RulePolicy
 from .dialogue.tracker import Tracker
 from .errors import ConfigError
 from .input import clean, parse_payload
-from . import outbox
 from .model import Model, ModelHolder
 from .settings import Settings
 from .store.migrate import upgrade
@@ -53,9 +53,9 @@ def read_endpoints(settings: Settings) -> dict:
 class Engine:
     def __init__(self, settings: Settings, watch: bool = False):
         self.settings = settings
-        self.now = make_clock(settings.fixed_now)
+        self.now = clock(settings)
         self.profile = lambda: city_profile.load_city(settings.data_dir)
-        self.profile()  # fail at start-up, not on the first request
+        self.now()  # fail at start-up, not on the first request: reads the city profile and its time zone
         self.executor = make_executor(read_endpoints(settings))
         upgrade(settings.database_url)
         self.store = TrackerStore(settings.database_url)

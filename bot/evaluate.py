@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from .clock import make_clock
+from .clock import clock
 from .model import load
 from .settings import Settings
 from .training_data import load_nlu, load_stories
@@ -33,7 +33,7 @@ class NluReport:
 
 def evaluate_nlu(settings: Settings, test_file: Path) -> NluReport:
     model = load(settings)
-    now = make_clock(settings.fixed_now)
+    now = clock(settings)
     data = load_nlu([test_file])
     gold, pred, raw = [], [], []
     errors = []

@@ -10,24 +10,26 @@ pages and an action server run without the trained model; a changed domain.yml i
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from bot import city
 from bot.dialogue.responses import Responder
 from bot.domain import Domain
 from bot.errors import ConfigError
+from bot.filecache import FileCache
 
 
-@lru_cache(maxsize=4)
-def _responder(domain_file: str, mtime: float, data_dir: str) -> Responder:
-    return Responder(Domain.load(Path(domain_file)).responses, lambda: city.load_city(Path(data_dir)))
+def _responder(domain_file: Path, data_dir: Path) -> Responder:
+    return Responder(Domain.load(domain_file).responses, lambda: city.load_city(data_dir))
+
+
+_RESPONDERS = FileCache(_responder, maxsize=4)
 
 
 def render(settings, name: str, channel: str = "rest", **values) -> str:
     """The text of response `name` for `channel`, filled from `values` and the city profile."""
     path = Path(settings.domain_file)
-    message = _responder(str(path), path.stat().st_mtime, str(settings.data_dir)).render(name, {}, channel, values)
+    message = _RESPONDERS.get([path], path, Path(settings.data_dir)).render(name, {}, channel, values)
     if not message or not message.get("text"):
         raise ConfigError(f"{path} has no text response `{name}`.")
     return message["text"]

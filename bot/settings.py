@@ -1,15 +1,123 @@
-"""Runtime settings from environment variables, resolved once at start-up.
+"""Runtime settings: every environment variable the bot reads is read here, and only here, and checked at start-up.
 
-Every path is relative to the project directory, so a city swaps its data by pointing
-BOT_DATA_DIR elsewhere without touching code.
+The rest of the code receives a `Settings` (the Flask app keeps it in app.config["BOT_SETTINGS"], CLI commands
+get it as an argument, actions call services.common.settings()). A wrong value fails at start-up with a
+ConfigError naming the variable and what it takes. README "Configuration" lists them all.
+
+Every path is relative to the project directory, so a city swaps its data by pointing BOT_DATA_DIR elsewhere
+without touching code. An unset variable and an empty one mean the same: the default.
 """
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
+from .errors import ConfigError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
+DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # BOT_PROJECT_DIR: the folder that relative paths below are read from
+    project_dir: Path = PROJECT_DIR
+    # BOT_DATA_DIR: the city's data (city.yml, faq/, nlu/, rules/, open data)
+    data_dir: Path = PROJECT_DIR / "data"
+    # BOT_CONFIG: the NLU pipeline and policies
+    config_file: Path = PROJECT_DIR / "config.yml"
+    # BOT_DOMAIN: intents, slots, responses, forms, actions
+    domain_file: Path = PROJECT_DIR / "domain.yml"
+    # BOT_ENDPOINTS: the action server's URL (actions run in-process without one)
+    endpoints_file: Path = PROJECT_DIR / "endpoints.yml"
+    # BOT_MODEL_DIR: the trained models
+    model_dir: Path = PROJECT_DIR / "models"
+    # BOT_DATABASE_URL: SQLAlchemy URL of the conversations, bookings and open data
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'bot.sqlite3'}"
+    # BOT_FIXED_NOW: a fixed "now" for tests and demos (without an offset: in the city's time zone); None: real time
+    fixed_now: datetime | None = None
+    # BOT_MAX_MESSAGE_CHARS: longest user message read; longer ones are truncated and the user is told
+    max_message_chars: int = 1000
+    # BOT_CORS_ORIGINS: extra web origins (comma-separated) allowed to call the bot from a browser
+    cors_origins: str = ""
+    # BOT_ENV: `development` or `production` (production never makes up a secret)
+    environment: str = "development"
+    # BOT_PUBLIC_URL: where citizens and payment providers reach this bot (payment pages and callbacks)
+    public_url: str = DEFAULT_PUBLIC_URL
+    # BOT_STAFF_TOKEN: password of the staff pages; empty: they answer 503
+    staff_token: str = ""
+    # PAYMENT_SANDBOX_SECRET: HMAC key of the payment sandbox's callbacks; empty: one generated under var/
+    payment_sandbox_secret: str = ""
+    # LINE_CHANNEL_SECRET: verifies LINE's webhook calls; empty: the LINE webhook answers 503
+    line_channel_secret: str = ""
+    # LINE_CHANNEL_ACCESS_TOKEN: the LINE channel's long-lived token for replies and pushes
+    line_channel_access_token: str = ""
+    # LINE_API_BASE_URL: the Messaging API host (tests point it at a stand-in)
+    line_api_base_url: str = DEFAULT_LINE_API_BASE_URL
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from `env` (default: the process environment), checked; `overrides` are typed values."""
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or "").strip() or default
+
+        project = _folder("BOT_PROJECT_DIR", Path(get("BOT_PROJECT_DIR", str(PROJECT_DIR))).resolve())
+        values = {
+            "project_dir": project,
+            "data_dir": _folder("BOT_DATA_DIR", _path(get("BOT_DATA_DIR", "data"), project)),
+            "config_file": _file("BOT_CONFIG", _path(get("BOT_CONFIG", "config.yml"), project)),
+            "domain_file": _file("BOT_DOMAIN", _path(get("BOT_DOMAIN", "domain.yml"), project)),
+            "endpoints_file": _path(get("BOT_ENDPOINTS", "endpoints.yml"), project),
+            "model_dir": _path(get("BOT_MODEL_DIR", "models"), project),
+            "database_url": _database_url(get("BOT_DATABASE_URL", f"sqlite:///{project / 'var' / 'bot.sqlite3'}")),
+            "fixed_now": _iso_time("BOT_FIXED_NOW", get("BOT_FIXED_NOW")),
+            "max_message_chars": _whole_number("BOT_MAX_MESSAGE_CHARS", get("BOT_MAX_MESSAGE_CHARS", "1000")),
+            "cors_origins": get("BOT_CORS_ORIGINS"),
+            "environment": _one_of("BOT_ENV", get("BOT_ENV", ENVIRONMENTS[0]).lower(), ENVIRONMENTS),
+            "public_url": _url("BOT_PUBLIC_URL", get("BOT_PUBLIC_URL", DEFAULT_PUBLIC_URL)),
+            "staff_token": get("BOT_STAFF_TOKEN"),
+            "payment_sandbox_secret": get("PAYMENT_SANDBOX_SECRET"),
+            "line_channel_secret": get("LINE_CHANNEL_SECRET"),
+            "line_channel_access_token": get("LINE_CHANNEL_ACCESS_TOKEN"),
+            "line_api_base_url": _url("LINE_API_BASE_URL", get("LINE_API_BASE_URL", DEFAULT_LINE_API_BASE_URL)),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+
+# Every variable Settings.from_env reads (README "Configuration" documents each; tests check both lists agree).
+VARIABLES = ("BOT_PROJECT_DIR", "BOT_DATA_DIR", "BOT_CONFIG", "BOT_DOMAIN", "BOT_ENDPOINTS", "BOT_MODEL_DIR",
+             "BOT_DATABASE_URL", "BOT_FIXED_NOW", "BOT_MAX_MESSAGE_CHARS", "BOT_CORS_ORIGINS", "BOT_ENV",
+             "BOT_PUBLIC_URL", "BOT_STAFF_TOKEN", "PAYMENT_SANDBOX_SECRET", "LINE_CHANNEL_SECRET",
+             "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL")
+
+
+def current() -> Settings:
+    """Settings of the process environment as it is now: built once per distinct set of values, so a call costs
+    a few dictionary look-ups, and a changed environment is seen without clearing anything."""
+    return _cached(tuple(os.environ.get(name) for name in VARIABLES))
+
+
+@lru_cache(maxsize=8)
+def _cached(values: tuple[str | None, ...]) -> Settings:
+    return Settings.from_env({name: value for name, value in zip(VARIABLES, values) if value is not None})
 
 
 def _path(value: str, base: Path) -> Path:
@@ -17,40 +125,52 @@ def _path(value: str, base: Path) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
-@dataclass(frozen=True)
-class Settings:
-    project_dir: Path = PROJECT_DIR
-    data_dir: Path = PROJECT_DIR / "data"
-    config_file: Path = PROJECT_DIR / "config.yml"
-    domain_file: Path = PROJECT_DIR / "domain.yml"
-    endpoints_file: Path = PROJECT_DIR / "endpoints.yml"
-    model_dir: Path = PROJECT_DIR / "models"
-    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'bot.sqlite3'}"
-    # Fixed "now" (ISO 8601) for tests and demos; empty means the real clock.
-    fixed_now: str = ""
-    # Longest user message read; longer ones are truncated and the user is told.
-    max_message_chars: int = 1000
-    # Extra web origins allowed to call the REST webhook from a browser (comma-separated in BOT_CORS_ORIGINS).
-    cors_origins: str = ""
+def _folder(name: str, path: Path) -> Path:
+    if not path.is_dir():
+        raise ConfigError(f"{name}: no folder at {path}. Unset it for the default, or point it at an existing folder.")
+    return path
 
-    @classmethod
-    def from_env(cls, env=None, **overrides) -> "Settings":
-        env = os.environ if env is None else env
-        project = Path(env.get("BOT_PROJECT_DIR", str(PROJECT_DIR))).resolve()
-        values = dict(
-            project_dir=project,
-            data_dir=_path(env.get("BOT_DATA_DIR", "data"), project),
-            config_file=_path(env.get("BOT_CONFIG", "config.yml"), project),
-            domain_file=_path(env.get("BOT_DOMAIN", "domain.yml"), project),
-            endpoints_file=_path(env.get("BOT_ENDPOINTS", "endpoints.yml"), project),
-            model_dir=_path(env.get("BOT_MODEL_DIR", "models"), project),
-            database_url=env.get("BOT_DATABASE_URL") or f"sqlite:///{project / 'var' / 'bot.sqlite3'}",
-            fixed_now=env.get("BOT_FIXED_NOW", ""),
-            max_message_chars=int(env.get("BOT_MAX_MESSAGE_CHARS", "1000")),
-            cors_origins=env.get("BOT_CORS_ORIGINS", ""),
-        )
-        values.update(overrides)
-        return cls(**values)
 
-    def with_(self, **changes) -> "Settings":
-        return replace(self, **changes)
+def _file(name: str, path: Path) -> Path:
+    if not path.is_file():
+        raise ConfigError(f"{name}: no file at {path}. Unset it for the default, or point it at an existing file.")
+    return path
+
+
+def _database_url(value: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+        raise ConfigError(f"BOT_DATABASE_URL must be an SQLAlchemy URL starting sqlite:/// or postgresql://, "
+                          f"not {value.split('://', 1)[0]!r}...")
+    return value
+
+
+def _iso_time(name: str, value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an ISO 8601 time such as 2026-11-20T10:00:00+09:00, "
+                          f"not {value!r}.") from None
+
+
+def _whole_number(name: str, value: str, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return number
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
+def _url(name: str, value: str) -> str:
+    if not _URL.match(value):
+        raise ConfigError(f"{name} must be an http:// or https:// URL such as https://bot.example.jp, not {value!r}.")
+    return value.rstrip("/")

@@ -1,15 +1,14 @@
 """What actions share: settings from the environment and the city profile. No HTTP here."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot import city
-from bot.settings import Settings
+from bot.settings import Settings, current
 
 
-@lru_cache(maxsize=1)
 def settings() -> Settings:
-    return Settings.from_env()
+    """The settings of this process's environment: actions may run out of process (`python -m rasa_sdk`), where
+    the environment is all they share with the bot. Cheap per call; a changed environment is seen at once."""
+    return current()
 
 
 def profile() -> dict:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 
 # The demo city's tests run "on" a fixed Friday morning so dates are reproducible.
 FIXED_NOW = "2026-11-20T10:00:00+09:00"
+# A test-only variable (README "Configuration"): the PostgreSQL server the tests create their databases on.
 PG_ADMIN_URL = os.environ.get("BOT_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
 
 
@@ -30,8 +31,21 @@ def trained_settings() -> Settings:
 
 
 @pytest.fixture
-def settings(trained_settings, tmp_path) -> Settings:
-    return trained_settings.with_(database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", fixed_now=FIXED_NOW)
+def extra_env() -> dict[str, str]:
+    """Variables a test module adds to its bot's environment (it overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def test_env(tmp_path, extra_env) -> dict[str, str]:
+    """This test's bot configuration as environment variables: its own SQLite file and the fixed clock."""
+    return {"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "BOT_FIXED_NOW": FIXED_NOW, **extra_env}
+
+
+@pytest.fixture
+def settings(trained_settings, test_env) -> Settings:
+    """The settings of `test_env` alone (not the developer's environment), on the trained model."""
+    return Settings.from_env(env=test_env)
 
 
 @pytest.fixture(scope="session")
@@ -56,15 +70,12 @@ def demo_data(settings, demo_db_template):
 
 
 @pytest.fixture
-def bot_env(settings, monkeypatch):
-    """Actions read settings from the environment (they may run out of process): point it at this test's DB."""
-    monkeypatch.setenv("BOT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("BOT_FIXED_NOW", settings.fixed_now)
-    from services import common
-
-    common.settings.cache_clear()
-    yield settings
-    common.settings.cache_clear()
+def bot_env(settings, test_env, monkeypatch):
+    """Actions read their settings from the environment (they may run out of process): give it this test's, so
+    the app (`settings`) and the actions see the same configuration."""
+    for name, value in test_env.items():
+        monkeypatch.setenv(name, value)
+    return settings
 
 
 @pytest.fixture

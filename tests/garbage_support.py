@@ -6,6 +6,7 @@ import pytest
 from bot.settings import Settings
 from bot.store.migrate import upgrade
 from services.garbage.importers import import_configured
+from tests.conftest import FIXED_NOW
 
 
 def migrated(url: str) -> str:
@@ -25,6 +26,6 @@ def db_url(request, tmp_path):
 def demo_settings(tmp_path_factory):
     """The demo city's settings on a SQLite file holding its imported garbage data (once per test module)."""
     url = migrated(f"sqlite:///{tmp_path_factory.mktemp('garbage') / 'demo.sqlite3'}")
-    settings = Settings.from_env(env={}, database_url=url, fixed_now="2026-11-20T10:00:00+09:00")
+    settings = Settings.from_env(env={"BOT_DATABASE_URL": url, "BOT_FIXED_NOW": FIXED_NOW})
     import_configured(settings)
     return settings

@@ -38,23 +38,22 @@ class Line:
 
 
 @pytest.fixture
-def settings(trained_settings, demo_settings):
-    """One database per test module, holding the demo city's garbage data (tests/garbage_support.py)."""
-    return trained_settings.with_(database_url=demo_settings.database_url, fixed_now=demo_settings.fixed_now)
-
-
-@pytest.fixture
-def line_env(monkeypatch):
+def line_env():
+    """The stand-in for LINE's Messaging API."""
     with LineStandIn() as api:
-        monkeypatch.setenv("LINE_CHANNEL_SECRET", CHANNEL_SECRET)
-        monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line.ACCESS_TOKEN)
-        monkeypatch.setenv("LINE_API_BASE_URL", api.url)
         yield api
 
 
 @pytest.fixture
+def test_env(test_env, demo_settings, line_env):
+    """One database per test module, holding the demo city's garbage data (tests/garbage_support.py), and the
+    LINE channel configured to answer through the stand-in."""
+    return {**test_env, "BOT_DATABASE_URL": demo_settings.database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": line.ACCESS_TOKEN, "LINE_API_BASE_URL": line_env.url}
+
+
+@pytest.fixture
 def bot(line_env, live_server, app, engine):
-    """Requested after line_env, so the app is built with LINE configured."""
     channel = app.extensions["line"]
     yield Line(live_server + "/webhooks/line/webhook", line_env, channel, engine)
     channel.close()

@@ -17,8 +17,7 @@ from tests.conftest import PROJECT_DIR, free_port
 @pytest.fixture
 def action_server(bot_env):
     port = free_port()
-    env = {**os.environ, "BOT_DATABASE_URL": bot_env.database_url, "BOT_FIXED_NOW": bot_env.fixed_now,
-           "PYTHONPATH": str(PROJECT_DIR)}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}  # bot_env put this test's settings there
     proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
                             cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

@@ -29,5 +29,6 @@ def test_report_command(bot_env, engine, say):
     out = subprocess.run([sys.executable, "-m", "bot", "report", "--json", "--days", "7"], cwd=PROJECT_DIR,
                          capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_DIR),
-                              "BOT_DATABASE_URL": bot_env.database_url, "BOT_FIXED_NOW": bot_env.fixed_now}).stdout
+                              "BOT_DATABASE_URL": bot_env.database_url,
+                              "BOT_FIXED_NOW": bot_env.fixed_now.isoformat()}).stdout
     assert json.loads(out)["turns"] == 1

@@ -12,7 +12,6 @@ from conftest import LiveServer
 from sqlalchemy import func, select
 
 from bot.store.db import dispose_all, session_factory
-from services import common
 from services.booking.config import load_config
 from services.booking.models import Booking
 from services.booking.service import BookingStore
@@ -21,10 +20,9 @@ from services.payments.sandbox import SandboxLedger
 SECRET = "test-sandbox-secret"
 
 
-@pytest.fixture(autouse=True)
-def sandbox_env(monkeypatch):
-    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", SECRET)
-    monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9")
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    return {"PAYMENT_SANDBOX_SECRET": SECRET, "BOT_PUBLIC_URL": "http://127.0.0.1:9"}
 
 
 @pytest.fixture(autouse=True)
@@ -198,7 +196,6 @@ def test_cancelling_after_the_deadline_is_refused_politely(say, engine, settings
     say("/general_affirm", sender="late")
     # Tuesday 11-24: the 11-25 pickup could be changed until Friday 11-20.
     monkeypatch.setenv("BOT_FIXED_NOW", "2026-11-24T09:00:00+09:00")
-    common.settings.cache_clear()
     reply = say('/garbage_booking_manage{"manage_action": "cancel"}', sender="late")
     assert "11月20日(金)までの受付でした" in texts(reply) and "099-100-3344" in texts(reply)
     assert bookings(settings)[0].status == "booked"
@@ -279,7 +276,6 @@ def test_two_citizens_racing_for_the_last_place_on_postgresql(bot_env, pg_url, m
     from connectors import create_app
 
     monkeypatch.setenv("BOT_DATABASE_URL", pg_url)
-    common.settings.cache_clear()
     settings = bot_env.with_(database_url=pg_url)
     engine = Engine(settings)
     add_areas(pg_url, "泉野", "浅野川")
@@ -288,7 +284,6 @@ def test_two_citizens_racing_for_the_last_place_on_postgresql(bot_env, pg_url, m
             won, lost = race_for_the_last_place(server.url, pg_url, settings.data_dir)
     finally:
         engine.close()
-        common.settings.cache_clear()
     assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost
     with session_factory(pg_url)() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 1

@@ -24,10 +24,10 @@ NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 SECRET = "test-sandbox-secret"
 
 
-@pytest.fixture(autouse=True)
-def sandbox_env(monkeypatch):
-    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", SECRET)
-    monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9")  # nothing listens: callbacks are delivered by hand
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    # nothing listens at BOT_PUBLIC_URL: callbacks are delivered by hand
+    return {"PAYMENT_SANDBOX_SECRET": SECRET, "BOT_PUBLIC_URL": "http://127.0.0.1:9"}
 
 
 def booked(settings, sender="web-1") -> str:
@@ -160,10 +160,9 @@ def test_callback_endpoint_verifies_and_answers(client, settings):
     assert client.post("/payments/sandbox/callback", data=body, headers=headers).get_json()["outcome"] == "duplicate"
 
 
-def test_hosted_page_pays_once_and_calls_back_over_http(live_server, settings, monkeypatch):
-    monkeypatch.setenv("BOT_PUBLIC_URL", live_server)
+def test_hosted_page_pays_once_and_calls_back_over_http(live_server, settings):
     number = booked(settings)
-    checkout = payment_service(settings, lambda: NOW).start(number)
+    checkout = payment_service(settings.with_(public_url=live_server), lambda: NOW).start(number)
     assert checkout.url.startswith(live_server)
     page = requests.get(checkout.url, timeout=10)
     assert page.status_code == 200 and "2,000円" in page.text and "支払う" in page.text

@@ -21,10 +21,9 @@ PICKUP = date(2026, 11, 25)
 TOKEN = "staff-test-token-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def staff_env(monkeypatch):
-    monkeypatch.setenv("BOT_STAFF_TOKEN", TOKEN)
-    monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", "test-sandbox-secret")
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    return {"BOT_STAFF_TOKEN": TOKEN, "PAYMENT_SANDBOX_SECRET": "test-sandbox-secret"}
 
 
 @pytest.fixture
@@ -80,14 +79,12 @@ def test_remind_sends_each_reminder_once(store, bot_env, capsys, monkeypatch):
 
 def test_line_bookings_are_reminded_through_the_line_notifier(store, bot_env, monkeypatch):
     from bot.notify import notifier_for
-
-    monkeypatch.setenv("LINE_CHANNEL_SECRET", "test-secret")
-    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-token")
     from bot.outbox import OutboxNotifier
     from connectors.line.push import LinePushNotifier
     from services.booking import reminders
 
-    assert isinstance(notifier_for("line", bot_env), LinePushNotifier)
+    with_line = bot_env.with_(line_channel_secret="test-secret", line_channel_access_token="test-token")
+    assert isinstance(notifier_for("line", with_line), LinePushNotifier)
     assert isinstance(notifier_for("rest", bot_env), OutboxNotifier)
     assert isinstance(notifier_for("widget", bot_env), OutboxNotifier)
     sent = []

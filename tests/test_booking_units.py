@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from bot.errors import ConfigError
+from bot.settings import Settings
 from services.booking import calendar
 from services.booking.config import BookingConfig, load_config, parse
 from services.booking.contact import (
@@ -161,12 +162,15 @@ def test_what_a_citizen_wants_done_with_a_booking():
 
 
 def test_the_sandbox_secret_comes_from_the_environment_or_a_file_never_a_default_in_production(tmp_path):
-    assert sandbox_secret(tmp_path, {"PAYMENT_SANDBOX_SECRET": "from-env"}) == "from-env"
-    generated = sandbox_secret(tmp_path, {})
-    assert len(generated) == 64 and sandbox_secret(tmp_path, {}) == generated
+    def secret(**env):
+        return sandbox_secret(Settings.from_env(env, project_dir=tmp_path))
+
+    assert secret(PAYMENT_SANDBOX_SECRET="from-env") == "from-env"
+    generated = secret()
+    assert len(generated) == 64 and secret() == generated
     assert (tmp_path / "var" / "payment_sandbox_secret").stat().st_mode & 0o777 == 0o600
     with pytest.raises(ConfigError, match="PAYMENT_SANDBOX_SECRET"):
-        sandbox_secret(tmp_path, {"BOT_ENV": "production"})
+        secret(BOT_ENV="production")
 
 
 def test_summary_rows_come_from_the_slots(config):

@@ -30,10 +30,8 @@ OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city
 @pytest.fixture
 def env(demo_settings, monkeypatch):
     monkeypatch.setenv("BOT_DATABASE_URL", demo_settings.database_url)
-    monkeypatch.setenv("BOT_FIXED_NOW", demo_settings.fixed_now)  # Friday 2026-11-20
-    common.settings.cache_clear()
-    yield demo_settings
-    common.settings.cache_clear()
+    monkeypatch.setenv("BOT_FIXED_NOW", demo_settings.fixed_now.isoformat())  # Friday 2026-11-20
+    return demo_settings
 
 
 @pytest.fixture(scope="module")

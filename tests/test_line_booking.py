@@ -12,7 +12,7 @@ from services.booking import reminders
 from services.booking.models import Booking
 from tests import line_standin as line
 from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
-from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)
+from tests.line_support import bot, line_env, test_env, texts  # noqa: F401 (fixtures)
 
 PICKED_DATE = "2026-12-02"  # a weekday within the date picker's range (the tests run on 2026-11-20)
 JST = timezone(timedelta(hours=9))

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from bot.errors import ConfigError
+from bot.settings import Settings
 from connectors.line.push import LineConfig, LinePushError, LinePushNotifier, retry_key
 from tests import line_standin as line
 from tests.line_standin import LineStandIn
@@ -66,13 +67,14 @@ def test_a_long_reminder_is_split_to_line_limits(api, notifier):
 
 def test_without_an_access_token_the_notifier_says_what_to_set():
     with pytest.raises(ConfigError, match="LINE_CHANNEL_ACCESS_TOKEN"):
-        LinePushNotifier.from_env({})
+        LinePushNotifier.from_settings(Settings.from_env({}))
 
 
 def test_config_comes_from_the_sdk_example_variable_names():
-    config = LineConfig.from_env({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t",
-                                  "LINE_API_BASE_URL": "http://127.0.0.1:9/"})
+    config = LineConfig.from_settings(Settings.from_env({
+        "LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "LINE_API_BASE_URL": "http://127.0.0.1:9/"}))
     assert (config.channel_secret, config.access_token, config.api_base_url) == ("s", "t", "http://127.0.0.1:9")
-    assert LineConfig.from_env({}).api_base_url == "https://api.line.me"
-    assert LineConfig.from_env({}).missing("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN") == [
+    unset = LineConfig.from_settings(Settings.from_env({}))
+    assert unset.api_base_url == "https://api.line.me"
+    assert unset.missing("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN") == [
         "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"]

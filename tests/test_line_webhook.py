@@ -9,7 +9,7 @@ import requests
 from tests import line_standin as line
 from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
 from tests.line_standin import deliver
-from tests.line_support import bot, line_env, settings, texts  # noqa: F401 (fixtures)
+from tests.line_support import bot, line_env, test_env, texts  # noqa: F401 (fixtures)
 
 PET_BOTTLE = "ペットボトルは何ごみ？"
 KANAZAWA_ASANO = ("〒920-0842 石川県金沢市浅野本町2丁目", 36.574, 136.670)  # inside data/city.yml bounds; area 浅野
@@ -164,12 +164,10 @@ def test_a_5000_character_answer_reaches_line_within_its_limits(bot):
     assert all(len(t) <= 5000 and t.endswith("。") for t in second.texts)
 
 
-def test_without_a_secret_the_line_route_answers_503_and_the_rest_runs(monkeypatch, bot_env, engine):
+def test_without_a_secret_the_line_route_answers_503_and_the_rest_runs(bot_env, engine):
     from connectors import create_app
 
-    monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
-    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line.ACCESS_TOKEN)
-    client = create_app(bot_env, engine=engine).test_client()
+    client = create_app(bot_env.with_(line_channel_secret=""), engine=engine).test_client()
     response = client.post("/webhooks/line/webhook", data=line.body_of(), headers={"X-Line-Signature": "x"})
     assert response.status_code == 503
     assert "LINE_CHANNEL_SECRET" in response.get_json()["error"]

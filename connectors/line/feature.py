@@ -13,7 +13,7 @@ def init_app(app) -> None:
 def push_notifier(settings):
     from .push import LinePushNotifier
 
-    return LinePushNotifier.from_env()
+    return LinePushNotifier.from_settings(settings)
 
 
 FEATURE = Feature(

@@ -1,28 +1,27 @@
 """Talking to the LINE Messaging API: the channel's settings, and push messages that are never delivered twice.
 
-Settings come from the environment under the names line-bot-sdk's examples use: LINE_CHANNEL_SECRET,
-LINE_CHANNEL_ACCESS_TOKEN, and LINE_API_BASE_URL (LINE's API host by default; tests point it at a stand-in).
+The channel's settings come from bot.settings, which reads them from the environment under the names
+line-bot-sdk's examples use: LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, and LINE_API_BASE_URL (LINE's
+API host by default; tests point it at a stand-in).
 Every push carries an X-Line-Retry-Key, so a retry after a timeout or a 5xx cannot send the message again.
 """
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import urllib3
 from linebot.v3.messaging import ApiClient, ApiException, Configuration, Message, MessagingApi, PushMessageRequest
 
 from bot.errors import BotError, ConfigError
+from bot.settings import DEFAULT_LINE_API_BASE_URL, Settings
 
 from .render import batches, render
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_BASE_URL = "https://api.line.me"
 REQUEST_TIMEOUT = 10  # seconds for one call to the Messaging API
 PUSH_ATTEMPTS = 3
 RETRY_BACKOFF = 0.5  # seconds before the second attempt, doubled for each further one
@@ -38,14 +37,12 @@ class LinePushError(BotError):
 class LineConfig:
     channel_secret: str = ""
     access_token: str = ""
-    api_base_url: str = DEFAULT_API_BASE_URL
+    api_base_url: str = DEFAULT_LINE_API_BASE_URL
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "LineConfig":
-        env = os.environ if env is None else env
-        return cls(channel_secret=env.get("LINE_CHANNEL_SECRET", "").strip(),
-                   access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip(),
-                   api_base_url=(env.get("LINE_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL).rstrip("/"))
+    def from_settings(cls, settings: Settings) -> LineConfig:
+        return cls(channel_secret=settings.line_channel_secret, access_token=settings.line_channel_access_token,
+                   api_base_url=settings.line_api_base_url)
 
     def missing(self, *names: str) -> list[str]:
         """The environment variables among `names` that are not set."""
@@ -78,8 +75,8 @@ class LinePushNotifier:
         self.api = MessagingApi(api_client or config.api_client())
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "LinePushNotifier":
-        return cls(LineConfig.from_env(env))
+    def from_settings(cls, settings: Settings) -> LinePushNotifier:
+        return cls(LineConfig.from_settings(settings))
 
     def send(self, recipient_id: str, text: str, retry_key: str) -> None:
         """Push `text` (split to LINE's limits); the same `retry_key` never delivers it twice."""

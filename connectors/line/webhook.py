@@ -116,8 +116,8 @@ def webhook():
 
 
 def init_app(app) -> None:
-    """Build the channel from the environment, or remember why it cannot run."""
-    config = LineConfig.from_env()
+    """Build the channel from the settings, or remember why it cannot run."""
+    config = LineConfig.from_settings(app.config["BOT_SETTINGS"])
     missing = config.missing(*REQUIRED)
     if missing:
         app.extensions["line"] = None

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.clock import make_clock
+from bot.clock import now
 from bot.store.migrate import upgrade
 
 from . import reminders, staff
@@ -36,7 +36,7 @@ def _store(settings) -> BookingStore:
 
 def cmd_remind(args, settings) -> int:
     upgrade(settings.database_url)
-    result = reminders.run(settings, make_clock(settings.fixed_now)())
+    result = reminders.run(settings, now(settings))
     print(f"reminders sent: {result.sent}, failed: {result.failed}")
     return 1 if result.failed else 0
 
@@ -52,7 +52,7 @@ def cmd_list(args, settings) -> int:
 
 
 def cmd_mark(args, settings) -> int:
-    booking = _store(settings).mark(args.number, args.status, make_clock(settings.fixed_now)())
+    booking = _store(settings).mark(args.number, args.status, now(settings))
     print(f"{booking.number}: {booking.status}")
     return 0
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import yaml
 
 from bot.config_keys import checked_mapping
 from bot.errors import ConfigError
+from bot.filecache import FileCache
 
 CONFIG_FILE = "bulky.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -127,20 +127,20 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     )
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> BookingConfig:
+def _read(path: Path) -> BookingConfig:
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return BookingConfig()
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
-    return parse(doc, Path(path))
+    return parse(doc, path)
+
+
+_CONFIGS = FileCache(_read)
 
 
 def load_config(data_dir: Path) -> BookingConfig:
     """The city's booking rules; re-read when the file changes. A city without the file gets the defaults."""
     path = Path(data_dir) / CONFIG_FILE
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return BookingConfig()
-    return _load(str(path), mtime)
+    return _CONFIGS.get([path], path)

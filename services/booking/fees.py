@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import ConfigError
+from bot.filecache import FileCache
 from bot.nlu.folding import fold
 from bot.store.db import session_factory
 
@@ -125,6 +125,8 @@ def parse_fee(text: str) -> int | None:
 def read_fee_file(path: Path) -> tuple[list[FeeItem], dict[str, FeeItem | str]]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"The bulky-waste fee table {path} is missing.") from None
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read the bulky-waste fee table {path}: {exc}") from exc
     unknown = set(doc) - {"items", "refused"}
@@ -174,10 +176,9 @@ def _dictionary_rows(database_url: str) -> list[tuple[str, str, str, list]]:
     return [tuple(r) for r in rows]
 
 
-@lru_cache(maxsize=4)
-def _build(path: str, mtime: float, database_url: str, revision: int) -> FeeTable:
-    items, keys = read_fee_file(Path(path))
-    rows = _dictionary_rows(database_url) if revision >= 0 else []
+def _build(path: Path, database_url: str) -> FeeTable:
+    items, keys = read_fee_file(path)
+    rows = _dictionary_rows(database_url) if _dictionary_revision(database_url) >= 0 else []
     for name, category, fee_text, synonyms in rows:
         if category in DB_REFUSED_CATEGORIES:
             for n in [name, *(synonyms or [])]:
@@ -195,14 +196,13 @@ def _build(path: str, mtime: float, database_url: str, revision: int) -> FeeTabl
     return FeeTable(items, keys)
 
 
+_TABLES = FileCache(_build, maxsize=4)
+
+
 def load_table(data_dir: Path, database_url: str) -> FeeTable:
     """The current table: rebuilt when the fee file or the garbage dictionary changes."""
     path = Path(data_dir) / FEES_FILE
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise ConfigError(f"The bulky-waste fee table {path} is missing.") from exc
-    return _build(str(path), mtime, database_url, _dictionary_revision(database_url))
+    return _TABLES.get([path], path, database_url, version=_dictionary_revision(database_url))
 
 
 def to_int(number: str) -> int:

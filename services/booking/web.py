@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import os
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -142,6 +141,6 @@ def export():
 
 
 def init_app(app) -> None:
-    """Read BOT_STAFF_TOKEN once at start-up; the pages exist either way (503 without it)."""
-    app.config.setdefault("BOT_STAFF_TOKEN", os.environ.get("BOT_STAFF_TOKEN", "").strip())
+    """Take BOT_STAFF_TOKEN from the settings once at start-up; the pages exist either way (503 without it)."""
+    app.config.setdefault("BOT_STAFF_TOKEN", app.config["BOT_SETTINGS"].staff_token)
     app.register_blueprint(bp)

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot import city
+from bot.filecache import FileCache
 from bot.nlu.folding import fold
 
 
@@ -59,16 +60,18 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-_CACHE: dict = {}
-
-
 def load(data_dir: Path) -> FaqIndex:
-    files = sorted(Path(data_dir, "faq").glob("*.yml"))
-    key = tuple((str(f), f.stat().st_mtime) for f in files)
-    if _CACHE.get("key") == key:
-        return _CACHE["index"]
+    """The index of data/faq/*.yml, rebuilt when a file changes, comes or goes."""
+    return _INDEXES.get(_files(data_dir), Path(data_dir))
+
+
+def _files(data_dir: Path) -> list[Path]:
+    return sorted(Path(data_dir, "faq").glob("*.yml"))
+
+
+def _build(data_dir: Path) -> FaqIndex:
     entries, by_intent, topics, domains = {}, {}, {}, {}
-    for f in files:
+    for f in _files(data_dir):
         doc = (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("faq") or {}
         domains[doc.get("domain", f.stem)] = {"title": doc.get("title", f.stem), "topics": doc.get("topics") or {}}
         topics.update(doc.get("topics") or {})
@@ -80,9 +83,10 @@ def load(data_dir: Path) -> FaqIndex:
                           related=list(raw.get("related") or []))
             entries[entry.id] = entry
             by_intent.setdefault(entry.intent, []).append(entry)
-    index = FaqIndex(entries, by_intent, topics, domains)
-    _CACHE.update(key=key, index=index)
-    return index
+    return FaqIndex(entries, by_intent, topics, domains)
+
+
+_INDEXES = FileCache(_build, maxsize=4)
 
 
 def render_answer(entry: Entry, profile: dict) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from bot.clock import make_clock
+from bot.clock import now
+from services.common import settings
+
 from . import answers
 from .lookup import Match
 from .service import get_service
-
-from services.common import profile, settings
 
 AREA_SLOT = "garbage_area"
 AREA_FORM = "garbage_area_form"
@@ -27,9 +27,7 @@ def garbage_service():
 
 
 def city_today():
-    s = settings()
-    tz = (profile().get("city") or {}).get("timezone", "Asia/Tokyo")
-    return make_clock(s.fixed_now, tz)().date()
+    return now(settings()).date()
 
 
 def send_replies(dispatcher, replies: list[answers.Reply]) -> None:

@@ -91,6 +91,11 @@ def source_config(spec: dict, base: Path, categories: dict[str, str], where: str
                         spec.get("encoding"), priority)
 
 
+def config_files(data_dir: Path) -> list[Path]:
+    """The files a city's garbage config is read from."""
+    return [Path(data_dir) / "garbage.yml", Path(data_dir) / "city.yml"]
+
+
 def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
     """Read data/garbage.yml (or `path`); a city without the file gets the defaults and no sources."""
     data_dir = Path(data_dir)

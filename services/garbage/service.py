@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.filecache import FileCache, stamps
 from bot.store.db import session_factory
 from services.areas import directory
 
 from .areas import Area, Areas
-from .config import GarbageConfig, load_config
+from .config import GarbageConfig, config_files, load_config
 from .lookup import Entry, Index
 from .models import GarbageCenter, GarbageItem, GarbageMiss, GarbageSource, GarbageSynonym
 from .schedule import Breaks
@@ -25,7 +26,7 @@ from .schedule import Breaks
 
 @dataclass(frozen=True)
 class Snapshot:
-    version: tuple  # the highest source revision and the config files' mtimes it was built from
+    version: tuple  # the highest source revision and the config files' stamps it was built from
     index: Index
     areas: Areas
 
@@ -62,11 +63,11 @@ class GarbageService:
 
     @property
     def config(self) -> GarbageConfig:
-        return _config(self.data_dir, *_mtimes(self.data_dir))
+        return _CONFIGS.get(config_files(self.data_dir), self.data_dir)
 
     def snapshot(self) -> Snapshot:
         with self.Session() as s:
-            version = (s.scalar(select(func.max(GarbageSource.revision))) or 0, *_mtimes(self.data_dir))
+            version = (s.scalar(select(func.max(GarbageSource.revision))) or 0, stamps(config_files(self.data_dir)))
             if self._snapshot is None or self._snapshot.version != version:
                 with self._lock:
                     if self._snapshot is None or self._snapshot.version != version:
@@ -78,14 +79,7 @@ class GarbageService:
             s.add(GarbageMiss(query=query[:200], suggestions=suggestions, created_at=datetime.now(timezone.utc)))
 
 
-def _mtimes(data_dir: Path) -> tuple[float, float]:
-    return tuple((data_dir / f).stat().st_mtime if (data_dir / f).exists() else 0.0
-                 for f in ("garbage.yml", "city.yml"))
-
-
-@lru_cache(maxsize=4)
-def _config(data_dir: Path, *_mtimes) -> GarbageConfig:
-    return load_config(data_dir)
+_CONFIGS = FileCache(load_config, maxsize=4)
 
 
 @lru_cache(maxsize=4)

@@ -6,25 +6,17 @@ methods of `base.PaymentProvider`, and name it here; data/bulky.yml `payment.pro
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Mapping
 
 from bot.errors import ConfigError
 
 from .base import PaymentProvider
 
 PROVIDERS = {"sandbox": "services.payments.sandbox:SandboxProvider"}
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 
 
-def public_url(env: Mapping[str, str] | None = None) -> str:
-    """Where citizens and providers reach this bot (BOT_PUBLIC_URL), for payment pages and callbacks."""
-    env = os.environ if env is None else env
-    return (env.get("BOT_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL).rstrip("/")
-
-
-def callback_url(provider: str) -> str:
-    return f"{public_url()}/payments/{provider}/callback"
+def callback_url(settings, provider: str) -> str:
+    """Where `provider` posts its callbacks: under BOT_PUBLIC_URL, where providers reach this bot."""
+    return f"{settings.public_url}/payments/{provider}/callback"
 
 
 def make_provider(name: str, settings) -> PaymentProvider:
@@ -32,4 +24,4 @@ def make_provider(name: str, settings) -> PaymentProvider:
         raise ConfigError(f"Unknown payment provider `{name}` (data/bulky.yml payment.provider); "
                           f"known: {', '.join(sorted(PROVIDERS))}.")
     module, cls = PROVIDERS[name].split(":")
-    return getattr(importlib.import_module(module), cls).from_settings(settings, public_url())
+    return getattr(importlib.import_module(module), cls).from_settings(settings, settings.public_url)

@@ -13,7 +13,7 @@ from services.booking.config import load_config
 from services.booking.fees import yen
 from services.booking.service import BookingView
 
-from . import make_provider
+from . import callback_url, make_provider
 from .service import PaymentService
 
 log = logging.getLogger(__name__)
@@ -27,4 +27,5 @@ def payment_service(settings, now: Callable[[], datetime]) -> PaymentService:
                       date=calendar.long_label(booking.pickup_date), total=yen(booking.total_fee))
         notifier_for(booking.channel, settings).send(booking.sender_id, text, f"paid:{booking.number}")
 
-    return PaymentService(settings.database_url, make_provider(config.payment_provider, settings), now, on_paid)
+    provider = make_provider(config.payment_provider, settings)
+    return PaymentService(settings.database_url, provider, callback_url(settings, provider.name), now, on_paid)

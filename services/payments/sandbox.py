@@ -28,8 +28,8 @@ from sqlalchemy import select, update
 from bot.errors import ConfigError
 from bot.store.db import session_factory
 
-from .models import SandboxCharge
 from .base import OPEN, PAID, RETURNED, SETTLED, VOIDED, CallbackEvent, Checkout, InvalidCallback, PaymentError
+from .models import SandboxCharge
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,14 @@ DELIVERY_TIMEOUT = 5  # seconds per callback POST
 SECRET_FILE = "var/payment_sandbox_secret"
 
 
-def sandbox_secret(project_dir: Path, env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    secret = env.get("PAYMENT_SANDBOX_SECRET", "").strip()
-    if secret:
-        return secret
-    if env.get("BOT_ENV", "").strip().lower() == "production":
+def sandbox_secret(settings) -> str:
+    """PAYMENT_SANDBOX_SECRET, or outside production the installation's generated one (made on first use)."""
+    if settings.payment_sandbox_secret:
+        return settings.payment_sandbox_secret
+    if settings.production:
         raise ConfigError("Set PAYMENT_SANDBOX_SECRET (a long random string) to use the payment sandbox in "
                           "production; BOT_ENV=production never uses a generated secret.")
-    path = Path(project_dir) / SECRET_FILE
+    path = Path(settings.project_dir) / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -172,7 +171,7 @@ class SandboxProvider:
 
     @classmethod
     def from_settings(cls, settings, base_url: str) -> "SandboxProvider":
-        return cls(SandboxLedger(settings.database_url, sandbox_secret(settings.project_dir)), base_url)
+        return cls(SandboxLedger(settings.database_url, sandbox_secret(settings)), base_url)
 
     def create_checkout(self, payment_id: str, amount: int, description: str, callback_url: str) -> Checkout:
         charge = self.ledger.open(payment_id, amount, description, callback_url)

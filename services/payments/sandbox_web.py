@@ -57,5 +57,5 @@ def init_app(app) -> None:
     settings = app.config["BOT_SETTINGS"]
     if load_config(settings.data_dir).payment_provider != "sandbox":
         return
-    app.extensions["payment_sandbox"] = SandboxLedger(settings.database_url, sandbox_secret(settings.project_dir))
+    app.extensions["payment_sandbox"] = SandboxLedger(settings.database_url, sandbox_secret(settings))
     app.register_blueprint(bp)

@@ -22,7 +22,7 @@ from services.booking.models import BOOKED, CANCELLED, Booking
 from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUNDED, Payment, PaymentEvent
 from bot.store.db import insert_ignore
 from services.booking.service import BookingError, BookingView, NotChangeable, NotFound
-from . import base, callback_url
+from . import base
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,11 @@ class PaymentView:
 
 
 class PaymentService:
-    def __init__(self, database_url: str, provider: base.PaymentProvider, now: Callable[[], datetime],
-                 on_paid: Callable[[BookingView], None] | None = None):
+    def __init__(self, database_url: str, provider: base.PaymentProvider, callback_url: str,
+                 now: Callable[[], datetime], on_paid: Callable[[BookingView], None] | None = None):
         self.Session = session_factory(database_url)
         self.provider = provider
+        self.callback_url = callback_url
         self.now = now
         self.on_paid = on_paid
 
@@ -64,7 +65,7 @@ class PaymentService:
             description = f"粗大ごみ処理手数料 {booking.number}"
         if view.url:
             return view
-        checkout = self.provider.create_checkout(view.id, view.amount, description, callback_url(self.provider.name))
+        checkout = self.provider.create_checkout(view.id, view.amount, description, self.callback_url)
         with self.Session() as s, s.begin():
             s.execute(update(Payment).where(Payment.id == view.id)
                       .values(provider_ref=checkout.provider_ref, checkout_url=checkout.url, updated_at=self.now()))

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.clock import make_clock
+from bot.clock import now
 from services.common import settings
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
@@ -35,7 +35,7 @@ class Context:
 def context() -> Context:
     s = settings()
     config = load_config(s.data_dir)
-    return Context(config, BookingStore(s.database_url, config), make_clock(s.fixed_now)())
+    return Context(config, BookingStore(s.database_url, config), now(s))
 
 
 def channel_of(tracker) -> str:

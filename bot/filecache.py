@@ -1,0 +1,57 @@
+"""Values built from files, re-read when any of those files changes, so staff edits apply without a restart.
+
+One mechanism for every such cache (city profile, FAQ, booking rules and fees, garbage config): a call costs
+one stat() per file; the value is rebuilt only when a file's modification time or size changed, or a file came
+or went, or the caller's own `version` (e.g. a database revision the value also depends on) moved on.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def stamps(files: Iterable[Path]) -> tuple:
+    """What says a file changed: (path, mtime, size) each, None for a missing file."""
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            out.append((str(f), None))
+        else:
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+class FileCache(Generic[T]):
+    """`load(*args)` cached per `args`, rebuilt when any of the files named at the call changes.
+
+    Only the latest value per `args` is kept, for at most `maxsize` different `args`. A file changed while it
+    is being read is read again on the next call (its stamp is taken before reading)."""
+
+    def __init__(self, load: Callable[..., T], maxsize: int = 8):
+        self._load = load
+        self._maxsize = maxsize
+        self._entries: OrderedDict[tuple, tuple[tuple, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, files: Iterable[Path], *args: Hashable, version: Hashable = None) -> T:
+        stamp = (stamps(files), version)
+        with self._lock:
+            entry = self._entries.get(args)
+            if entry is not None and entry[0] == stamp:
+                self._entries.move_to_end(args)
+                return entry[1]
+        value = self._load(*args)
+        with self._lock:
+            self._entries[args] = (stamp, value)
+            self._entries.move_to_end(args)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return value

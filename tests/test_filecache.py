@@ -1,0 +1,77 @@
+"""One reload-on-change mechanism for the files staff edit: re-read when a file changes, comes or goes."""
+from __future__ import annotations
+
+import shutil
+
+from bot.city import load_city
+from bot.filecache import FileCache
+from tests.conftest import PROJECT_DIR
+
+
+def counting_cache():
+    reads = []
+
+    def load(path):
+        reads.append(path)
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    return FileCache(load), reads
+
+
+def test_a_value_is_read_once_and_again_when_its_file_changes(tmp_path):
+    cache, reads = counting_cache()
+    f = tmp_path / "a.yml"
+    f.write_text("one", encoding="utf-8")
+    assert cache.get([f], f) == "one" and cache.get([f], f) == "one"
+    assert len(reads) == 1
+    f.write_text("two!", encoding="utf-8")
+    assert cache.get([f], f) == "two!" and len(reads) == 2
+
+
+def test_a_file_that_comes_or_goes_is_a_change(tmp_path):
+    cache, reads = counting_cache()
+    f = tmp_path / "late.yml"
+    assert cache.get([f], f) is None
+    f.write_text("here", encoding="utf-8")
+    assert cache.get([f], f) == "here"
+    f.unlink()
+    assert cache.get([f], f) is None and len(reads) == 3
+
+
+def test_any_of_several_files_or_the_callers_version_triggers_a_rebuild(tmp_path):
+    cache, reads = counting_cache()
+    main, other = tmp_path / "main.yml", tmp_path / "other.yml"
+    main.write_text("main", encoding="utf-8")
+    other.write_text("x", encoding="utf-8")
+    assert cache.get([main, other], main, version=1) == "main"
+    other.write_text("xy", encoding="utf-8")
+    cache.get([main, other], main, version=1)
+    cache.get([main, other], main, version=2)  # e.g. the garbage dictionary's revision moved on
+    cache.get([main, other], main, version=2)
+    assert len(reads) == 3
+
+
+def test_a_failed_read_is_not_kept(tmp_path):
+    calls = []
+
+    def load(path):
+        calls.append(path)
+        raise ValueError("broken")
+
+    cache = FileCache(load)
+    for _ in range(2):
+        try:
+            cache.get([tmp_path], tmp_path)
+        except ValueError:
+            pass
+    assert len(calls) == 2
+
+
+def test_staff_edits_to_the_city_profile_apply_without_a_restart(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(PROJECT_DIR / "data" / "city.yml", data / "city.yml")
+    assert load_city(data)["city"]["name"] == load_city(PROJECT_DIR / "data")["city"]["name"]
+    text = (data / "city.yml").read_text(encoding="utf-8")
+    (data / "city.yml").write_text(text.replace("さくら市", "もみじ市"), encoding="utf-8")
+    assert load_city(data)["city"]["name"] == "もみじ市"
