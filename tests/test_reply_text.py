@@ -24,8 +24,6 @@ MATCHING = {
     "services/booking/fees.py::_KANJI_DIGITS": "numbers in an item list",
     "services/booking/fees.py::_FILLER": "words that are not items",
     "services/booking/fees.py::to_int": "kanji numbers",
-    "services/booking/config.py::BookingConfig": "the area column of the open-data CSV",
-    "services/booking/config.py::parse": "the area column of the open-data CSV",
     "services/garbage/importers/standard.py::STANDARD_COLUMNS": "the open-data format's column names",
     "services/garbage/importers/standard.py::parse_standard": "the open-data format's column names",
     "services/garbage/lookup.py::_CHUNK_POS": "Sudachi part-of-speech names",
