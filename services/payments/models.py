@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.store.models import Base
-
-if TYPE_CHECKING:
-    from services.booking.models import Booking
+from services.booking.models import Booking  # a payment belongs to a booking (the mapper needs both classes)
 
 # Payment.status: pending → paid → refunded; a pending payment of a cancelled booking becomes cancelled.
 PENDING, PAID, REFUNDED, PAYMENT_CANCELLED = "pending", "paid", "refunded", "cancelled"
@@ -25,17 +22,17 @@ class Payment(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bulky_bookings.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(32))
-    provider_ref: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
+    provider_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     amount: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     checkout_url: Mapped[str] = mapped_column(Text, default="")
-    refund_ref: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
+    refund_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    paid_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
-    refunded_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    booking: Mapped["Booking"] = relationship(back_populates="payments")
+    booking: Mapped[Booking] = relationship(back_populates="payments")
 
 
 class PaymentEvent(Base):
@@ -65,5 +62,5 @@ class SandboxCharge(Base):
     callback_url: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # open | paid | cancelled | refunded
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    paid_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
-    refunded_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
