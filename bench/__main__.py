@@ -1,4 +1,5 @@
 """Run every benchmark module in bench/ and print its figures."""
+
 import importlib
 import pkgutil
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Core engine figures: training time, server start-up, memory, /model/parse latency, webhook throughput."""
+
 from __future__ import annotations
 
 import http.client
@@ -38,8 +39,13 @@ def start_server(tmp: Path, port: int) -> tuple[subprocess.Popen, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port), "--threads", "4"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--port", str(port), "--threads", "4"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while True:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -100,15 +106,38 @@ def bench_webhook(port: int, texts: list[str], tmp: Path, connections: int = 8, 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk).")
     bodies = tmp / "bodies.jsonl"
-    bodies.write_text("\n".join(json.dumps({"sender": f"bench-{i % 200}", "message": t}, ensure_ascii=False)
-                                for i, t in enumerate(texts)) + "\n", encoding="utf-8")
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-                          "-s", str(ROOT / "bench" / "webhook_load.lua"), f"http://127.0.0.1:{port}"],
-                         env={**os.environ, "BODIES": str(bodies)}, capture_output=True, text=True, check=True).stdout
-    figures = {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-               "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-               "non_2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
-               "socket_errors": sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))}
+    bodies.write_text(
+        "\n".join(
+            json.dumps({"sender": f"bench-{i % 200}", "message": t}, ensure_ascii=False) for i, t in enumerate(texts)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "webhook_load.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env={**os.environ, "BODIES": str(bodies)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "non_2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        "socket_errors": sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)),
+    }
     for pct in ("50", "99"):
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
         figures[f"p{pct}_ms"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]

@@ -11,6 +11,7 @@ Counted: the time to the webhook's 200 (wrk's latency), replies lost (an event n
 Options through the environment: BENCH_LINE_DELIVERIES (default 1000), BENCH_LINE_CONCURRENCY (50),
 BENCH_LINE_USERS (200), BENCH_LINE_DATABASE_URL (a fresh SQLite file by default).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -25,8 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.corpus import ROOT, questions
 from bench.bench_engine import free_port
+from bench.corpus import ROOT, questions
 from tests import line_standin as line
 
 WEBHOOK = "/webhooks/line/webhook"
@@ -39,13 +40,23 @@ def env_int(name: str, default: int) -> int:
 
 
 def start_bot(tmp: Path, port: int, api_url: str, database_url: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_DATABASE_URL": database_url,
-           "LINE_CHANNEL_SECRET": line.CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": line.ACCESS_TOKEN,
-           "LINE_API_BASE_URL": api_url}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_DATABASE_URL": database_url,
+        "LINE_CHANNEL_SECRET": line.CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": line.ACCESS_TOKEN,
+        "LINE_API_BASE_URL": api_url,
+    }
     subprocess.run([sys.executable, "-m", "bot", "setup"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = open(tmp / "bot.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     started = time.perf_counter()
     while True:
         try:
@@ -63,8 +74,10 @@ def plan(deliveries: int, users: int) -> list[dict]:
     """The events in sending order: originals, with each redelivered copy some way after its original."""
     texts = questions()
     user_ids = [line.user_id() for _ in range(users)]
-    originals = [line.text_event(user_ids[i % users], texts[(i * 7) % len(texts)])
-                 for i in range(int(deliveries / (1 + REDELIVERED_SHARE)))]
+    originals = [
+        line.text_event(user_ids[i % users], texts[(i * 7) % len(texts)])
+        for i in range(int(deliveries / (1 + REDELIVERED_SHARE)))
+    ]
     events = list(originals)
     every = round(1 / REDELIVERED_SHARE)
     for n, event in enumerate(originals[::every]):
@@ -83,10 +96,25 @@ def deliver_all(port: int, events: list[dict], concurrency: int, tmp: Path) -> d
             fh.write(line.sign(body) + "\t" + body.decode("utf-8") + "\n")
     threads = 2
     # wrk runs for its whole duration even after every delivery is out; 15 s bounds a round.
-    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", "15s", "--latency",
-                          "-s", str(ROOT / "bench" / "line_load.lua"), f"http://127.0.0.1:{port}"],
-                         env={**os.environ, "DELIVERIES": str(path), "THREADS": str(threads)},
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(concurrency),
+            "-d",
+            "15s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "line_load.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env={**os.environ, "DELIVERIES": str(path), "THREADS": str(threads)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return parse_wrk(out)
 
 
@@ -94,13 +122,16 @@ def parse_wrk(out: str) -> dict:
     def ms(value: str, unit: str) -> float:
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
-    figures = {f"ack_p{p}_ms": round(ms(*re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()), 1)
-               for p in ("50", "90", "99")}
+    figures = {
+        f"ack_p{p}_ms": round(ms(*re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()), 1)
+        for p in ("50", "90", "99")
+    }
     figures["ack_max_ms"] = round(ms(*re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", out).groups()), 1)
     figures["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     figures["errors"] = (int(non_2xx.group(1)) if non_2xx else 0) + sum(
-        int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+        int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)
+    )
     return figures
 
 
@@ -126,8 +157,9 @@ def run_round(port: int, api: line.LineStandIn, deliveries: int, users: int, con
         "loading": len(api.loadings),
         "lost": len(originals - set(per_token)),
         # a reply token used twice, a refused second reply, or any push at all
-        "duplicated": (sum(n - 1 for n in per_token.values()) + len(api.recorded("/v2/bot/message/reply", 400))
-                       + len(api.pushes)),
+        "duplicated": (
+            sum(n - 1 for n in per_token.values()) + len(api.recorded("/v2/bot/message/reply", 400)) + len(api.pushes)
+        ),
     }
 
 
@@ -138,9 +170,11 @@ def main() -> dict:
     rounds = env_int("BENCH_LINE_ROUNDS", 3)
     tmp = Path(tempfile.mkdtemp(prefix="bench-line-"))
     database_url = os.environ.get("BENCH_LINE_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"database: {database_url.split(':', 1)[0]}; {concurrency} concurrent clients; "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"database: {database_url.split(':', 1)[0]}; {concurrency} concurrent clients; "
+        f"load average before: {os.getloadavg()[0]:.2f}"
+    )
     results = []
     try:
         with line.LineStandIn() as api:
@@ -148,7 +182,7 @@ def main() -> dict:
             proc = start_bot(tmp, port, api.url, database_url)
             try:
                 texts = questions()  # warm every lazy cache (NLU, FAQ and garbage indexes) before measuring
-                warm = [line.text_event(line.user_id(), q) for q in texts[::max(1, len(texts) // 60)]]
+                warm = [line.text_event(line.user_id(), q) for q in texts[:: max(1, len(texts) // 60)]]
                 deliver_all(port, warm, 4, tmp)
                 api.wait_for(lambda a: len(a.replies) >= len(warm), timeout=120)
                 for n in range(rounds):

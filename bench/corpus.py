@@ -1,4 +1,5 @@
 """A fixed Japanese corpus for timing: the held-out test questions, so every domain is represented."""
+
 from __future__ import annotations
 
 from pathlib import Path

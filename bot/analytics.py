@@ -1,5 +1,6 @@
 """What analysts read: the answer rate (回答率) overall, by channel and by domain, the citizens' feedback,
 and the questions the bot could not answer, most frequent first."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,13 +22,18 @@ def report(database_url: str, since: datetime | None = None, top: int = 20) -> d
     missed = func.sum(case((Turn.unanswered.is_(True), 1), else_=0))
     window = [Turn.received_at >= since] if since else []
     with session_factory(database_url)() as s:
-        by_channel = s.execute(select(Turn.channel, func.count(), missed).where(*window)
-                               .group_by(Turn.channel)).all()
+        by_channel = s.execute(select(Turn.channel, func.count(), missed).where(*window).group_by(Turn.channel)).all()
         by_intent = s.execute(select(Turn.intent, func.count(), missed).where(*window).group_by(Turn.intent)).all()
-        feedback = s.execute(select(Turn.feedback, func.count()).where(Turn.feedback.is_not(None), *window)
-                             .group_by(Turn.feedback)).all()
-        unanswered = s.execute(select(Turn.user_text, func.count().label("n")).where(Turn.unanswered.is_(True), *window)
-                               .group_by(Turn.user_text).order_by(func.count().desc(), Turn.user_text).limit(top)).all()
+        feedback = s.execute(
+            select(Turn.feedback, func.count()).where(Turn.feedback.is_not(None), *window).group_by(Turn.feedback)
+        ).all()
+        unanswered = s.execute(
+            select(Turn.user_text, func.count().label("n"))
+            .where(Turn.unanswered.is_(True), *window)
+            .group_by(Turn.user_text)
+            .order_by(func.count().desc(), Turn.user_text)
+            .limit(top)
+        ).all()
     domains: dict[str, list[int]] = {}
     for intent, n, m in by_intent:
         domain = next((d for d in DOMAINS if (intent or "").startswith(d + "_")), "fallback")
@@ -50,11 +56,13 @@ def report(database_url: str, since: datetime | None = None, top: int = 20) -> d
 
 def format_report(r: dict[str, Any]) -> str:
     pct = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
-    lines = [f"回答率 (answer rate): {pct(r['answer_rate'])} of {r['turns']} turns"
-             + (f" since {r['since']}" if r["since"] else ""),
-             "by channel: " + ", ".join(f"{c} {pct(v['answer_rate'])} (n={v['turns']})" for c, v in r["by_channel"].items()),
-             "by domain:  " + ", ".join(f"{d} {pct(v['answer_rate'])} (n={v['turns']})" for d, v in r["by_domain"].items()),
-             "feedback:   " + (", ".join(f"{k} {v}" for k, v in r["feedback"].items()) or "none yet"),
-             "most frequent unanswered questions:"]
+    lines = [
+        f"回答率 (answer rate): {pct(r['answer_rate'])} of {r['turns']} turns"
+        + (f" since {r['since']}" if r["since"] else ""),
+        "by channel: " + ", ".join(f"{c} {pct(v['answer_rate'])} (n={v['turns']})" for c, v in r["by_channel"].items()),
+        "by domain:  " + ", ".join(f"{d} {pct(v['answer_rate'])} (n={v['turns']})" for d, v in r["by_domain"].items()),
+        "feedback:   " + (", ".join(f"{k} {v}" for k, v in r["feedback"].items()) or "none yet"),
+        "most frequent unanswered questions:",
+    ]
     lines += [f"  {u['count']:4d}  {u['text']}" for u in r["top_unanswered"]] or ["  none"]
     return "\n".join(lines)

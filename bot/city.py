@@ -1,4 +1,5 @@
 """The city profile (data/city.yml) and the `{offices.citizens.phone}` placeholders that answers use."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Command line: `python -m bot <command>` (also installed as `citybot`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def cmd_run(args, settings: Settings) -> int:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        raise BotError(f"port {args.port} is in use on {args.host}; choose another: "
-                       f"`make run PORT={args.port + 1}` or `--port {args.port + 1}`") from None
+        raise BotError(
+            f"port {args.port} is in use on {args.host}; choose another: "
+            f"`make run PORT={args.port + 1}` or `--port {args.port + 1}`"
+        ) from None
     progress(f"serving on http://{args.host}:{args.port}")
     server.run()
     return 0
@@ -155,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="serve the bot over HTTP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5005)
-    p.add_argument("--threads", type=int, default=4, help="worker threads; NLU and dialogue hold the GIL, so few is fastest")
+    p.add_argument(
+        "--threads", type=int, default=4, help="worker threads; NLU and dialogue hold the GIL, so few is fastest"
+    )
     p.add_argument("--switch-interval", type=float, default=0.001, help="seconds a thread may hold the GIL")
     p.set_defaults(func=cmd_run)
 

@@ -1,5 +1,6 @@
 """The one clock that everything date-related asks: "now" in the city's time zone (city.yml `city.timezone`),
 or the fixed BOT_FIXED_NOW of tests and demos (a fixed time without an offset is read in the city's zone)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,8 +21,9 @@ def city_zone(data_dir: Path) -> ZoneInfo:
     try:
         return ZoneInfo(name)  # ZoneInfo keeps the zones it has read
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{Path(data_dir) / 'city.yml'}: city.timezone `{name}` is not a time zone name such as "
-                          f"{DEFAULT_ZONE}.") from None
+        raise ConfigError(
+            f"{Path(data_dir) / 'city.yml'}: city.timezone `{name}` is not a time zone name such as {DEFAULT_ZONE}."
+        ) from None
 
 
 def now(settings) -> datetime:

@@ -1,4 +1,5 @@
 """Checking a YAML mapping's keys, so a typo in a city's data file fails at start-up with the allowed keys."""
+
 from __future__ import annotations
 
 from typing import Any

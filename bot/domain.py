@@ -1,4 +1,5 @@
 """domain.yml: intents, entities, slots with mappings, responses, forms, actions and session config."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,9 +11,17 @@ from .training_data import read_yaml, strip_lines
 
 # Actions every Rasa assistant has without declaring them.
 DEFAULT_ACTIONS = {
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_two_stage_fallback", "action_back", "action_unlikely_intent",
+    "action_listen",
+    "action_restart",
+    "action_session_start",
+    "action_default_fallback",
+    "action_deactivate_loop",
+    "action_revert_fallback_events",
+    "action_default_ask_affirmation",
+    "action_default_ask_rephrase",
+    "action_two_stage_fallback",
+    "action_back",
+    "action_unlikely_intent",
     "action_extract_slots",
 }
 REQUESTED_SLOT = "requested_slot"
@@ -64,11 +73,19 @@ class Domain:
         slots = {}
         for name, spec in (raw.get("slots") or {}).items():
             spec = spec or {}
-            slots[name] = Slot(name, spec.get("type", "any"), spec.get("initial_value"), spec.get("mappings") or [],
-                               spec.get("values") or [], spec.get("influence_conversation", True))
+            slots[name] = Slot(
+                name,
+                spec.get("type", "any"),
+                spec.get("initial_value"),
+                spec.get("mappings") or [],
+                spec.get("values") or [],
+                spec.get("influence_conversation", True),
+            )
         if REQUESTED_SLOT not in slots:
             slots[REQUESTED_SLOT] = Slot(REQUESTED_SLOT, "any", None, [], [], False)
-        forms = {name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()}
+        forms = {
+            name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()
+        }
         session = raw.get("session_config") or {}
         return cls(
             intents=intents,
@@ -103,7 +120,8 @@ class Domain:
     def as_sdk_dict(self) -> dict[str, Any]:
         """The domain as rasa_sdk actions receive it (forms carry their required_slots)."""
         out = dict(self.raw)
-        out["slots"] = {n: {"type": s.type, "initial_value": s.initial_value, "mappings": s.mappings}
-                        for n, s in self.slots.items()}
+        out["slots"] = {
+            n: {"type": s.type, "initial_value": s.initial_value, "mappings": s.mappings} for n, s in self.slots.items()
+        }
         out["forms"] = {n: {"required_slots": r} for n, r in self.forms.items()}
         return out

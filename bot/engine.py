@@ -1,4 +1,5 @@
 """The engine behind every connector: one channel-neutral `handle_message` call per user message."""
+
 from __future__ import annotations
 
 import gc
@@ -35,8 +36,17 @@ class Agent:
         self.model = model
         self.domain = model.domain
         self.responder = Responder(model.domain.responses, profile_loader)
-        fallback = next((p.get("core_fallback_action_name") for p in model.config.get("policies") or []
-                         if p.get("name") == "RulePolicy"), None) or "action_default_fallback"
+        fallback = (
+            next(
+                (
+                    p.get("core_fallback_action_name")
+                    for p in model.config.get("policies") or []
+                    if p.get("name") == "RulePolicy"
+                ),
+                None,
+            )
+            or "action_default_fallback"
+        )
         self.processor = Processor(model.domain, RulePolicy(model.rules), executor, self.responder, fallback)
         self.intents = set(model.domain.intents)
 
@@ -101,7 +111,9 @@ class Engine:
                     tracker.apply({"event": "slot", "name": name, "value": value})
         return tracker, version
 
-    def handle_message(self, sender_id: str, text: str, channel: str = "rest", metadata: dict | None = None) -> list[dict]:
+    def handle_message(
+        self, sender_id: str, text: str, channel: str = "rest", metadata: dict | None = None
+    ) -> list[dict]:
         """Process one message and return the bot's replies as Rasa REST messages (plus `turn_id`)."""
         agent = self.agent
         cleaned = clean(text or "", self.settings.max_message_chars)
@@ -125,7 +137,12 @@ class Engine:
         prefix: list[dict] = []
         if cleaned.empty or not cleaned.has_words:
             name = "utter_empty_message" if cleaned.empty else "utter_no_text"
-            parse = {"text": cleaned.text, "intent": {"name": None, "confidence": 0.0}, "intent_ranking": [], "entities": []}
+            parse = {
+                "text": cleaned.text,
+                "intent": {"name": None, "confidence": 0.0},
+                "intent_ranking": [],
+                "entities": [],
+            }
             messages = [agent.responder.render(name, tracker.slots, channel)]
             actions, unanswered = [name], True
             tracker.apply({"event": "user", "text": cleaned.text, "parse_data": parse, "input_channel": channel})
@@ -134,16 +151,32 @@ class Engine:
             tracker.apply({"event": "action", "name": "action_listen"})
         else:
             if cleaned.truncated:
-                prefix.append(agent.responder.render("utter_message_truncated", tracker.slots, channel,
-                                                     {"max_chars": self.settings.max_message_chars}))
+                prefix.append(
+                    agent.responder.render(
+                        "utter_message_truncated",
+                        tracker.slots,
+                        channel,
+                        {"max_chars": self.settings.max_message_chars},
+                    )
+                )
             parse = self.parse(cleaned.text, agent)
             result = agent.processor.handle(tracker, parse, channel, metadata)
             messages, actions, unanswered = result.messages, result.actions, result.unanswered
         messages = [m for m in prefix + messages if m]
         # One transaction stores the turn and the new state before anything is acknowledged.
-        turn_id = self.store.save_turn(sender_id, channel, cleaned.text, cleaned.truncated, tracker.to_state(), version,
-                                       now, parse, actions, [self._rest_message(sender_id, m, None) for m in messages],
-                                       unanswered)
+        turn_id = self.store.save_turn(
+            sender_id,
+            channel,
+            cleaned.text,
+            cleaned.truncated,
+            tracker.to_state(),
+            version,
+            now,
+            parse,
+            actions,
+            [self._rest_message(sender_id, m, None) for m in messages],
+            unanswered,
+        )
         return [self._rest_message(sender_id, m, turn_id) for m in messages]
 
     @staticmethod
@@ -152,7 +185,9 @@ class Engine:
             message = agent.responder.render("utter_error", {}, "rest")
         except Exception:  # even the city profile is unreadable: still answer politely
             message = None
-        return message or {"text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"}
+        return message or {
+            "text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"
+        }
 
     @staticmethod
     def _rest_message(sender_id: str, message: dict, turn_id: int | None) -> dict:
@@ -187,8 +222,10 @@ class Engine:
 
     def pending_messages(self, sender_id: str) -> list[dict]:
         """Notices queued for a web user while away (reminders), as REST messages; each is handed out once."""
-        return [{"recipient_id": sender_id, "text": m["text"], **({"custom": m["custom"]} if m.get("custom") else {})}
-                for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now())]
+        return [
+            {"recipient_id": sender_id, "text": m["text"], **({"custom": m["custom"]} if m.get("custom") else {})}
+            for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now())
+        ]
 
     def forget(self, sender_id: str) -> bool:
         with self._lock(sender_id):

@@ -1,4 +1,5 @@
 """One exception hierarchy whose messages say what to do next."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

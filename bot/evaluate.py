@@ -1,4 +1,5 @@
 """`bot test`: an NLU report like `rasa test nlu`, and conversation tests in Rasa's test-story format."""
+
 from __future__ import annotations
 
 import json
@@ -45,20 +46,41 @@ def evaluate_nlu(settings: Settings, test_file: Path) -> NluReport:
         pred.append(name)
         raw.append(top)
         if name != ex.intent:
-            errors.append({"text": ex.text, "intent": ex.intent, "predicted": name, "top": top,
-                           "confidence": round(message.intent_ranking[1 if name == "nlu_fallback" else 0]["confidence"]
-                                               if len(message.intent_ranking) > 1 or name != "nlu_fallback" else 0, 3),
-                           "where": f"{ex.source}:{ex.line}"})
+            errors.append(
+                {
+                    "text": ex.text,
+                    "intent": ex.intent,
+                    "predicted": name,
+                    "top": top,
+                    "confidence": round(
+                        message.intent_ranking[1 if name == "nlu_fallback" else 0]["confidence"]
+                        if len(message.intent_ranking) > 1 or name != "nlu_fallback"
+                        else 0,
+                        3,
+                    ),
+                    "where": f"{ex.source}:{ex.line}",
+                }
+            )
     n = len(gold)
     labels = sorted(set(gold))
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
-    per_intent = {lab: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3), "f1": round(float(f[i]), 3),
-                        "support": int(s[i])} for i, lab in enumerate(labels)}
+    per_intent = {
+        lab: {
+            "precision": round(float(p[i]), 3),
+            "recall": round(float(r[i]), 3),
+            "f1": round(float(f[i]), 3),
+            "support": int(s[i]),
+        }
+        for i, lab in enumerate(labels)
+    }
     per_domain = {}
     for dom in DOMAINS:
         idx = [i for i, g in enumerate(gold) if g.startswith(dom + "_")]
         if idx:
-            per_domain[dom] = {"accuracy": round(sum(gold[i] == pred[i] for i in idx) / len(idx), 4), "support": len(idx)}
+            per_domain[dom] = {
+                "accuracy": round(sum(gold[i] == pred[i] for i in idx) / len(idx), 4),
+                "support": len(idx),
+            }
     oos = [i for i, g in enumerate(gold) if g == "general_out_of_scope"]
     confusions = Counter((g, q) for g, q in zip(gold, pred) if g != q).most_common(15)
     return NluReport(
@@ -67,21 +89,26 @@ def evaluate_nlu(settings: Settings, test_file: Path) -> NluReport:
         classifier_accuracy=sum(g == q for g, q in zip(gold, raw)) / n if n else 0.0,
         fallback_rate=sum(q == "nlu_fallback" for q in pred) / n if n else 0.0,
         out_of_scope_recall=(sum(pred[i] in OUT_OF_SCOPE for i in oos) / len(oos)) if oos else None,
-        per_intent=per_intent, per_domain=per_domain,
+        per_intent=per_intent,
+        per_domain=per_domain,
         confusions=[{"intent": g, "predicted": q, "count": c} for (g, q), c in confusions],
         errors=errors,
     )
 
 
 def format_report(report: NluReport) -> str:
-    lines = [f"NLU test: {report.total} examples",
-             f"  accuracy (after fallback): {report.accuracy:.2%}",
-             f"  classifier top-1 accuracy: {report.classifier_accuracy:.2%}",
-             f"  fallback rate:             {report.fallback_rate:.2%}"]
+    lines = [
+        f"NLU test: {report.total} examples",
+        f"  accuracy (after fallback): {report.accuracy:.2%}",
+        f"  classifier top-1 accuracy: {report.classifier_accuracy:.2%}",
+        f"  fallback rate:             {report.fallback_rate:.2%}",
+    ]
     if report.out_of_scope_recall is not None:
         lines.append(f"  out-of-scope recall:       {report.out_of_scope_recall:.2%}")
-    lines.append("  per domain: " + ", ".join(f"{d} {v['accuracy']:.1%} (n={v['support']})"
-                                             for d, v in report.per_domain.items()))
+    lines.append(
+        "  per domain: "
+        + ", ".join(f"{d} {v['accuracy']:.1%} (n={v['support']})" for d, v in report.per_domain.items())
+    )
     lines.append(f"  {'intent':40s} {'prec':>6s} {'recall':>6s} {'f1':>6s} {'n':>4s}")
     for name, v in report.per_intent.items():
         lines.append(f"  {name:40s} {v['precision']:6.2f} {v['recall']:6.2f} {v['f1']:6.2f} {v['support']:4d}")
@@ -134,7 +161,7 @@ def _play(engine, story, sender) -> StoryResult:
         if step.get("intent") and turn["intent"] != step["intent"]:
             failures.append(f"{text!r}: intent {turn['intent']} (expected {step['intent']})")
         actual = [a for a in (turn["actions"] or []) if a != "action_listen"]
-        if expected_actions and actual[:len(expected_actions)] != expected_actions:
+        if expected_actions and actual[: len(expected_actions)] != expected_actions:
             failures.append(f"{text!r}: actions {actual} (expected {expected_actions})")
         i = j
     return StoryResult(story.name, not failures, failures)

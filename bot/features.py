@@ -5,6 +5,7 @@ the engine, the store and the NLU name no feature: the app factory, the CLI, the
 package and the notifiers all ask `features()`. Adding a feature: write its package with a `feature.py` that
 builds a `Feature`, and add one line to `[project.entry-points."citybot.features"]`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -59,8 +60,10 @@ def features() -> tuple[Feature, ...]:
             raise ConfigError(f"Entry point {ep.name} = {ep.value} in group {GROUP} is not a bot.features.Feature.")
         found.append(value)
     if not found:
-        raise ConfigError(f"No features are installed (entry-point group {GROUP}). Run `make install` "
-                          "(pip install -e .) in the project folder.")
+        raise ConfigError(
+            f"No features are installed (entry-point group {GROUP}). Run `make install` "
+            "(pip install -e .) in the project folder."
+        )
     return tuple(sorted(found, key=lambda f: f.name))
 
 

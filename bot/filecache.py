@@ -4,6 +4,7 @@ One mechanism for every such cache (city profile, FAQ, booking rules and fees, g
 one stat() per file; the value is rebuilt only when a file's modification time or size changed, or a file came
 or went, or the caller's own `version` (e.g. a database revision the value also depends on) moved on.
 """
+
 from __future__ import annotations
 
 import os

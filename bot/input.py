@@ -1,4 +1,5 @@
 """Clean what citizens type before anything reads it: control characters, empty and over-long messages."""
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ same Responder as the engine's (bot/dialogue/responses.py), filled the same way 
 {offices.bulky.phone}), but built from domain.yml and the city profile on disk, since a reminder job, the staff
 pages and an action server run without the trained model; a changed domain.yml is read again.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

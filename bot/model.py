@@ -10,6 +10,7 @@ The model is a directory of plain data, never a pickle:
         nlu/00_SudachiTokenizer/ ... nlu/07_FallbackClassifier/
                                    each component's state.json and arrays.npz (NumPy, allow_pickle=False)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -108,8 +109,9 @@ def current_model_dir(settings: Settings) -> Path:
     except FileNotFoundError:
         legacy = settings.model_dir / LEGACY_FILES[0]
         if legacy.exists():
-            raise ModelFormatError(legacy, "it is a pickled model of an older version, which this code no longer "
-                                           "reads") from None
+            raise ModelFormatError(
+                legacy, "it is a pickled model of an older version, which this code no longer reads"
+            ) from None
         raise ModelNotFound(settings.model_dir) from None
     if not name.startswith(MODEL_PREFIX) or Path(name).name != name:
         raise ModelFormatError(pointer, f"it names {name!r}, which is not a model directory")
@@ -137,8 +139,11 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != MODEL_FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         version = manifest.get("bot_version", "?") if isinstance(manifest, dict) else "?"
-        raise ModelFormatError(directory, f"it has model format {found!r} (written by bot {version}), and this code "
-                                          f"(bot {__version__}) reads format {MODEL_FORMAT}")
+        raise ModelFormatError(
+            directory,
+            f"it has model format {found!r} (written by bot {version}), and this code "
+            f"(bot {__version__}) reads format {MODEL_FORMAT}",
+        )
     return manifest
 
 
@@ -149,15 +154,18 @@ def write_model(model: Model, directory: Path, training: dict[str, Any] | None =
     components = model.pipeline.persist(directory / NLU_FOLDER)
     _write_json(directory / DOMAIN_FILE, model.domain.to_dict())
     _write_json(directory / RULES_FILE, [r.to_dict() for r in model.rules])
-    _write_json(directory / MANIFEST_FILE, {
-        "format": MODEL_FORMAT,
-        "bot_version": __version__,
-        "trained_at": model.trained_at,
-        "fingerprint": model.fingerprint,
-        "components": components,  # in pipeline order
-        "config": model.config,
-        "training": training or {},
-    })
+    _write_json(
+        directory / MANIFEST_FILE,
+        {
+            "format": MODEL_FORMAT,
+            "bot_version": __version__,
+            "trained_at": model.trained_at,
+            "fingerprint": model.fingerprint,
+            "components": components,  # in pipeline order
+            "config": model.config,
+            "training": training or {},
+        },
+    )
 
 
 def read_model(directory: Path, project_dir: Path) -> Model:
@@ -250,10 +258,19 @@ def train(settings: Settings, progress: Callable[[str], None] = lambda _m: None)
     pipeline = Pipeline.from_config(config, settings.project_dir)
     pipeline.train(data, progress)
     model = Model(pipeline, domain, rules, fingerprint(settings, config), time.time(), config)
-    path = save(model, settings, {"examples": len(data.examples), "intents": len(data.intents()),
-                                  "seconds": round(time.perf_counter() - started, 2)})
-    progress(f"trained on {len(data.examples)} examples, {len(data.intents())} intents "
-             f"in {time.perf_counter() - started:.1f}s → {path}")
+    path = save(
+        model,
+        settings,
+        {
+            "examples": len(data.examples),
+            "intents": len(data.intents()),
+            "seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+    progress(
+        f"trained on {len(data.examples)} examples, {len(data.intents())} intents "
+        f"in {time.perf_counter() - started:.1f}s → {path}"
+    )
     return path
 
 

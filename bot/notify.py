@@ -3,6 +3,7 @@
 A feature that owns a channel declares a notifier for it (`Feature.notifiers`, e.g. LINE's push API); every
 other channel's users get the web outbox, which the widget fetches.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -3,6 +3,7 @@
 Actions and channels write them (`encode_payload`); the engine reads them instead of running the NLU, and
 `bot data validate` checks the ones in domain.yml (`decode_payload`).
 """
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ ConfigError naming the variable and what it takes. README "Configuration" lists 
 Every path is relative to the project directory, so a city swaps its data by pointing BOT_DATA_DIR elsewhere
 without touching code. An unset variable and an empty one mean the same: the default.
 """
+
 from __future__ import annotations
 
 import os
@@ -103,10 +104,25 @@ class Settings:
 
 
 # Every variable Settings.from_env reads (README "Configuration" documents each; tests check both lists agree).
-VARIABLES = ("BOT_PROJECT_DIR", "BOT_DATA_DIR", "BOT_CONFIG", "BOT_DOMAIN", "BOT_ENDPOINTS", "BOT_MODEL_DIR",
-             "BOT_DATABASE_URL", "BOT_FIXED_NOW", "BOT_MAX_MESSAGE_CHARS", "BOT_CORS_ORIGINS", "BOT_ENV",
-             "BOT_PUBLIC_URL", "BOT_STAFF_TOKEN", "PAYMENT_SANDBOX_SECRET", "LINE_CHANNEL_SECRET",
-             "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL")
+VARIABLES = (
+    "BOT_PROJECT_DIR",
+    "BOT_DATA_DIR",
+    "BOT_CONFIG",
+    "BOT_DOMAIN",
+    "BOT_ENDPOINTS",
+    "BOT_MODEL_DIR",
+    "BOT_DATABASE_URL",
+    "BOT_FIXED_NOW",
+    "BOT_MAX_MESSAGE_CHARS",
+    "BOT_CORS_ORIGINS",
+    "BOT_ENV",
+    "BOT_PUBLIC_URL",
+    "BOT_STAFF_TOKEN",
+    "PAYMENT_SANDBOX_SECRET",
+    "LINE_CHANNEL_SECRET",
+    "LINE_CHANNEL_ACCESS_TOKEN",
+    "LINE_API_BASE_URL",
+)
 
 
 def current() -> Settings:
@@ -139,8 +155,10 @@ def _file(name: str, path: Path) -> Path:
 
 def _database_url(value: str) -> str:
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
-        raise ConfigError(f"BOT_DATABASE_URL must be an SQLAlchemy URL starting sqlite:/// or postgresql://, "
-                          f"not {value.split('://', 1)[0]!r}...")
+        raise ConfigError(
+            f"BOT_DATABASE_URL must be an SQLAlchemy URL starting sqlite:/// or postgresql://, "
+            f"not {value.split('://', 1)[0]!r}..."
+        )
     return value
 
 
@@ -150,8 +168,9 @@ def _iso_time(name: str, value: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{name} must be an ISO 8601 time such as 2026-11-20T10:00:00+09:00, "
-                          f"not {value!r}.") from None
+        raise ConfigError(
+            f"{name} must be an ISO 8601 time such as 2026-11-20T10:00:00+09:00, not {value!r}."
+        ) from None
 
 
 def _whole_number(name: str, value: str, minimum: int = 1) -> int:

@@ -2,6 +2,7 @@
 
 Every item remembers its file and line so `data validate` can point at it.
 """
+
 from __future__ import annotations
 
 import re
@@ -112,7 +113,7 @@ def parse_annotated(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Turn `[スプレー缶](garbage_item)は何ごみ` into plain text plus entity spans."""
     entities, plain, pos = [], [], 0
     for m in ENTITY_ANNOTATION.finditer(text):
-        plain.append(text[pos:m.start()])
+        plain.append(text[pos : m.start()])
         start = sum(len(p) for p in plain)
         value = m.group("text")
         if m.group("name"):
@@ -186,15 +187,18 @@ def load_rules(paths: Iterable[Path]) -> list[Rule]:
         if not isinstance(doc, dict) or "rules" not in doc:
             continue
         for item in doc["rules"] or []:
-            rules.append(Rule(
-                name=item.get("rule", ""),
-                steps=strip_lines(item.get("steps") or []),
-                condition=strip_lines(item.get("condition") or []),
-                conversation_start=bool(item.get("conversation_start", False)),
-                wait_for_user_input=bool(item.get("wait_for_user_input", True)),
-                source=str(path), line=item.get("__line__", 0),
-                step_lines=[s.get("__line__", 0) if isinstance(s, dict) else 0 for s in item.get("steps") or []],
-            ))
+            rules.append(
+                Rule(
+                    name=item.get("rule", ""),
+                    steps=strip_lines(item.get("steps") or []),
+                    condition=strip_lines(item.get("condition") or []),
+                    conversation_start=bool(item.get("conversation_start", False)),
+                    wait_for_user_input=bool(item.get("wait_for_user_input", True)),
+                    source=str(path),
+                    line=item.get("__line__", 0),
+                    step_lines=[s.get("__line__", 0) if isinstance(s, dict) else 0 for s in item.get("steps") or []],
+                )
+            )
     return rules
 
 
@@ -205,6 +209,7 @@ def load_stories(paths: Iterable[Path]) -> list[Story]:
         if not isinstance(doc, dict) or "stories" not in doc:
             continue
         for item in doc["stories"] or []:
-            stories.append(Story(item.get("story", ""), strip_lines(item.get("steps") or []),
-                                 str(path), item.get("__line__", 0)))
+            stories.append(
+                Story(item.get("story", ""), strip_lines(item.get("steps") or []), str(path), item.get("__line__", 0))
+            )
     return stories

@@ -1,4 +1,5 @@
 """`bot data validate`: mistakes in domain, NLU data, rules and FAQ content, each with file and line."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -21,7 +22,7 @@ def check_payload(payload: str, domain: Domain) -> str | None:
     except PayloadError as exc:
         return f"button payload {payload!r}: {exc}"
     if decoded is None:
-        return f"button payload {payload!r} is not of the form /intent or /intent{{\"entity\": \"value\"}}"
+        return f'button payload {payload!r} is not of the form /intent or /intent{{"entity": "value"}}'
     intent, values = decoded
     if intent not in domain.intents:
         return f"button payload {payload!r} names the unknown intent `{intent}`"
@@ -72,10 +73,12 @@ def validate(settings: Settings) -> list[str]:
                     problems.append(f"{where}: rule `{rule.name}` uses unknown intent `{name}`")
                 handled.add(name)
             if "action" in step and not domain.known_action(step["action"]):
-                problems.append(f"{where}: rule `{rule.name}` runs `{step['action']}`, which is not a response, "
-                                f"action or form in {dfile}")
+                problems.append(
+                    f"{where}: rule `{rule.name}` runs `{step['action']}`, which is not a response, "
+                    f"action or form in {dfile}"
+                )
             for slot_set in step.get("slot_was_set") or []:
-                for name in (slot_set if isinstance(slot_set, dict) else {slot_set: None}):
+                for name in slot_set if isinstance(slot_set, dict) else {slot_set: None}:
                     if name not in domain.slots:
                         problems.append(f"{where}: rule `{rule.name}` refers to unknown slot `{name}`")
         where = f"{rule.source}:{rule.line}"
@@ -107,12 +110,16 @@ def validate(settings: Settings) -> list[str]:
     for slot in domain.slots.values():
         for mapping in slot.mappings:
             if mapping.get("type") == "from_entity" and mapping.get("entity") not in domain.entities:
-                problems.append(f"{dfile}:{domain.lines.get(('slots', slot.name), 0)}: slot `{slot.name}` maps from "
-                                f"unknown entity `{mapping.get('entity')}`")
+                problems.append(
+                    f"{dfile}:{domain.lines.get(('slots', slot.name), 0)}: slot `{slot.name}` maps from "
+                    f"unknown entity `{mapping.get('entity')}`"
+                )
     for form, required in domain.forms.items():
         for slot in required:
             if slot not in domain.slots:
-                problems.append(f"{dfile}:{domain.lines.get(('forms', form), 0)}: form `{form}` requires unknown slot `{slot}`")
+                problems.append(
+                    f"{dfile}:{domain.lines.get(('forms', form), 0)}: form `{form}` requires unknown slot `{slot}`"
+                )
 
     # custom actions exist
     try:
@@ -121,7 +128,9 @@ def validate(settings: Settings) -> list[str]:
         registered = InProcessExecutor().names()
         for action in domain.actions:
             if action not in registered and action not in DEFAULT_ACTIONS and action not in domain.responses:
-                problems.append(f"{dfile}: action `{action}` is listed but no rasa_sdk Action in actions/ has that name")
+                problems.append(
+                    f"{dfile}: action `{action}` is listed but no rasa_sdk Action in actions/ has that name"
+                )
     except Exception as exc:  # an import error in actions/ is itself a problem worth reporting
         problems.append(f"actions/: cannot import the custom actions: {exc}")
 
@@ -150,13 +159,17 @@ def validate_faq(settings: Settings, domain: Domain) -> list[str]:
                 problems.append(f"{where}: FAQ id `{entry['id']}` is also used at {ids[entry['id']]}")
             ids[entry.get("id")] = where
             if entry.get("intent") not in topics:
-                problems.append(f"{where}: FAQ entry {entry.get('id')} has intent `{entry.get('intent')}`, not a topic of its file")
+                problems.append(
+                    f"{where}: FAQ entry {entry.get('id')} has intent `{entry.get('intent')}`, not a topic of its file"
+                )
             for field in ("answer", "source", "title"):
                 try:
                     city_profile.fill(str(entry.get(field, "")), profile)
                 except KeyError as exc:
-                    problems.append(f"{where}: FAQ entry {entry.get('id')}: `{field}` uses {{{exc.args[0]}}}, "
-                                    f"which data/city.yml does not define")
+                    problems.append(
+                        f"{where}: FAQ entry {entry.get('id')}: `{field}` uses {{{exc.args[0]}}}, "
+                        f"which data/city.yml does not define"
+                    )
             entries.append((where, entry))
     for where, entry in entries:
         for rel in entry.get("related") or []:

@@ -1,5 +1,6 @@
 """Flask app factory: the REST and widget channels, then each feature's blueprints (LINE, staff pages,
 payments), all speaking to one engine."""
+
 from __future__ import annotations
 
 import logging
@@ -7,9 +8,8 @@ import logging
 from flask import Flask
 
 from bot import __version__
-from bot.settings import Settings
-
 from bot.features import features
+from bot.settings import Settings
 
 from . import errors, rest, widget
 

@@ -1,4 +1,5 @@
 """JSON errors for every route, registered in one place; no stack trace ever reaches a client."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Strict JSON bodies: the right content type, valid UTF-8, an object with the expected fields."""
+
 from __future__ import annotations
 
 import json

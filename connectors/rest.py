@@ -1,4 +1,5 @@
 """Rasa-compatible REST channel: /webhooks/rest/webhook, /model/parse, /health, /version."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -56,8 +57,14 @@ def health():
 @bp.get("/version")
 def version():
     model = _engine().agent.model
-    return jsonify({"version": current_app.config["BOT_VERSION"], "minimum_compatible_version": "3.6.0",
-                    "model_fingerprint": model.fingerprint, "model_trained_at": model.trained_at})
+    return jsonify(
+        {
+            "version": current_app.config["BOT_VERSION"],
+            "minimum_compatible_version": "3.6.0",
+            "model_fingerprint": model.fingerprint,
+            "model_trained_at": model.trained_at,
+        }
+    )
 
 
 def init_app(app):

@@ -8,6 +8,7 @@ A city page embeds the widget with one tag, which talks to the REST webhook:
 Browsers may call the webhook and the feedback endpoint only from the city's own origins
 (BOT_CORS_ORIGINS plus `widget.allowed_origins` in data/city.yml), read once at start-up.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def contrast_ratio(color_a: str, color_b: str) -> float:
     """WCAG 2.0 contrast ratio of two `#rrggbb` colours (1.0 to 21.0)."""
 
     def luminance(color: str) -> float:
-        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -62,7 +63,7 @@ def widget_config(profile: Mapping[str, Any]) -> dict:
     for key in DEFAULT_COLORS:
         color = str(config[key])
         if not _HEX_COLOR.match(color):
-            raise ConfigError(f"city.yml: widget.{key} must be a colour like \"#1d5a8c\", not {color!r}.")
+            raise ConfigError(f'city.yml: widget.{key} must be a colour like "#1d5a8c", not {color!r}.')
         ratio = contrast_ratio(color, "#ffffff")
         if ratio < MIN_CONTRAST:
             raise ConfigError(
@@ -98,8 +99,13 @@ def init_app(app) -> None:
     origins = allowed_origins(settings.cors_origins, profile)
     app.register_blueprint(bp)
     if origins:
-        CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},
-             methods=["POST", "OPTIONS"], allow_headers=["Content-Type"], max_age=600)
+        CORS(
+            app,
+            resources={route: {"origins": origins} for route in CORS_ROUTES},
+            methods=["POST", "OPTIONS"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
 
 
 @bp.get("/")

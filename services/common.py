@@ -1,4 +1,5 @@
 """What actions share: settings from the environment and the city profile. No HTTP here."""
+
 from __future__ import annotations
 
 from bot import city
@@ -20,4 +21,4 @@ def previous_turn_actions(tracker) -> list[str]:
     users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
     if len(users) < 2:
         return []
-    return [e.get("name") for e in tracker.events[users[-2] + 1:users[-1]] if e.get("event") == "action"]
+    return [e.get("name") for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "action"]

@@ -1,4 +1,5 @@
 """Collection areas for tests that need a few of them without the whole garbage import (stores, staff tools)."""
+
 from __future__ import annotations
 
 from bot.store.db import session_factory

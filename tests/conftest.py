@@ -1,4 +1,5 @@
 """Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server."""
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,7 @@ def demo_db_template(trained_settings, tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_data(settings, demo_db_template):
     """This test's database starts as the demo city's (request it before `engine`)."""
-    shutil.copyfile(demo_db_template, settings.database_url[len("sqlite:///"):])
+    shutil.copyfile(demo_db_template, settings.database_url[len("sqlite:///") :])
     return settings
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures of the garbage tests: real SQLite and PostgreSQL databases, the demo city's data imported."""
+
 from __future__ import annotations
 
 import pytest

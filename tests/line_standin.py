@@ -6,6 +6,7 @@
 - Webhook bodies in LINE's documented JSON (`text_event`, `postback_event`, ...), signed as LINE signs them
   (`sign`: base64 of HMAC-SHA256 over the body with the channel secret), and sent by `deliver`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -132,8 +133,10 @@ class LineStandIn:
                 return value
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"the LINE stand-in did not see what was expected within {timeout}s; "
-                                     f"calls: {[(c.path, c.status) for c in self.calls]}")
+                raise AssertionError(
+                    f"the LINE stand-in did not see what was expected within {timeout}s; "
+                    f"calls: {[(c.path, c.status) for c in self.calls]}"
+                )
             with self._new_call:
                 self._new_call.wait(min(remaining, 0.1))
 
@@ -141,8 +144,15 @@ class LineStandIn:
     def _answer(self, path: str, headers: dict, body: dict) -> tuple[int, dict, dict, list[str]]:
         """Status, body and extra headers of LINE's answer, and what LINE would find malformed."""
         if headers.get("authorization") != f"Bearer {self.access_token}":
-            return 401, {"message": "Authentication failed. Confirm that the access token in the authorization "
-                                    "header is valid."}, {}, []
+            return (
+                401,
+                {
+                    "message": "Authentication failed. Confirm that the access token in the authorization "
+                    "header is valid."
+                },
+                {},
+                [],
+            )
         with self._lock:
             planned = self.failures.get(path)
             if planned:
@@ -167,8 +177,12 @@ class LineStandIn:
             key = headers.get("x-line-retry-key")
             with self._lock:
                 if key and key in self._retry_keys:
-                    return 409, {"message": "The retry key is already accepted"}, {
-                        "x-line-accepted-request-id": self._retry_keys[key]}, []
+                    return (
+                        409,
+                        {"message": "The retry key is already accepted"},
+                        {"x-line-accepted-request-id": self._retry_keys[key]},
+                        [],
+                    )
                 if key:
                     self._retry_keys[key] = str(uuid.uuid4())
         sent = [{"id": str(secrets.randbits(60)), "quoteToken": secrets.token_hex(8)} for _ in body["messages"]]
@@ -181,7 +195,7 @@ class LineStandIn:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out in two writes: don't hold the body 40 ms
 
-            def do_POST(self):  # noqa: N802 (http.server's naming)
+            def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
                     body = json.loads(raw or b"{}")
@@ -220,10 +234,18 @@ def user_id() -> str:
     return "U" + secrets.token_hex(16)
 
 
-def _event(kind: str, source: dict, *, reply: bool = True, redelivery: bool = False, event_id: str | None = None,
-           **fields) -> dict:
-    event = {"type": kind, "mode": "active", "timestamp": int(time.time() * 1000), "source": source,
-             "webhookEventId": event_id or ulid(), "deliveryContext": {"isRedelivery": redelivery}, **fields}
+def _event(
+    kind: str, source: dict, *, reply: bool = True, redelivery: bool = False, event_id: str | None = None, **fields
+) -> dict:
+    event = {
+        "type": kind,
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": source,
+        "webhookEventId": event_id or ulid(),
+        "deliveryContext": {"isRedelivery": redelivery},
+        **fields,
+    }
     if reply:
         event["replyToken"] = secrets.token_hex(16)
     return event
@@ -258,13 +280,17 @@ def message_event(source: dict | str, message: dict, **kw) -> dict:
 
 
 def sticker_event(source, **kw) -> dict:
-    return message_event(source, {"type": "sticker", "packageId": "446", "stickerId": "1988",
-                                  "stickerResourceType": "STATIC"}, **kw)
+    return message_event(
+        source, {"type": "sticker", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC"}, **kw
+    )
 
 
 def location_event(source, address: str, latitude: float, longitude: float, **kw) -> dict:
-    return message_event(source, {"type": "location", "title": "my location", "address": address,
-                                  "latitude": latitude, "longitude": longitude}, **kw)
+    return message_event(
+        source,
+        {"type": "location", "title": "my location", "address": address, "latitude": latitude, "longitude": longitude},
+        **kw,
+    )
 
 
 def follow_event(uid: str, **kw) -> dict:
@@ -291,6 +317,13 @@ def sign(body: bytes, secret: str = CHANNEL_SECRET) -> str:
 def deliver(webhook_url: str, *events: dict, secret: str = CHANNEL_SECRET, session=requests, timeout: float = 10):
     """POST a signed webhook body, as the LINE Platform does."""
     body = body_of(*events)
-    return session.post(webhook_url, data=body, timeout=timeout, headers={
-        "Content-Type": "application/json; charset=utf-8", "X-Line-Signature": sign(body, secret),
-        "User-Agent": "LineBotWebhook/2.0"})
+    return session.post(
+        webhook_url,
+        data=body,
+        timeout=timeout,
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Line-Signature": sign(body, secret),
+            "User-Agent": "LineBotWebhook/2.0",
+        },
+    )

@@ -1,4 +1,5 @@
 """Fixtures of the LINE tests: the bot's webhook on a live server, configured to answer through the stand-in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,13 @@ def line_env():
 def test_env(test_env, demo_settings, line_env):
     """One database per test module, holding the demo city's garbage data (tests/garbage_support.py), and the
     LINE channel configured to answer through the stand-in."""
-    return {**test_env, "BOT_DATABASE_URL": demo_settings.database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
-            "LINE_CHANNEL_ACCESS_TOKEN": line.ACCESS_TOKEN, "LINE_API_BASE_URL": line_env.url}
+    return {
+        **test_env,
+        "BOT_DATABASE_URL": demo_settings.database_url,
+        "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": line.ACCESS_TOKEN,
+        "LINE_API_BASE_URL": line_env.url,
+    }
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Custom actions on a real `python -m rasa_sdk --actions actions` server give the same answers as in-process."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,13 @@ from tests.conftest import PROJECT_DIR, free_port
 def action_server(bot_env):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}  # bot_env put this test's settings there
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                            cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -39,7 +45,10 @@ def action_server(bot_env):
 
 
 def conversation(engine, sender):
-    return [engine.handle_message(sender, text) for text in ["こんにちは", "コンビニで住民票は取れますか", "ぱぴぷぺぽ", "やめる"]]
+    return [
+        engine.handle_message(sender, text)
+        for text in ["こんにちは", "コンビニで住民票は取れますか", "ぱぴぷぺぽ", "やめる"]
+    ]
 
 
 def test_remote_actions_match_in_process(bot_env, action_server, tmp_path):

@@ -1,4 +1,5 @@
 """FAQ answers: the right entry inside an intent, city values filled in, related topics as buttons."""
+
 from __future__ import annotations
 
 import json
@@ -17,13 +18,16 @@ def index():
     return faq_index.load(PROJECT_DIR / "data")
 
 
-@pytest.mark.parametrize("intent,text,expected", [
-    ("certificates_residence_record", "住民票がほしい", "cert_juminhyo_window"),
-    ("certificates_residence_record", "住民票を郵送で取り寄せたい", "cert_juminhyo_mail"),
-    ("certificates_mynumber_card", "マイナンバーカードの暗証番号を忘れた", "cert_mynumber_pin"),
-    ("certificates_mynumber_card", "マイナンバーカードをなくした", "cert_mynumber_lost"),
-    ("taxes_payment_methods", "納付書をなくした", "tax_pay_lost_slip"),
-])
+@pytest.mark.parametrize(
+    "intent,text,expected",
+    [
+        ("certificates_residence_record", "住民票がほしい", "cert_juminhyo_window"),
+        ("certificates_residence_record", "住民票を郵送で取り寄せたい", "cert_juminhyo_mail"),
+        ("certificates_mynumber_card", "マイナンバーカードの暗証番号を忘れた", "cert_mynumber_pin"),
+        ("certificates_mynumber_card", "マイナンバーカードをなくした", "cert_mynumber_lost"),
+        ("taxes_payment_methods", "納付書をなくした", "tax_pay_lost_slip"),
+    ],
+)
 def test_best_entry_within_the_intent(index, intent, text, expected):
     assert index.best(intent, text).id == expected
 

@@ -1,4 +1,5 @@
 """The analysts' report on real turns: answer rate by channel and domain, feedback, the unanswered queue."""
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,17 @@ def test_report_counts_what_the_bot_could_and_could_not_answer(engine, say):
 
 def test_report_command(bot_env, engine, say):
     say("住民票がほしい", sender="c1")
-    out = subprocess.run([sys.executable, "-m", "bot", "report", "--json", "--days", "7"], cwd=PROJECT_DIR,
-                         capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_DIR),
-                              "BOT_DATABASE_URL": bot_env.database_url,
-                              "BOT_FIXED_NOW": bot_env.fixed_now.isoformat()}).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--json", "--days", "7"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(PROJECT_DIR),
+            "BOT_DATABASE_URL": bot_env.database_url,
+            "BOT_FIXED_NOW": bot_env.fixed_now.isoformat(),
+        },
+    ).stdout
     assert json.loads(out)["turns"] == 1

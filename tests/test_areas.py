@@ -1,8 +1,9 @@
 """Collection areas: one list (the garbage import) for every feature, said to be missing instead of guessed."""
+
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 
 import pytest
 from area_support import add_areas
@@ -28,19 +29,22 @@ def empty(settings):
     return settings
 
 
-@pytest.mark.parametrize("text, area, problem", [
-    ("さくら市泉野町3丁目5-1", "泉野", None),
-    ("架空県さくら市浅野川2-3", "浅野川", None),
-    ("〒999-1234 さくら市 長町1-2-3", "長町", None),
-    ("二塚町10", "緑（二塚）", None),
-    ("緑団地5-1", "安原（緑団地含む）", None),
-    ("浅野川町2丁目3番4号です", "浅野川", None),
-    ("あさのかわ1-1", "浅野川", None),  # its reading
-    ("東京都新宿区西新宿2-8-1", None, OUTSIDE),
-    ("金沢市泉野町3-5-1", None, OUTSIDE),
-    ("泉野", None, NO_NUMBER),
-    ("ほげほげ町1-1", None, UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "text, area, problem",
+    [
+        ("さくら市泉野町3丁目5-1", "泉野", None),
+        ("架空県さくら市浅野川2-3", "浅野川", None),
+        ("〒999-1234 さくら市 長町1-2-3", "長町", None),
+        ("二塚町10", "緑（二塚）", None),
+        ("緑団地5-1", "安原（緑団地含む）", None),
+        ("浅野川町2丁目3番4号です", "浅野川", None),
+        ("あさのかわ1-1", "浅野川", None),  # its reading
+        ("東京都新宿区西新宿2-8-1", None, OUTSIDE),
+        ("金沢市泉野町3-5-1", None, OUTSIDE),
+        ("泉野", None, NO_NUMBER),
+        ("ほげほげ町1-1", None, UNKNOWN),
+    ],
+)
 def test_addresses_find_their_area_among_the_imported_ones(demo_db_template, text, area, problem):
     areas = load(f"sqlite:///{demo_db_template}")
     assert len(areas) == 71 and areas.named("泉野")
@@ -59,8 +63,10 @@ def test_typed_names_match_by_spelling_reading_and_bracketed_part(demo_db_templa
 def test_an_area_two_sources_name_is_listed_once_as_the_better_ranked_source_has_it(empty):
     url = empty.database_url
     with session_factory(url)() as s, s.begin():
-        s.add_all(GarbageSource(name=name, format="5374", priority=priority, updated_at=datetime.now(timezone.utc))
-                  for name, priority in (("city", 1), ("older", 2)))
+        s.add_all(
+            GarbageSource(name=name, format="5374", priority=priority, updated_at=datetime.now(UTC))
+            for name, priority in (("city", 1), ("older", 2))
+        )
     add_areas(url, "浅野", "泉野", source="older")
     add_areas(url, "泉野", source="city")
     with session_factory(url)() as s:
@@ -114,7 +120,9 @@ def test_a_citizen_booking_before_the_areas_are_imported_gets_the_polite_apology
 
 
 def test_a_line_location_before_the_areas_are_imported_says_the_days_are_not_registered(say):
-    replies = say('/general_location{"location_address": "石川県金沢市浅野本町2丁目", "latitude": 36.574, '
-                  '"longitude": 136.670}', sender="loc")
+    replies = say(
+        '/general_location{"location_address": "石川県金沢市浅野本町2丁目", "latitude": 36.574, "longitude": 136.670}',
+        sender="loc",
+    )
     assert replies[0]["text"] == "申し訳ありません。地区ごとの収集日の情報がまだ登録されていません。"
     assert "お問い合わせください" in replies[-1]["text"]

@@ -1,5 +1,6 @@
 """The whole bulky-waste booking conversation through the REST webhook: real Flask app, real SQLite (and PostgreSQL
 for the race), the demo city's fixed Friday 2026-11-20 (Monday 11-23 is a holiday; the first pickup day is 11-25)."""
+
 from __future__ import annotations
 
 import threading
@@ -43,8 +44,9 @@ def bookings(settings) -> list[Booking]:
         return list(s.scalars(select(Booking).order_by(Booking.id)))
 
 
-def to_confirmation(say, sender, items="ソファ1点とタンス2つ", address="さくら市泉野町3丁目5-1", day="2026-11-25",
-                    payment="sticker"):
+def to_confirmation(
+    say, sender, items="ソファ1点とタンス2つ", address="さくら市泉野町3丁目5-1", day="2026-11-25", payment="sticker"
+):
     say("粗大ごみを出したい", sender=sender)
     say(items, sender=sender)
     say(address, sender=sender)
@@ -64,8 +66,13 @@ def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, se
     dates = say("さくら市泉野町3丁目5-1", sender="c1")
     assert "泉野地区" in texts(dates)
     picker = next(r for r in dates if r.get("custom"))
-    assert picker["custom"] == {"type": "date_picker", "intent": "general_inform", "entity": "date",
-                                "min": "2026-11-25", "max": "2027-01-19"}
+    assert picker["custom"] == {
+        "type": "date_picker",
+        "intent": "general_inform",
+        "entity": "date",
+        "min": "2026-11-25",
+        "max": "2027-01-19",
+    }
     assert [b["title"] for b in picker["buttons"]][:3] == ["11月25日(水)", "11月26日(木)", "11月27日(金)"]
     say("来週の水曜", sender="c1")  # 2026-11-25
     say("山田 花子です", sender="c1")
@@ -83,18 +90,29 @@ def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, se
     assert len(rows) == 1
     b = rows[0]
     assert (b.area, b.pickup_date, b.name, b.phone, b.total_fee, b.payment_method, b.channel, b.sender_id) == (
-        "泉野", date(2026, 11, 25), "山田 花子", "09012345678", 3000, "sticker", "rest", "c1")
+        "泉野",
+        date(2026, 11, 25),
+        "山田 花子",
+        "09012345678",
+        3000,
+        "sticker",
+        "rest",
+        "c1",
+    )
     assert b.number in texts(done)
     assert [(i.name, i.quantity, i.unit_fee) for i in b.items] == [("ソファー", 1, 1000), ("たんす", 2, 1000)]
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ("テレビ", "家電リサイクル法"),
-    ("パソコン", "メーカーによる回収"),
-    ("大きい家具", "「家具」は粗大ごみの料金表に見つかりませんでした"),
-    ("ソファ0台", "1品目につき1〜10点"),
-    ("ソファ999個", "「ソファー」の数（999）はお受けできません"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("テレビ", "家電リサイクル法"),
+        ("パソコン", "メーカーによる回収"),
+        ("大きい家具", "「家具」は粗大ごみの料金表に見つかりませんでした"),
+        ("ソファ0台", "1品目につき1〜10点"),
+        ("ソファ999個", "「ソファー」の数（999）はお受けできません"),
+    ],
+)
 def test_items_that_cannot_be_booked_are_asked_again(say, engine, answer, expected):
     say("粗大ごみを出したい", sender="i")
     reply = say(answer, sender="i")
@@ -108,10 +126,15 @@ def test_bad_answers_are_re_asked_one_by_one_and_nothing_is_lost(say, engine):
     assert "さくら市の外の住所" in texts(say("東京都新宿区西新宿2-8-1", sender="b"))
     assert "番地まで入力" in texts(say("泉野", sender="b"))
     say("泉野町3-5-1", sender="b")
-    for typed, expected in [("2月30日", "2月30日という日付はありません"), ("2026年11月2日", "すでに過ぎています"),
-                            ("11月28日", "収集を行っていません"), ("11月23日", "祝日（勤労感謝の日）"),
-                            ("11月24日", "11月25日(水)以降"), ("12月31日", "収集を行っていません"),
-                            ("まあいつでも", "日付が読み取れませんでした")]:
+    for typed, expected in [
+        ("2月30日", "2月30日という日付はありません"),
+        ("2026年11月2日", "すでに過ぎています"),
+        ("11月28日", "収集を行っていません"),
+        ("11月23日", "祝日（勤労感謝の日）"),
+        ("11月24日", "11月25日(水)以降"),
+        ("12月31日", "収集を行っていません"),
+        ("まあいつでも", "日付が読み取れませんでした"),
+    ]:
         reply = say(typed, sender="b")
         assert expected in texts(reply), typed
         assert reply[-1]["buttons"] and slots(engine, "b")["requested_slot"] == "bulky_date"
@@ -188,7 +211,8 @@ def test_managing_a_booking_needs_its_number_and_phone_number(say, engine, setti
     (b,) = bookings(settings)
     assert b.status == "cancelled" and b.pickup_date == date(2026, 12, 1)
     assert BookingStore(settings.database_url, load_config(settings.data_dir)).day_capacity(date(2026, 12, 1)) == [
-        ("泉野", 20, 0)]
+        ("泉野", 20, 0)
+    ]
 
 
 def test_cancelling_after_the_deadline_is_refused_politely(say, engine, settings, monkeypatch):
@@ -206,8 +230,14 @@ def test_on_line_the_citizen_is_known_by_their_user_id(engine, settings):
         return engine.handle_message(user, text, channel="line")
 
     line("U1", "ソファを捨てたい")
-    for text in ("泉野町3-5-1", '/general_inform{"date": "2026-11-26"}', "山田花子", "09012345678",
-                 '/general_inform{"payment_method": "sticker"}', "/general_affirm"):
+    for text in (
+        "泉野町3-5-1",
+        '/general_inform{"date": "2026-11-26"}',
+        "山田花子",
+        "09012345678",
+        '/general_inform{"payment_method": "sticker"}',
+        "/general_affirm",
+    ):
         line("U1", text)
     engine.forget("U1")  # a later conversation
     status = line("U1", "予約を確認したい")
@@ -243,8 +273,9 @@ def race_for_the_last_place(base_url: str, database_url: str, data_dir) -> list[
     BookingStore(database_url, load_config(data_dir)).set_capacity("泉野", date(2026, 11, 25), 1)
 
     def say(text, sender):
-        response = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=30)
+        response = requests.post(
+            f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+        )
         assert response.status_code == 200
         return response.json()
 

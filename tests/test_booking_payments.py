@@ -1,4 +1,5 @@
 """Online payment with the sandbox provider: hosted page, signed callbacks, refunds; idempotent in any order."""
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,17 @@ def extra_env() -> dict[str, str]:
 def booked(settings, sender="web-1") -> str:
     upgrade(settings.database_url)
     store = BookingStore(settings.database_url, load_config(settings.data_dir))
-    draft = Draft(area="泉野", address="泉野町1-1", name="山田花子", phone="09012345678", pickup_date=date(2026, 11, 25),
-                  lines=[Line("sofa", "ソファー", 2, 1000)], payment_method="online", channel="rest",
-                  sender_id=sender)
+    draft = Draft(
+        area="泉野",
+        address="泉野町1-1",
+        name="山田花子",
+        phone="09012345678",
+        pickup_date=date(2026, 11, 25),
+        lines=[Line("sofa", "ソファー", 2, 1000)],
+        payment_method="online",
+        channel="rest",
+        sender_id=sender,
+    )
     return store.reserve(draft, NOW)[0].number
 
 
@@ -152,8 +161,12 @@ def test_callback_endpoint_verifies_and_answers(client, settings):
     number = booked(settings)
     service = payment_service(settings, lambda: NOW)
     body, headers = paid_callback(settings, service.start(number).id)
-    assert client.post("/payments/sandbox/callback", data=body, headers={**headers, SIGNATURE_HEADER: "t=1,v1=00"}
-                       ).status_code == 400
+    assert (
+        client.post(
+            "/payments/sandbox/callback", data=body, headers={**headers, SIGNATURE_HEADER: "t=1,v1=00"}
+        ).status_code
+        == 400
+    )
     assert client.post("/payments/paypay/callback", data=body, headers=headers).status_code == 404
     response = client.post("/payments/sandbox/callback", data=body, headers=headers)
     assert response.status_code == 200 and response.get_json()["outcome"] == "paid"

@@ -1,4 +1,5 @@
 """Staff tools for bulky-waste pickups: the CLI (`bot booking …`, `bot remind`) and the /staff pages."""
+
 from __future__ import annotations
 
 import base64
@@ -34,9 +35,17 @@ def store(bot_env):
 
 
 def book(store, area="泉野", sender="web-1", day=PICKUP) -> str:
-    draft = Draft(area=area, address=f"{area}町1-1", name="山田花子", phone="09012345678", pickup_date=day,
-                  lines=[Line("sofa", "ソファー", 1, 1000), Line("chest", "たんす", 2, 1000)], payment_method="sticker",
-                  channel="rest", sender_id=sender)
+    draft = Draft(
+        area=area,
+        address=f"{area}町1-1",
+        name="山田花子",
+        phone="09012345678",
+        pickup_date=day,
+        lines=[Line("sofa", "ソファー", 1, 1000), Line("chest", "たんす", 2, 1000)],
+        payment_method="sticker",
+        channel="rest",
+        sender_id=sender,
+    )
     return store.reserve(draft, NOW)[0].number
 
 
@@ -53,8 +62,10 @@ def test_cli_lists_marks_exports_and_sets_capacity(store, bot_env, capsys, tmp_p
     code, out, _ = run(capsys, "booking", "list", "--date", "2026-11-25", "--area", "浅野")
     assert second in out and first not in out
     assert run(capsys, "booking", "mark", first.lower(), "collected")[:2] == (0, f"{first}: collected\n")
-    assert run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "5")[1] == \
-        "泉野 2026-11-25: 1 booked of 5\n"
+    assert (
+        run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "5")[1]
+        == "泉野 2026-11-25: 1 booked of 5\n"
+    )
     code, _, err = run(capsys, "booking", "capacity", "--area", "泉野", "--date", "2026-11-25", "--set", "0")
     assert code == 2 and "cannot be lower" in err
     out_file = tmp_path / "crews.csv"
@@ -93,9 +104,17 @@ def test_line_bookings_are_reminded_through_the_line_notifier(store, bot_env, mo
         def send(self, recipient_id, text, retry_key):
             sent.append((recipient_id, retry_key))
 
-    draft = Draft(area="泉野", address="泉野町1-1", name="山田", phone="09012345678", pickup_date=PICKUP,
-                  lines=[Line("sofa", "ソファー", 1, 1000)], payment_method="sticker", channel="line",
-                  sender_id="U123")
+    draft = Draft(
+        area="泉野",
+        address="泉野町1-1",
+        name="山田",
+        phone="09012345678",
+        pickup_date=PICKUP,
+        lines=[Line("sofa", "ソファー", 1, 1000)],
+        payment_method="sticker",
+        channel="line",
+        sender_id="U123",
+    )
     number = store.reserve(draft, NOW)[0].number
     monkeypatch.setattr(reminders, "notifier_for", lambda channel, settings: Recorder())
     assert reminders.run(bot_env, datetime(2026, 11, 24, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo"))).sent == 1
@@ -128,14 +147,23 @@ def test_staff_page_lists_marks_sets_capacity_and_exports(store, client):
     assert page.status_code == 200 and number in html and "ソファー×1、たんす×2" in html and "泉野" in html
     token = csrf_of(html)
     assert client.post(f"/staff/bookings/{number}/mark", data={"status": "missed"}, headers=auth()).status_code == 400
-    response = client.post(f"/staff/bookings/{number}/mark", data={"status": "missed", "csrf_token": token,
-                                                                   "date": "2026-11-25"}, headers=auth())
+    response = client.post(
+        f"/staff/bookings/{number}/mark",
+        data={"status": "missed", "csrf_token": token, "date": "2026-11-25"},
+        headers=auth(),
+    )
     assert response.status_code == 302 and store.get(number).status == "missed"
-    response = client.post("/staff/capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "0",
-                                                    "csrf_token": token}, headers=auth())
+    response = client.post(
+        "/staff/capacity",
+        data={"area": "泉野", "date": "2026-11-25", "capacity": "0", "csrf_token": token},
+        headers=auth(),
+    )
     assert "capacity_below_booked" in response.headers["Location"]
-    client.post("/staff/capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "3", "csrf_token": token},
-                headers=auth())
+    client.post(
+        "/staff/capacity",
+        data={"area": "泉野", "date": "2026-11-25", "capacity": "3", "csrf_token": token},
+        headers=auth(),
+    )
     assert store.day_capacity(PICKUP) == [("泉野", 3, 1)]
     export = client.get("/staff/export.csv?date=2026-11-25", headers=auth())
     assert export.status_code == 200 and export.mimetype == "text/csv"

@@ -1,7 +1,8 @@
 """Bulky-waste booking: the plain decisions (fees, addresses, dates, contact details, navigation, config)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -38,16 +39,19 @@ def config():
     return load_config(DATA)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ソファ1点とタンス2つ", [("sofa", 1), ("chest", 2)]),
-    ("ｿﾌｧ", [("sofa", 1)]),
-    ("そふぁー", [("sofa", 1)]),
-    ("ふとん3枚、ベッド", [("futon", 3), ("bed_frame", 1)]),
-    ("二つのタンスと自転車", [("chest", 2), ("bicycle", 1)]),
-    ("ソファベッドを捨てたい", [("sofa_bed", 1)]),
-    ("椅子×3と椅子2脚", [("chair", 5)]),
-    ("古い電子ピアノ", [("electronic_piano", 1)]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ソファ1点とタンス2つ", [("sofa", 1), ("chest", 2)]),
+        ("ｿﾌｧ", [("sofa", 1)]),
+        ("そふぁー", [("sofa", 1)]),
+        ("ふとん3枚、ベッド", [("futon", 3), ("bed_frame", 1)]),
+        ("二つのタンスと自転車", [("chest", 2), ("bicycle", 1)]),
+        ("ソファベッドを捨てたい", [("sofa_bed", 1)]),
+        ("椅子×3と椅子2脚", [("chair", 5)]),
+        ("古い電子ピアノ", [("electronic_piano", 1)]),
+    ],
+)
 def test_items_are_read_with_quantities(table, text, expected):
     parsed = parse_items(text, table)
     assert [(line.id, line.quantity) for line in parsed.lines] == expected
@@ -57,7 +61,11 @@ def test_items_are_read_with_quantities(table, text, expected):
 def test_refused_unknown_and_bad_quantities_are_reported_apart(table):
     parsed = parse_items("ソファとテレビとパソコン、ピアノ", table)
     assert [line.id for line in parsed.lines] == ["sofa"]
-    assert parsed.refused == {"appliance_recycling": ["テレビ"], "pc_recycling": ["パソコン"], "not_collected": ["ピアノ"]}
+    assert parsed.refused == {
+        "appliance_recycling": ["テレビ"],
+        "pc_recycling": ["パソコン"],
+        "not_collected": ["ピアノ"],
+    }
     assert parse_items("大きい家具を捨てたい", table).unknown == ["家具"]
     assert parse_items("粗大ごみを出したい", table).found_anything is False
     zero = parse_items("ソファ0台", table)
@@ -85,12 +93,32 @@ def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refu
     upgrade(url)
     row = dict(source="local", notes="", remarks="", reading="", area="", position=0, synonyms=[])
     with session_factory(url)() as s, s.begin():
-        s.execute(insert(GarbageSource).values(name="local", format="yaml", location="", priority=1, checksum="x",
-                                               counts={}, revision=1, updated_at=datetime.now(timezone.utc)))
-        s.execute(insert(GarbageItem).values(key="a", name="ロッキングチェア（７０㎝を超えるもの）", category="bulky",
-                                             bulky_fee="1,200円", **row))
-        s.execute(insert(GarbageItem).values(key="b", name="ワインセラー", category="appliance_recycling",
-                                             bulky_fee="", **{**row, "synonyms": ["ワインクーラー"]}))
+        s.execute(
+            insert(GarbageSource).values(
+                name="local",
+                format="yaml",
+                location="",
+                priority=1,
+                checksum="x",
+                counts={},
+                revision=1,
+                updated_at=datetime.now(UTC),
+            )
+        )
+        s.execute(
+            insert(GarbageItem).values(
+                key="a", name="ロッキングチェア（７０㎝を超えるもの）", category="bulky", bulky_fee="1,200円", **row
+            )
+        )
+        s.execute(
+            insert(GarbageItem).values(
+                key="b",
+                name="ワインセラー",
+                category="appliance_recycling",
+                bulky_fee="",
+                **{**row, "synonyms": ["ワインクーラー"]},
+            )
+        )
     parsed = parse_items("ロッキングチェアとワインクーラー", load_table(DATA, url))
     assert [(line.name, line.fee) for line in parsed.lines] == [("ロッキングチェア", 1200)]
     assert parsed.refused == {"appliance_recycling": ["ワインクーラー"]}
@@ -174,9 +202,15 @@ def test_the_sandbox_secret_comes_from_the_environment_or_a_file_never_a_default
 
 
 def test_summary_rows_come_from_the_slots(config):
-    slots = {"bulky_items": [{"id": "sofa", "name": "ソファー", "quantity": 2, "fee": 1000}],
-             "bulky_address": "泉野町3-5-1", "bulky_area": "泉野", "bulky_date": "2026-11-25",
-             "bulky_name": "山田花子", "bulky_phone": "09012345678", "bulky_payment": "online"}
+    slots = {
+        "bulky_items": [{"id": "sofa", "name": "ソファー", "quantity": 2, "fee": 1000}],
+        "bulky_address": "泉野町3-5-1",
+        "bulky_area": "泉野",
+        "bulky_date": "2026-11-25",
+        "bulky_name": "山田花子",
+        "bulky_phone": "09012345678",
+        "bulky_payment": "online",
+    }
     rows, total = summary(slots, config)
     assert rows[0] == ["品目", "ソファー ×2（2,000円）"] and rows[1] == ["住所", "泉野町3-5-1（泉野）"]
     assert rows[2] == ["収集日", "2026年11月25日(水)"] and rows[4] == ["電話番号", "090-1234-5678"]

@@ -1,4 +1,5 @@
 """The command line, run as a user would: help, validate, test, train --if-stale, shell, run on a busy port."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,16 @@ from tests.conftest import PROJECT_DIR
 
 
 def run(*args, input_text=None, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_DIR, input=input_text, text=True,
-                          capture_output=True, timeout=timeout, check=False,
-                          env={**os.environ, "PYTHONPATH": str(PROJECT_DIR), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_DIR,
+        input=input_text,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR), **(env or {})},
+    )
 
 
 def test_data_validate_accepts_the_demo_city(trained_settings):
@@ -31,11 +39,13 @@ def test_data_validate_reports_file_and_line(trained_settings, tmp_path):
     (data / "city.yml").write_text((PROJECT_DIR / "data" / "city.yml").read_text(encoding="utf-8"), encoding="utf-8")
     (data / "nlu" / "x.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: general_greet\n  examples: |\n    - こんにちは\n'
-        '- intent: general_thanks\n  examples: |\n    - こんにちは\n- intent: no_such_intent\n  examples: |\n    - あ\n',
-        encoding="utf-8")
+        "- intent: general_thanks\n  examples: |\n    - こんにちは\n- intent: no_such_intent\n  examples: |\n    - あ\n",
+        encoding="utf-8",
+    )
     (data / "rules.yml").write_text(
         'version: "3.1"\nrules:\n- rule: r\n  steps:\n  - intent: general_greet\n  - action: utter_nonexistent\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run("data", "validate", env={"BOT_DATA_DIR": str(data)})
     assert result.returncode == 1
     err = result.stderr
@@ -56,7 +66,9 @@ def test_train_if_stale_does_nothing_when_current(trained_settings):
 
 
 def test_shell_chats_in_the_terminal(trained_settings, tmp_path):
-    result = run("shell", input_text="住民票がほしい\n", env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/shell.sqlite3"})
+    result = run(
+        "shell", input_text="住民票がほしい\n", env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/shell.sqlite3"}
+    )
     assert result.returncode == 0
     assert "ボット> " in result.stdout and "住民票" in result.stdout
 
@@ -72,8 +84,15 @@ def test_installed_command_names_itself():
     citybot = Path(sys.executable).with_name("citybot")
     if not citybot.exists():
         pytest.skip("the citybot entry point is not installed")
-    result = subprocess.run([str(citybot), "--help"], cwd=PROJECT_DIR, text=True, capture_output=True, timeout=60,
-                            check=False, env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)})
+    result = subprocess.run(
+        [str(citybot), "--help"],
+        cwd=PROJECT_DIR,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+    )
     assert result.returncode == 0 and result.stdout.startswith("usage: citybot ")
 
 
@@ -90,13 +109,15 @@ def test_a_busy_port_is_one_clear_line(trained_settings, tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("run", "--port", str(port), env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3"},
-                     timeout=120)
+        result = run(
+            "run", "--port", str(port), env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3"}, timeout=120
+        )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    expected = (f"error: port {port} is in use on 127.0.0.1; choose another: "
-                f"`make run PORT={port + 1}` or `--port {port + 1}`")
+    expected = (
+        f"error: port {port} is in use on 127.0.0.1; choose another: `make run PORT={port + 1}` or `--port {port + 1}`"
+    )
     assert errors == [expected]
 
 
@@ -109,7 +130,9 @@ def test_a_number_typed_at_the_shell_picks_that_button():
 
 
 def test_shell_number_sends_the_buttons_payload(trained_settings, tmp_path):
-    result = run("shell", input_text="住民票がほしい\n1\n", env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/shell.sqlite3"})
+    result = run(
+        "shell", input_text="住民票がほしい\n1\n", env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path}/shell.sqlite3"}
+    )
     assert result.returncode == 0
     first, second = result.stdout.split("あなた> ")[1:3]
     assert "[1] 住民票を郵送で請求する" in first

@@ -1,4 +1,5 @@
 """The one clock: "now" in the city's time zone (city.yml `city.timezone`), or BOT_FIXED_NOW."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """Content is data, checked here: the FAQ and NLU data meet the bar set for the five domains."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -55,7 +56,9 @@ def test_nlu_examples_are_plentiful_and_unambiguous(trained_settings):
         by_text.setdefault(fold(e.text).strip(), set()).add(e.intent)
     assert not [t for t, i in by_text.items() if len(i) > 1]
     domain = Domain.load(PROJECT_DIR / "domain.yml")
-    assert all(i.startswith(tuple(d + "_" for d in DOMAINS + ["general"])) for i in domain.intents if i != "nlu_fallback")
+    assert all(
+        i.startswith(tuple(d + "_" for d in DOMAINS + ["general"])) for i in domain.intents if i != "nlu_fallback"
+    )
 
 
 def test_every_faq_intent_is_answered_by_a_rule(index):

@@ -1,4 +1,5 @@
 """Dialogue semantics on the real engine: rules, fallback, forms, responses, sessions."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,13 +37,21 @@ def test_cancel_without_a_form_says_there_is_nothing_to_cancel(say):
 
 
 def test_response_variations_by_language_slot_and_channel():
-    variations = [{"text": "既定"}, {"text": "LINE", "channel": "line"},
-                  {"text": "English", "condition": [{"type": "slot", "name": "language", "value": "en"}]}]
+    variations = [
+        {"text": "既定"},
+        {"text": "LINE", "channel": "line"},
+        {"text": "English", "condition": [{"type": "slot", "name": "language", "value": "en"}]},
+    ]
     assert choose_variation(variations, {"language": "ja"}, "rest")["text"] == "既定"
     assert choose_variation(variations, {"language": "ja"}, "line")["text"] == "LINE"
     assert choose_variation(variations, {"language": "en"}, "rest")["text"] == "English"
-    responder = Responder({"utter_x": [{"text": "{city_name}の{offices.citizens.name}、{name}様"}]},
-                          lambda: {"city": {"name": "さくら市"}, "offices": {"general": {"name": "案内"}, "citizens": {"name": "市民課"}}})
+    responder = Responder(
+        {"utter_x": [{"text": "{city_name}の{offices.citizens.name}、{name}様"}]},
+        lambda: {
+            "city": {"name": "さくら市"},
+            "offices": {"general": {"name": "案内"}, "citizens": {"name": "市民課"}},
+        },
+    )
     assert responder.render("utter_x", {"name": "山田"}, "rest")["text"] == "さくら市の市民課、山田様"
 
 
@@ -79,21 +88,43 @@ def contact_form_engine(engine):
     from bot.training_data import Rule
 
     domain = engine.agent.domain
-    domain = Domain(**{**domain.__dict__})
+    domain = Domain(**domain.__dict__)
     domain.slots = dict(domain.slots)
     domain.responses = dict(domain.responses)
     domain.forms = {"contact_form": ["name", "phone"]}
-    domain.slots["name"] = Slot("name", "text", mappings=[{"type": "from_text", "not_intent": "general_cancel",
-                                                           "conditions": [{"active_loop": "contact_form", "requested_slot": "name"}]}])
-    domain.slots["phone"] = Slot("phone", "text", mappings=[{"type": "from_entity", "entity": "phone_number"},
-                                                            {"type": "from_text", "not_intent": "general_cancel"}])
-    domain.responses.update({"utter_ask_name": [{"text": "お名前を教えてください。"}],
-                             "utter_ask_phone": [{"text": "電話番号を教えてください。"}],
-                             "utter_done": [{"text": "{name}様、{phone}で受け付けました。"}]})
+    domain.slots["name"] = Slot(
+        "name",
+        "text",
+        mappings=[
+            {
+                "type": "from_text",
+                "not_intent": "general_cancel",
+                "conditions": [{"active_loop": "contact_form", "requested_slot": "name"}],
+            }
+        ],
+    )
+    domain.slots["phone"] = Slot(
+        "phone",
+        "text",
+        mappings=[
+            {"type": "from_entity", "entity": "phone_number"},
+            {"type": "from_text", "not_intent": "general_cancel"},
+        ],
+    )
+    domain.responses.update(
+        {
+            "utter_ask_name": [{"text": "お名前を教えてください。"}],
+            "utter_ask_phone": [{"text": "電話番号を教えてください。"}],
+            "utter_done": [{"text": "{name}様、{phone}で受け付けました。"}],
+        }
+    )
     rules = [  # first, so they win the tie with the demo's own handoff rule
         Rule("start", [{"intent": "general_handoff"}, {"action": "contact_form"}, {"active_loop": "contact_form"}]),
-        Rule("submit", [{"action": "contact_form"}, {"active_loop": None}, {"action": "utter_done"}],
-             condition=[{"active_loop": "contact_form"}]),
+        Rule(
+            "submit",
+            [{"action": "contact_form"}, {"active_loop": None}, {"action": "utter_done"}],
+            condition=[{"active_loop": "contact_form"}],
+        ),
     ] + list(engine.agent.model.rules)
     engine.executor.executor.register_action(ValidateContactForm)
     agent = engine.agent
@@ -146,9 +177,13 @@ class ActionShowCard(Action):
         return "action_show_card"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(response="utter_card", number="SD-1", image="https://example.jp/map.png",
-                                 buttons=[{"title": "次へ", "payload": "/general_affirm"}],
-                                 json_message={"type": "summary", "rows": [["受付番号", "SD-1"]]})
+        dispatcher.utter_message(
+            response="utter_card",
+            number="SD-1",
+            image="https://example.jp/map.png",
+            buttons=[{"title": "次へ", "payload": "/general_affirm"}],
+            json_message={"type": "summary", "rows": [["受付番号", "SD-1"]]},
+        )
         return []
 
 
@@ -158,18 +193,27 @@ def test_a_named_response_keeps_the_actions_buttons_json_message_and_extras(engi
     from bot.training_data import Rule
 
     agent = engine.agent
-    responses = {**agent.domain.responses,
-                 "utter_card": [{"text": "受付番号 {number}（{city_name}）",
-                                 "buttons": [{"title": "戻る", "payload": "/general_deny"}]}]}
+    responses = {
+        **agent.domain.responses,
+        "utter_card": [
+            {"text": "受付番号 {number}（{city_name}）", "buttons": [{"title": "戻る", "payload": "/general_deny"}]}
+        ],
+    }
     engine.executor.executor.register_action(ActionShowCard)
     agent.responder = Responder(responses, engine.profile)
-    agent.processor = Processor(agent.domain, RulePolicy([Rule("card", [{"intent": "general_greet"},
-                                                                        {"action": "action_show_card"}])]),
-                                engine.executor, agent.responder, "action_nlu_fallback")
+    agent.processor = Processor(
+        agent.domain,
+        RulePolicy([Rule("card", [{"intent": "general_greet"}, {"action": "action_show_card"}])]),
+        engine.executor,
+        agent.responder,
+        "action_nlu_fallback",
+    )
     (message,) = engine.handle_message("card", "/general_greet")
     assert message["text"] == "受付番号 SD-1（さくら市）"  # the values fill the response, as Rasa's do
-    assert message["buttons"] == [{"title": "戻る", "payload": "/general_deny"},
-                                  {"title": "次へ", "payload": "/general_affirm"}]
+    assert message["buttons"] == [
+        {"title": "戻る", "payload": "/general_deny"},
+        {"title": "次へ", "payload": "/general_affirm"},
+    ]
     assert message["custom"] == {"type": "summary", "rows": [["受付番号", "SD-1"]]}
     assert message["image"] == "https://example.jp/map.png"
     assert "number" not in message and "json_message" not in message

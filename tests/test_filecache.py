@@ -1,4 +1,5 @@
 """One reload-on-change mechanism for the files staff edit: re-read when a file changes, comes or goes."""
+
 from __future__ import annotations
 
 import shutil

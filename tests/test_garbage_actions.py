@@ -1,4 +1,5 @@
 """The garbage actions through rasa_sdk's Tracker and CollectingDispatcher, replies rendered from domain.yml."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from services.garbage.actions import (
     ValidateGarbageAreaForm,
 )
 from services.garbage.models import GarbageMiss
-from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
+from tests.garbage_support import demo_settings
 
 OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city
 
@@ -40,15 +41,26 @@ def domain(demo_settings):
 
 
 def user(text: str, intent: str, entities: list | None = None) -> dict:
-    return {"event": "user", "text": text, "parse_data": {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                                                          "entities": entities or []}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+    }
 
 
 def run(action, domain, text, intent, entities=None, slots=None, history=()):
     """Run `action` after the user said `text`; returns (messages as the citizen sees them, events)."""
     latest = user(text, intent, entities)
-    tracker = Tracker("tester", {"garbage_area": None, **(slots or {})}, latest["parse_data"],
-                      [*history, latest], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "tester",
+        {"garbage_area": None, **(slots or {})},
+        latest["parse_data"],
+        [*history, latest],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, domain.as_sdk_dict())
     events = asyncio.run(events) if asyncio.iscoroutine(events) else events
@@ -82,8 +94,9 @@ def test_item_answer_adds_the_collection_day_when_the_area_is_known(env, domain)
     messages, _ = run(ActionGarbageLookup(), domain, "ｽﾌﾟﾚｰ缶", "garbage_sort_item", slots={"garbage_area": "浅野"})
     assert "浅野の資源ごみの収集日は第1・第3火曜日です。次回は12月1日（火）です。" in texts(messages)
     # a category collected on another one's day says so
-    messages, _ = run(ActionGarbageLookup(), domain, "殺虫剤（スプレー缶）", "garbage_sort_item",
-                      slots={"garbage_area": "浅野"})
+    messages, _ = run(
+        ActionGarbageLookup(), domain, "殺虫剤（スプレー缶）", "garbage_sort_item", slots={"garbage_area": "浅野"}
+    )
     assert "有害ごみは、浅野の資源ごみの収集日（第1・第3火曜日）に出してください。" in texts(messages)
 
 
@@ -91,8 +104,13 @@ def test_items_without_regular_collection_and_bulky_fees(env, domain):
     messages, _ = run(ActionGarbageLookup(), domain, "エアコン", "garbage_sort_item", slots={"garbage_area": "浅野"})
     assert "家電リサイクル対象品" in texts(messages) and "定期収集の対象ではありません" in texts(messages)
     payload = '/garbage_sort_item{"garbage_item":"ソファー（７０㎝を超えるもの）"}'
-    messages, _ = run(ActionGarbageLookup(), domain, payload, "garbage_sort_item",
-                      [{"entity": "garbage_item", "value": "ソファー（７０㎝を超えるもの）"}])
+    messages, _ = run(
+        ActionGarbageLookup(),
+        domain,
+        payload,
+        "garbage_sort_item",
+        [{"entity": "garbage_item", "value": "ソファー（７０㎝を超えるもの）"}],
+    )
     shown = texts(messages)
     assert "「粗大ごみ」" in shown and "1,000円" in shown and "099-100-3344" in shown  # the bulky office
 
@@ -104,8 +122,13 @@ def test_several_matches_become_buttons_that_answer_exactly(env, domain):
     chosen = buttons[0]
     name = json.loads(chosen["payload"].split("garbage_sort_item", 1)[1])["garbage_item"]
     assert chosen["payload"].startswith("/garbage_sort_item{") and chosen["title"] == name
-    messages, _ = run(ActionGarbageLookup(), domain, chosen["payload"], "garbage_sort_item",
-                      [{"entity": "garbage_item", "value": name}])
+    messages, _ = run(
+        ActionGarbageLookup(),
+        domain,
+        chosen["payload"],
+        "garbage_sort_item",
+        [{"entity": "garbage_item", "value": name}],
+    )
     assert messages[0]["text"].startswith(f"「{name}」は「") and not messages[0]["buttons"]
 
 
@@ -122,35 +145,63 @@ def test_unknown_items_are_admitted_suggested_and_logged(env, domain):
 
 
 def test_the_entity_helps_when_the_text_alone_does_not(env, domain):
-    messages, _ = run(ActionGarbageLookup(), domain, "これ何ごみ？あのフライパンの", "garbage_sort_item",
-                      [{"entity": "garbage_item", "value": "フライパン"}])
+    messages, _ = run(
+        ActionGarbageLookup(),
+        domain,
+        "これ何ごみ？あのフライパンの",
+        "garbage_sort_item",
+        [{"entity": "garbage_item", "value": "フライパン"}],
+    )
     assert messages[0]["text"].startswith("「フライパン」は「燃やさないごみ」です")
 
 
 def test_schedule_for_the_remembered_area(env, domain):
-    messages, events = run(ActionCollectionSchedule(), domain, "次の燃やすごみの日は？", "garbage_collection_day",
-                           slots={"garbage_area": "浅野"})
+    messages, events = run(
+        ActionCollectionSchedule(),
+        domain,
+        "次の燃やすごみの日は？",
+        "garbage_collection_day",
+        slots={"garbage_area": "浅野"},
+    )
     assert messages[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"
     assert events == [SlotSet("garbage_area", "浅野")]
-    messages, _ = run(ActionCollectionSchedule(), domain, "うちの地区のごみの日は？", "garbage_collection_day",
-                      slots={"garbage_area": "浅野"})
+    messages, _ = run(
+        ActionCollectionSchedule(),
+        domain,
+        "うちの地区のごみの日は？",
+        "garbage_collection_day",
+        slots={"garbage_area": "浅野"},
+    )
     assert messages[0]["text"].splitlines() == [
-        "浅野の収集日は次のとおりです。", "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））",
-        "・燃やさないごみ：第2水曜日（次回 12月9日（水））", "・資源ごみ：第1・第3火曜日（次回 12月1日（火））",
-        "・びん：第4水曜日（次回 11月25日（水））"]
+        "浅野の収集日は次のとおりです。",
+        "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））",
+        "・燃やさないごみ：第2水曜日（次回 12月9日（水））",
+        "・資源ごみ：第1・第3火曜日（次回 12月1日（火））",
+        "・びん：第4水曜日（次回 11月25日（水））",
+    ]
     assert OFFICE_PHONE in messages[-1]["text"]
 
 
 def test_an_area_named_in_the_question_wins_and_is_remembered(env, domain):
-    messages, events = run(ActionCollectionSchedule(), domain, "浅野川の燃えないごみはいつ？", "garbage_collection_day",
-                           slots={"garbage_area": "浅野"})
+    messages, events = run(
+        ActionCollectionSchedule(),
+        domain,
+        "浅野川の燃えないごみはいつ？",
+        "garbage_collection_day",
+        slots={"garbage_area": "浅野"},
+    )
     assert messages[0]["text"].startswith("浅野川の燃やさないごみの収集日は第4水曜日です。")
     assert events == [SlotSet("garbage_area", "浅野川")]
 
 
 def test_an_item_in_a_collection_question_gives_its_category_day(env, domain):
-    messages, _ = run(ActionCollectionSchedule(), domain, "ペットボトルは何曜日？", "garbage_collection_day",
-                      slots={"garbage_area": "浅野"})
+    messages, _ = run(
+        ActionCollectionSchedule(),
+        domain,
+        "ペットボトルは何曜日？",
+        "garbage_collection_day",
+        slots={"garbage_area": "浅野"},
+    )
     assert messages[0]["text"].startswith("浅野の資源ごみの収集日は第1・第3火曜日です。")
 
 
@@ -160,19 +211,33 @@ def test_without_an_area_the_form_asks_and_the_answer_keeps_the_question(env, do
     messages, _ = run(ActionAskGarbageArea(), domain, "次の燃やすごみの日は？", "garbage_collection_day")
     assert "お住まいの地区名を入力してください（例：" in messages[0]["text"]  # 71 areas: too many buttons
     # after the form: the area is in the slot, the question is the one that started the form
-    history = [user("次の燃やすごみの日は？", "garbage_collection_day"),
-               {"event": "action", "name": "action_collection_schedule"},
-               {"event": "active_loop", "name": "garbage_area_form"},
-               {"event": "slot", "name": "requested_slot", "value": "garbage_area"},
-               user("ほげ", "nlu_fallback")]  # a first answer the form rejected
-    messages, _ = run(ActionCollectionSchedule(), domain, "浅野川です", "garbage_collection_day",
-                      slots={"garbage_area": "浅野川"}, history=history)
+    history = [
+        user("次の燃やすごみの日は？", "garbage_collection_day"),
+        {"event": "action", "name": "action_collection_schedule"},
+        {"event": "active_loop", "name": "garbage_area_form"},
+        {"event": "slot", "name": "requested_slot", "value": "garbage_area"},
+        user("ほげ", "nlu_fallback"),
+    ]  # a first answer the form rejected
+    messages, _ = run(
+        ActionCollectionSchedule(),
+        domain,
+        "浅野川です",
+        "garbage_collection_day",
+        slots={"garbage_area": "浅野川"},
+        history=history,
+    )
     assert messages[0]["text"].startswith("浅野川の燃やすごみの収集日は毎週月曜日・木曜日です。")
     # a later button is a question of its own: all categories of the chosen area
     history += [user("浅野川です", "garbage_collection_day"), {"event": "active_loop", "name": None}]
-    messages, _ = run(ActionCollectionSchedule(), domain, '/garbage_collection_day{"garbage_area":"朝日"}',
-                      "garbage_collection_day", [{"entity": "garbage_area", "value": "朝日"}],
-                      slots={"garbage_area": "朝日"}, history=history)
+    messages, _ = run(
+        ActionCollectionSchedule(),
+        domain,
+        '/garbage_collection_day{"garbage_area":"朝日"}',
+        "garbage_collection_day",
+        [{"entity": "garbage_area", "value": "朝日"}],
+        slots={"garbage_area": "朝日"},
+        history=history,
+    )
     assert messages[0]["text"].startswith("朝日の収集日は次のとおりです。")
 
 
@@ -189,8 +254,15 @@ def test_the_area_form_accepts_fuzzy_answers_and_rejects_politely(env, domain):
 
 def test_the_form_validator_runs_through_rasa_sdk(env, domain):
     latest = user("あさのがわ", "nlu_fallback")
-    tracker = Tracker("tester", {"garbage_area": "あさのがわ", "requested_slot": "garbage_area"},
-                      latest["parse_data"], [latest, {"event": "slot", "name": "garbage_area", "value": "あさのがわ"}],
-                      False, None, {"name": "garbage_area_form"}, "action_listen")
+    tracker = Tracker(
+        "tester",
+        {"garbage_area": "あさのがわ", "requested_slot": "garbage_area"},
+        latest["parse_data"],
+        [latest, {"event": "slot", "name": "garbage_area", "value": "あさのがわ"}],
+        False,
+        None,
+        {"name": "garbage_area_form"},
+        "action_listen",
+    )
     events = asyncio.run(ValidateGarbageAreaForm().run(CollectingDispatcher(), tracker, domain.as_sdk_dict()))
     assert SlotSet("garbage_area", "浅野川") in events

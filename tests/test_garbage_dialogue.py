@@ -1,4 +1,5 @@
 """The garbage rules, form and actions on the real engine, driven by button payloads (no NLU guesswork)."""
+
 from __future__ import annotations
 
 from services.garbage.importers import import_configured
@@ -9,7 +10,10 @@ def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):
     asked = say("/garbage_collection_day", sender="g")
     assert "お住まいの地区名を入力してください" in asked[-1]["text"]
     unknown = say("ほげほげ", sender="g")
-    assert "「ほげほげ」という地区が見つかりませんでした" in unknown[0]["text"] and "地区名を入力してください" in unknown[-1]["text"]
+    assert (
+        "「ほげほげ」という地区が見つかりませんでした" in unknown[0]["text"]
+        and "地区名を入力してください" in unknown[-1]["text"]
+    )
     answer = say("あさのがわ", sender="g")
     assert answer[0]["text"].startswith("浅野川の収集日は次のとおりです。")
     assert "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））" in answer[0]["text"]

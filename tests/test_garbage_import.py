@@ -1,4 +1,5 @@
 """Importers on real SQLite and PostgreSQL: the demo sources, the three shapes, messy files, bad files, export."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,12 +18,14 @@ from services.garbage.export import standard_csv
 from services.garbage.importers import STANDARD_COLUMNS, import_configured, import_sources
 from services.garbage.models import GarbageArea, GarbageCenter, GarbageItem, GarbageSynonym
 from services.garbage.service import get_service
-from tests.garbage_support import db_url, migrated  # noqa: F401  (fixture)
+from tests.garbage_support import db_url, migrated
 
 DATA = Settings.from_env(env={}).data_dir
 CONFIG = load_config(DATA)
-MAPPING = {"columns": {"key": "番号", "name": "品名", "category": "区分", "notes": "注意"},
-           "categories": {"可燃": "burnable", "不燃": "non_burnable"}}
+MAPPING = {
+    "columns": {"key": "番号", "name": "品名", "category": "区分", "notes": "注意"},
+    "categories": {"可燃": "burnable", "不燃": "non_burnable"},
+}
 
 
 def settings_for(url: str) -> Settings:
@@ -31,19 +34,24 @@ def settings_for(url: str) -> Settings:
 
 def counts(url: str) -> dict[str, int]:
     with session_factory(url)() as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (GarbageItem, GarbageSynonym, GarbageArea, GarbageCenter)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (GarbageItem, GarbageSynonym, GarbageArea, GarbageCenter)
+        }
 
 
 def items(url: str, source: str) -> dict[str, tuple]:
     with session_factory(url)() as s:
-        return {i.key: (i.name, i.category, i.notes) for i in s.scalars(
-            select(GarbageItem).where(GarbageItem.source == source))}
+        return {
+            i.key: (i.name, i.category, i.notes)
+            for i in s.scalars(select(GarbageItem).where(GarbageItem.source == source))
+        }
 
 
 def mapping_source(path: Path, name: str = "city", **extra):
-    return source_config({"name": name, "format": "mapping", "path": str(path), **MAPPING, **extra}, Path("/"),
-                         CONFIG.categories, "test")
+    return source_config(
+        {"name": name, "format": "mapping", "path": str(path), **MAPPING, **extra}, Path("/"), CONFIG.categories, "test"
+    )
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -54,11 +62,18 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def test_demo_sources_import_completely_and_idempotently(db_url):
     first = import_configured(settings_for(db_url))
     assert {k: (v["status"], v["items"]) for k, v in first.items()} == {
-        "local": ("imported", 5), "kanazawa": ("imported", 1037), "tsu": ("imported", 3984)}
+        "local": ("imported", 5),
+        "kanazawa": ("imported", 1037),
+        "tsu": ("imported", 3984),
+    }
     assert first["kanazawa"]["areas"] == 71 and first["kanazawa"]["centers"] == 2
     before = counts(db_url)
-    assert before == {"garbage_items": 5 + 1037 + 3984, "garbage_synonyms": 4, "garbage_areas": 71,
-                      "garbage_centers": 2}
+    assert before == {
+        "garbage_items": 5 + 1037 + 3984,
+        "garbage_synonyms": 4,
+        "garbage_areas": 71,
+        "garbage_centers": 2,
+    }
     assert {v["status"] for v in import_configured(settings_for(db_url)).values()} == {"unchanged"}
     forced = import_configured(settings_for(db_url), force=True)
     assert {v["changed"] for v in forced.values()} == {0}
@@ -72,13 +87,16 @@ def test_a_bad_file_changes_nothing_and_names_every_bad_line(db_url, tmp_path):
     good = write(tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,可燃,丸めて\n")
     import_sources(db_url, CONFIG, [mapping_source(good)])
     before = items(db_url, "city")
-    bad = write(tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n"
-                                       "4,傘,不燃,,余分\n1,やかん,可燃,\n")
+    bad = write(
+        tmp_path / "city.csv",
+        "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n4,傘,不燃,,余分\n1,やかん,可燃,\n",
+    )
     with pytest.raises(ImportDataError) as err:
         import_sources(db_url, CONFIG, [mapping_source(bad)])
     assert [line for line, _ in err.value.problems] == [6]  # the reader stops at a row with too many columns
-    fixed_width = write(tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n"
-                                               "1,やかん,可燃,\n")
+    fixed_width = write(
+        tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n1,やかん,可燃,\n"
+    )
     with pytest.raises(ImportDataError) as err:
         import_sources(db_url, CONFIG, [mapping_source(fixed_width)])
     problems = dict(err.value.problems)
@@ -98,11 +116,15 @@ def test_one_bad_source_keeps_the_others_unchanged(db_url, tmp_path):
 
 def test_reads_cp932_bom_tabs_quoted_newlines_blank_and_repeated_rows(tmp_path):
     url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
-    text = ('番号,品名,区分,注意\r\n1,ｽﾌﾟﾚｰ缶,不燃,"穴をあける\r\n火気のない所で"\r\n\r\n,,,\r\n'
-            "2,やかん,不燃,\r\n2,やかん,不燃,\r\n")
-    sources = [mapping_source(write(tmp_path / "sjis.csv", text, "cp932"), "sjis"),
-               mapping_source(write(tmp_path / "bom.csv", "\ufeff" + text, "utf-8"), "bom"),
-               mapping_source(write(tmp_path / "tabs.tsv", text.replace(",", "\t")), "tabs")]
+    text = (
+        '番号,品名,区分,注意\r\n1,ｽﾌﾟﾚｰ缶,不燃,"穴をあける\r\n火気のない所で"\r\n\r\n,,,\r\n'
+        "2,やかん,不燃,\r\n2,やかん,不燃,\r\n"
+    )
+    sources = [
+        mapping_source(write(tmp_path / "sjis.csv", text, "cp932"), "sjis"),
+        mapping_source(write(tmp_path / "bom.csv", "\ufeff" + text, "utf-8"), "bom"),
+        mapping_source(write(tmp_path / "tabs.tsv", text.replace(",", "\t")), "tabs"),
+    ]
     summary = import_sources(url, CONFIG, sources)
     for name in ("sjis", "bom", "tabs"):
         assert summary[name]["items"] == 2 and summary[name]["duplicates"] == 1
@@ -113,19 +135,25 @@ def test_reads_cp932_bom_tabs_quoted_newlines_blank_and_repeated_rows(tmp_path):
         import_sources(url, CONFIG, [mapping_source(bad, "bad")])
     assert [line for line, _ in err.value.problems] == [8]
     undecodable = tmp_path / "broken.csv"
-    undecodable.write_bytes("番号,品名,区分,注意\n1,やかん,不燃,\n".encode("utf-8") + b"2,\xff\xfe\xfa,x,\n")
+    undecodable.write_bytes("番号,品名,区分,注意\n1,やかん,不燃,\n".encode() + b"2,\xff\xfe\xfa,x,\n")
     with pytest.raises(ImportDataError) as err:
         import_sources(url, CONFIG, [mapping_source(undecodable, "broken")])
     assert err.value.problems == [(3, "undecodable bytes")]
 
 
 def test_standard_format_imports_and_exports_round_trip(db_url, tmp_path):
-    rows = [",".join(STANDARD_COLUMNS),
-            "000000,1,さくら市,,ソファー,ソファー,sofa,粗大ごみ,事前申込制,,1000円",
-            "000000,2,さくら市,,色紙,シキシ,,燃やすごみ,,,",
-            "000000,3,さくら市,,色紙,イロガミ,,古紙・古布,,,"]
-    std = source_config({"name": "std", "format": "standard", "path": str(write(tmp_path / "std.csv",
-                        "\n".join(rows) + "\n"))}, Path("/"), CONFIG.categories, "test")
+    rows = [
+        ",".join(STANDARD_COLUMNS),
+        "000000,1,さくら市,,ソファー,ソファー,sofa,粗大ごみ,事前申込制,,1000円",
+        "000000,2,さくら市,,色紙,シキシ,,燃やすごみ,,,",
+        "000000,3,さくら市,,色紙,イロガミ,,古紙・古布,,,",
+    ]
+    std = source_config(
+        {"name": "std", "format": "standard", "path": str(write(tmp_path / "std.csv", "\n".join(rows) + "\n"))},
+        Path("/"),
+        CONFIG.categories,
+        "test",
+    )
     assert import_sources(db_url, CONFIG, [std])["std"]["items"] == 3
     index = get_service(db_url, DATA).snapshot().index
     assert [(e.category, e.bulky_fee) for e in index.lookup("そふぁー").items] == [("bulky", "1000円")]
@@ -133,8 +161,12 @@ def test_standard_format_imports_and_exports_round_trip(db_url, tmp_path):
     data, count = standard_csv(db_url, CONFIG, "さくら市", "cp932")
     assert count == 3
     again = migrated(f"sqlite:///{tmp_path / 'again.sqlite3'}")
-    exported = source_config({"name": "exported", "format": "standard", "path": str(write(tmp_path / "out.csv",
-                              data.decode("cp932")))}, Path("/"), CONFIG.categories, "test")
+    exported = source_config(
+        {"name": "exported", "format": "standard", "path": str(write(tmp_path / "out.csv", data.decode("cp932")))},
+        Path("/"),
+        CONFIG.categories,
+        "test",
+    )
     import_sources(again, CONFIG, [exported])
     assert sorted(items(again, "exported").values()) == sorted(items(db_url, "std").values())
 
@@ -145,9 +177,22 @@ def test_a_wrong_5374_cell_is_reported_with_its_file_and_line(tmp_path):
     lines = days.read_text(encoding="utf-8").split("\n")
     lines[3] = lines[3].replace("火 金", "火 金曜")
     days.write_text("\n".join(lines), encoding="utf-8")
-    src = source_config({"name": "k", "format": "5374", "path": str(folder), "categories": {
-        "燃やすごみ": "burnable", "燃やさないごみ": "non_burnable", "資源": "recyclable", "びん": "bottles"}},
-        Path("/"), CONFIG.categories, "test")
+    src = source_config(
+        {
+            "name": "k",
+            "format": "5374",
+            "path": str(folder),
+            "categories": {
+                "燃やすごみ": "burnable",
+                "燃やさないごみ": "non_burnable",
+                "資源": "recyclable",
+                "びん": "bottles",
+            },
+        },
+        Path("/"),
+        CONFIG.categories,
+        "test",
+    )
     with pytest.raises(ImportDataError) as err:
         import_sources(migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}"), CONFIG, [src])
     ((line, message),) = err.value.problems
@@ -155,8 +200,11 @@ def test_a_wrong_5374_cell_is_reported_with_its_file_and_line(tmp_path):
 
 
 def test_local_yaml_problems_have_lines(tmp_path):
-    local = write(tmp_path / "local.yml", "items:\n  - name: やかん\n    category: burnable\n"
-                                           "  - name: 何か\n    category: ふしぎ\n  - name: 傘\n    colour: red\n")
+    local = write(
+        tmp_path / "local.yml",
+        "items:\n  - name: やかん\n    category: burnable\n"
+        "  - name: 何か\n    category: ふしぎ\n  - name: 傘\n    colour: red\n",
+    )
     src = source_config({"name": "l", "format": "yaml", "path": str(local)}, Path("/"), CONFIG.categories, "t")
     with pytest.raises(ImportDataError) as err:
         import_sources(migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}"), CONFIG, [src])
@@ -185,12 +233,15 @@ def test_staff_edits_are_kept_across_imports_and_refresh_the_index(db_url):
 def test_cli_imports_a_city_spreadsheet_through_a_mapping_with_progress(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("BOT_DATABASE_URL", url)
-    mapping = write(tmp_path / "tsu.yml", "columns: {key: ID, name: 品目, category: 分別区分, notes: 出し方のポイント}\n"
-                    "categories: {燃やせるゴミ: burnable, その他プラスチック: burnable, 燃やせないごみ: non_burnable,"
-                    " 金属: non_burnable, 金属（エコ）: non_burnable, 容器包装プラスチック: recyclable,"
-                    " ペット: recyclable, びん: bottles, 危険: hazardous, 雑誌・雑紙: paper, 新聞: paper,"
-                    " ダンボール: paper, 飲料用紙パック: paper, 衣類・布類: paper, エコ: small_appliances,"
-                    " 自己搬入: self_delivery, 家電4品目: appliance_recycling, 処理困難物: not_collected}\n")
+    mapping = write(
+        tmp_path / "tsu.yml",
+        "columns: {key: ID, name: 品目, category: 分別区分, notes: 出し方のポイント}\n"
+        "categories: {燃やせるゴミ: burnable, その他プラスチック: burnable, 燃やせないごみ: non_burnable,"
+        " 金属: non_burnable, 金属（エコ）: non_burnable, 容器包装プラスチック: recyclable,"
+        " ペット: recyclable, びん: bottles, 危険: hazardous, 雑誌・雑紙: paper, 新聞: paper,"
+        " ダンボール: paper, 飲料用紙パック: paper, 衣類・布類: paper, エコ: small_appliances,"
+        " 自己搬入: self_delivery, 家電4品目: appliance_recycling, 処理困難物: not_collected}\n",
+    )
     tsu = str(DATA / "opendata" / "tsu" / "original.csv")
     assert bot_main(["import", "garbage", "--format", "mapping", "--mapping", str(mapping), tsu]) == 0
     out, err = capsys.readouterr()

@@ -1,4 +1,5 @@
 """Item and area lookup: the spellings citizens type, several matches, misses, near matches and typos."""
+
 from __future__ import annotations
 
 import time
@@ -7,7 +8,7 @@ import pytest
 
 from services.garbage.lookup import Entry, Index, item_phrase
 from services.garbage.service import get_service
-from tests.garbage_support import demo_settings  # noqa: F401  (fixture)
+from tests.garbage_support import demo_settings
 
 
 @pytest.fixture(scope="module")
@@ -15,18 +16,40 @@ def snap(demo_settings):
     return get_service(demo_settings.database_url, demo_settings.data_dir).snapshot()
 
 
-@pytest.mark.parametrize("text", ["スプレー缶は何ごみ？", "すぷれーかん", "スプレー缶の捨て方", "ｽﾌﾟﾚｰ缶", "スプレイ缶",
-                                  "スプレー缶", "スプレー缶ってなにゴミですか", "スプレー缶を捨てたいのですが"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "スプレー缶は何ごみ？",
+        "すぷれーかん",
+        "スプレー缶の捨て方",
+        "ｽﾌﾟﾚｰ缶",
+        "スプレイ缶",
+        "スプレー缶",
+        "スプレー缶ってなにゴミですか",
+        "スプレー缶を捨てたいのですが",
+    ],
+)
 def test_every_spelling_of_spray_can_finds_it(snap, text):
     match = snap.index.lookup(text)
     assert (match.kind, match.best.name, match.best.category, match.fuzzy) == (
-        "item", "スプレー缶", "recyclable", False)
+        "item",
+        "スプレー缶",
+        "recyclable",
+        False,
+    )
 
 
-@pytest.mark.parametrize("text, name", [("フライパン", "フライパン"), ("ふらいぱん", "フライパン"),
-                                        ("昨日使ったフライパンを捨てたい", "フライパン"), ("ＩＨ調理器", "ＩＨ調理器"),
-                                        ("ペット", "ペットボトル"), ("アイスクリームのカップ・ふた（紙製）は何ごみですか",
-                                                                 "アイスクリームのカップ・ふた（紙製）")])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("フライパン", "フライパン"),
+        ("ふらいぱん", "フライパン"),
+        ("昨日使ったフライパンを捨てたい", "フライパン"),
+        ("ＩＨ調理器", "ＩＨ調理器"),
+        ("ペット", "ペットボトル"),
+        ("アイスクリームのカップ・ふた（紙製）は何ごみですか", "アイスクリームのカップ・ふた（紙製）"),
+    ],
+)
 def test_names_without_question_words_readings_and_synonyms(snap, text, name):
     match = snap.index.lookup(text)
     assert match.kind == "item" and match.best.name == name
@@ -40,8 +63,14 @@ def test_several_items_become_choices_ranked_by_closeness(snap):
 
 
 def test_umbrella_variants_with_different_categories_are_choices():
-    index = Index([Entry("傘（金属製）", "かさきんぞくせい", "non_burnable"), Entry("傘（ビニール）", "かさびにーる", "burnable"),
-                   Entry("日傘", "ひがさ", "burnable"), Entry("空き缶", "あきかん", "recyclable")])
+    index = Index(
+        [
+            Entry("傘（金属製）", "かさきんぞくせい", "non_burnable"),
+            Entry("傘（ビニール）", "かさびにーる", "burnable"),
+            Entry("日傘", "ひがさ", "burnable"),
+            Entry("空き缶", "あきかん", "recyclable"),
+        ]
+    )
     match = index.lookup("傘は何ごみ？")
     assert match.kind == "choices" and [e.name for e in match.items] == ["傘（金属製）", "傘（ビニール）"]
     assert index.lookup("かさ").kind == "choices"
@@ -63,16 +92,33 @@ def test_a_typo_is_answered_when_close_and_only_suggested_when_not(snap):
     assert snap.index.lookup("？").kind == "none" and snap.index.lookup("？").query == ""
 
 
-@pytest.mark.parametrize("text, phrase", [("スプレー缶は何ごみですか？", "スプレー缶"), ("傘の捨て方を教えて", "傘"),
-                                          ("乾電池はどうやって捨てるの？", "乾電池"), ("すみません、フライパンは燃えないごみですか",
-                                                                         "フライパン"), ("ぶどうの皮", "ぶどうの皮")])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("スプレー缶は何ごみですか？", "スプレー缶"),
+        ("傘の捨て方を教えて", "傘"),
+        ("乾電池はどうやって捨てるの？", "乾電池"),
+        ("すみません、フライパンは燃えないごみですか", "フライパン"),
+        ("ぶどうの皮", "ぶどうの皮"),
+    ],
+)
 def test_item_phrase(text, phrase):
     assert item_phrase(text) == phrase
 
 
-@pytest.mark.parametrize("text, area", [("浅野川", "浅野川"), ("あさのがわ", "浅野川"), ("浅野川地区です", "浅野川"),
-                                        ("浅野", "浅野"), ("西", "西"), ("浅の川", "浅野川"), ("二塚", "緑（二塚）"),
-                                        ("ひがしあさかわ", "東浅川")])
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("浅野川", "浅野川"),
+        ("あさのがわ", "浅野川"),
+        ("浅野川地区です", "浅野川"),
+        ("浅野", "浅野"),
+        ("西", "西"),
+        ("浅の川", "浅野川"),
+        ("二塚", "緑（二塚）"),
+        ("ひがしあさかわ", "東浅川"),
+    ],
+)
 def test_areas_are_found_from_what_people_type(snap, text, area):
     assert snap.areas.match(text).area.name == area
 

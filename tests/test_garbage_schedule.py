@@ -1,4 +1,5 @@
 """5374.jp collection rules: parsing, descriptions, dates, center breaks (the Kanazawa one-week shift)."""
+
 from datetime import date
 
 import pytest
@@ -33,9 +34,16 @@ def test_describes_rules_as_people_say_them():
 
 def test_weekly_and_nth_dates():
     assert collection_dates(parse_rule("月 木"), date(2026, 11, 20), date(2026, 11, 30)) == [
-        date(2026, 11, 23), date(2026, 11, 26), date(2026, 11, 30)]
+        date(2026, 11, 23),
+        date(2026, 11, 26),
+        date(2026, 11, 30),
+    ]
     assert collection_dates(parse_rule("火1 火3"), date(2026, 11, 1), date(2026, 12, 31)) == [
-        date(2026, 11, 3), date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15)]
+        date(2026, 11, 3),
+        date(2026, 11, 17),
+        date(2026, 12, 1),
+        date(2026, 12, 15),
+    ]
     # a month without a 5th Friday has no `金5` collection
     assert collection_dates(parse_rule("金5"), date(2026, 11, 1), date(2026, 12, 31)) == []
 
@@ -52,7 +60,10 @@ def test_center_break_skips_weekly_days_and_shifts_nth_weekdays_a_week():
     # Monday 6 is after the break: no shift.
     assert collection_dates(parse_rule("月1"), date(2014, 1, 1), date(2014, 1, 31), YEAR_END) == [date(2014, 1, 6)]
     assert collection_dates(parse_rule("月 木"), date(2013, 12, 26), date(2014, 1, 9), YEAR_END) == [
-        date(2013, 12, 26), date(2014, 1, 6), date(2014, 1, 9)]
+        date(2013, 12, 26),
+        date(2014, 1, 6),
+        date(2014, 1, 9),
+    ]
     assert collection_dates(parse_rule("水1"), date(2014, 1, 1), date(2014, 1, 31), YEAR_END, "skip") == []
 
 

@@ -1,4 +1,5 @@
 """A running server picks up a newly trained model without a restart and without failing a request."""
+
 from __future__ import annotations
 
 import shutil
@@ -25,7 +26,9 @@ def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
         def hammer(i):
             n = 0
             while not stop.is_set():
-                r = requests.post(server.url + "/webhooks/rest/webhook", json={"sender": f"h{i}", "message": f"住民票{n}"})
+                r = requests.post(
+                    server.url + "/webhooks/rest/webhook", json={"sender": f"h{i}", "message": f"住民票{n}"}
+                )
                 statuses.append(r.status_code)
                 n += 1
 

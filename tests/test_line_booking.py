@@ -1,6 +1,7 @@
 """A whole bulky-waste booking on LINE, as a citizen taps through it: typed answers, quick-reply postbacks, the
 date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id, and
 the day-before reminder reaches them as a push message."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -11,8 +12,8 @@ from bot.store.db import session_factory
 from services.booking import reminders
 from services.booking.models import Booking
 from tests import line_standin as line
-from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
-from tests.line_support import bot, line_env, test_env, texts  # noqa: F401 (fixtures)
+from tests.garbage_support import demo_settings
+from tests.line_support import bot, line_env, test_env, texts
 
 PICKED_DATE = "2026-12-02"  # a weekday within the date picker's range (the tests run on 2026-11-20)
 JST = timezone(timedelta(hours=9))

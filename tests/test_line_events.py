@@ -1,4 +1,5 @@
 """LINE webhook events (parsed by line-bot-sdk from LINE's documented JSON) as channel-neutral turns."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ def test_text_in_a_one_to_one_chat_goes_to_the_engine_as_typed():
 
 def test_postbacks_carry_the_button_payload_and_the_picked_date():
     assert turn(line.postback_event(UID, "/general_affirm")).text == "/general_affirm"
-    picked = turn(line.postback_event(UID, date_picker_data("bulky_pick_date", "pickup_date"),
-                                      params={"date": "2026-12-01"}))
+    picked = turn(
+        line.postback_event(UID, date_picker_data("bulky_pick_date", "pickup_date"), params={"date": "2026-12-01"})
+    )
     assert picked.text == '/bulky_pick_date{"pickup_date": "2026-12-01"}'
 
 
@@ -43,8 +45,11 @@ def test_media_get_the_unsupported_intent_and_a_location_its_rounded_coordinates
     loc = turn(line.location_event(UID, "石川県金沢市浅野本町2丁目", 36.574123, 136.670456))
     intent, entities = loc.text.split("{", 1)
     assert intent == "/general_location"
-    assert json.loads("{" + entities) == {"location_address": "石川県金沢市浅野本町2丁目", "latitude": 36.574,
-                                          "longitude": 136.67}
+    assert json.loads("{" + entities) == {
+        "location_address": "石川県金沢市浅野本町2丁目",
+        "latitude": 36.574,
+        "longitude": 136.67,
+    }
 
 
 def test_in_groups_only_mentions_of_the_bot_and_its_buttons_count():
@@ -55,7 +60,9 @@ def test_in_groups_only_mentions_of_the_bot_and_its_buttons_count():
     me = [{"index": 5, "length": 5, "type": "user", "isSelf": True}]
     asked = turn(line.text_event(source, "電池は何 @さくら市 ごみ？", mention=me))
     assert (asked.chat_id, asked.text, asked.one_to_one) == (GROUP, "電池は何  ごみ？", False)
-    bare = turn(line.text_event(source, "@さくら市", mention=[{"index": 0, "length": 5, "type": "user", "isSelf": True}]))
+    bare = turn(
+        line.text_event(source, "@さくら市", mention=[{"index": 0, "length": 5, "type": "user", "isSelf": True}])
+    )
     assert bare.text == GREET
     assert turn(line.sticker_event(source)) is None
     assert turn(line.postback_event(source, "/general_affirm")).chat_id == GROUP

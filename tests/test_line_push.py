@@ -1,4 +1,5 @@
 """Push messages (reminders, expired reply tokens) through the real SDK client to the LINE stand-in."""
+
 from __future__ import annotations
 
 import uuid
@@ -71,10 +72,15 @@ def test_without_an_access_token_the_notifier_says_what_to_set():
 
 
 def test_config_comes_from_the_sdk_example_variable_names():
-    config = LineConfig.from_settings(Settings.from_env({
-        "LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "LINE_API_BASE_URL": "http://127.0.0.1:9/"}))
+    config = LineConfig.from_settings(
+        Settings.from_env(
+            {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "LINE_API_BASE_URL": "http://127.0.0.1:9/"}
+        )
+    )
     assert (config.channel_secret, config.access_token, config.api_base_url) == ("s", "t", "http://127.0.0.1:9")
     unset = LineConfig.from_settings(Settings.from_env({}))
     assert unset.api_base_url == "https://api.line.me"
     assert unset.missing("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN") == [
-        "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"]
+        "LINE_CHANNEL_SECRET",
+        "LINE_CHANNEL_ACCESS_TOKEN",
+    ]

@@ -1,4 +1,5 @@
 """Bot messages as LINE message objects (line-bot-sdk v3 models), within LINE's documented limits."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,9 @@ def test_more_than_13_buttons_become_postback_buttons_in_a_flex_message():
 
 
 def test_only_the_last_message_with_buttons_gets_quick_replies():
-    out = as_json(render([{"text": "最初の質問です。", "buttons": buttons(2)},
-                          {"text": "次の質問です。", "buttons": buttons(3)}]))
+    out = as_json(
+        render([{"text": "最初の質問です。", "buttons": buttons(2)}, {"text": "次の質問です。", "buttons": buttons(3)}])
+    )
     assert [m["type"] for m in out] == ["text", "flex", "text"]
     assert len(out[2]["quickReply"]["items"]) == 3
     assert "quickReply" not in out[0]
@@ -93,10 +95,19 @@ def test_what_does_not_fit_one_reply_goes_in_further_batches():
 
 
 def test_summary_is_a_flex_bubble_with_a_primary_confirm_button():
-    message = {"text": "申込内容：ソファ ×1、11月24日、合計 1,000円。よろしいですか？", "custom": {
-        "type": "summary", "title": "粗大ごみ収集の申込内容", "rows": [["品目", "ソファ ×1"], ["収集日", "11月24日（火）"]],
-        "total": "合計 1,000円", "buttons": [{"title": "この内容で申し込む", "payload": "/general_affirm"},
-                                           {"title": "やめる", "payload": "/general_cancel"}]}}
+    message = {
+        "text": "申込内容：ソファ ×1、11月24日、合計 1,000円。よろしいですか？",
+        "custom": {
+            "type": "summary",
+            "title": "粗大ごみ収集の申込内容",
+            "rows": [["品目", "ソファ ×1"], ["収集日", "11月24日（火）"]],
+            "total": "合計 1,000円",
+            "buttons": [
+                {"title": "この内容で申し込む", "payload": "/general_affirm"},
+                {"title": "やめる", "payload": "/general_cancel"},
+            ],
+        },
+    }
     out = as_json(render([message]))
     assert len(out) == 1 and out[0]["type"] == "flex"
     assert out[0]["altText"] == message["text"]
@@ -110,9 +121,17 @@ def test_summary_is_a_flex_bubble_with_a_primary_confirm_button():
 
 
 def test_date_picker_round_trip_gives_the_intent_and_entity_back():
-    message = {"text": "収集日を選んでください。", "buttons": [{"title": "11月24日（火）", "payload": '/x{"date": "2026-11-24"}'}],
-               "custom": {"type": "date_picker", "intent": "bulky_pick_date", "entity": "pickup_date",
-                          "min": "2026-11-24", "max": "2026-12-25"}}
+    message = {
+        "text": "収集日を選んでください。",
+        "buttons": [{"title": "11月24日（火）", "payload": '/x{"date": "2026-11-24"}'}],
+        "custom": {
+            "type": "date_picker",
+            "intent": "bulky_pick_date",
+            "entity": "pickup_date",
+            "min": "2026-11-24",
+            "max": "2026-12-25",
+        },
+    }
     out = as_json(render([message]))
     picker = out[0]["quickReply"]["items"][0]["action"]
     assert picker["type"] == "datetimepicker" and picker["mode"] == "date"
@@ -125,6 +144,8 @@ def test_date_picker_round_trip_gives_the_intent_and_entity_back():
 
 
 def test_payloads_longer_than_postback_data_allows_send_the_title():
-    out = as_json(render([{"text": "選んでください。", "buttons": [{"title": "長い選択肢", "payload": "/x" + "y" * 400}]}]))
+    out = as_json(
+        render([{"text": "選んでください。", "buttons": [{"title": "長い選択肢", "payload": "/x" + "y" * 400}]}])
+    )
     action = out[0]["quickReply"]["items"][0]["action"]
     assert action["type"] == "message" and action["text"] == "長い選択肢"

@@ -1,8 +1,9 @@
 """The dedup table of LINE webhook events on real SQLite and PostgreSQL: one winner per event id, even at once."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -19,7 +20,7 @@ def seen(request, tmp_path):
 
 
 def test_an_event_id_is_taken_once(seen):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     event_id = ulid()
     assert seen.first_time(event_id, now)
     assert not seen.first_time(event_id, now)
@@ -27,7 +28,7 @@ def test_an_event_id_is_taken_once(seen):
 
 
 def test_concurrent_deliveries_of_one_event_have_one_winner(seen):
-    event_id, now = ulid(), datetime.now(timezone.utc)
+    event_id, now = ulid(), datetime.now(UTC)
     results: list[bool] = []
     start = threading.Barrier(8)
 
@@ -44,7 +45,7 @@ def test_concurrent_deliveries_of_one_event_have_one_winner(seen):
 
 
 def test_old_ids_are_pruned_after_the_retention(seen):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     old, recent = ulid(), ulid()
     seen.first_time(old, now - RETENTION - timedelta(hours=1))
     seen.first_time(recent, now - timedelta(hours=1))

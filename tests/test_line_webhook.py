@@ -1,5 +1,6 @@
 """The LINE webhook over real HTTP: signed deliveries in, the real line-bot-sdk client out to a stand-in of the
 Messaging API on 127.0.0.1 (tests/line_standin.py), the real engine in between."""
+
 from __future__ import annotations
 
 import threading
@@ -7,9 +8,9 @@ import threading
 import requests
 
 from tests import line_standin as line
-from tests.garbage_support import demo_settings  # noqa: F401 (fixtures)
+from tests.garbage_support import demo_settings
 from tests.line_standin import deliver
-from tests.line_support import bot, line_env, test_env, texts  # noqa: F401 (fixtures)
+from tests.line_support import bot, line_env, test_env, texts
 
 PET_BOTTLE = "ペットボトルは何ごみ？"
 KANAZAWA_ASANO = ("〒920-0842 石川県金沢市浅野本町2丁目", 36.574, 136.670)  # inside data/city.yml bounds; area 浅野
@@ -25,8 +26,12 @@ def test_a_forged_or_missing_signature_gets_400_and_nothing_runs(bot):
     body = line.body_of(event)
     missing = requests.post(bot.url, data=body, headers={"Content-Type": "application/json"}, timeout=10)
     assert missing.status_code == 400
-    tampered = requests.post(bot.url, data=body.replace(PET_BOTTLE.encode(), "電池は何ごみ？".encode()), timeout=10,
-                             headers={"Content-Type": "application/json", "X-Line-Signature": line.sign(body)})
+    tampered = requests.post(
+        bot.url,
+        data=body.replace(PET_BOTTLE.encode(), "電池は何ごみ？".encode()),
+        timeout=10,
+        headers={"Content-Type": "application/json", "X-Line-Signature": line.sign(body)},
+    )
     assert tampered.status_code == 400
     bot.settle()
     assert bot.api.calls == []
@@ -107,8 +112,11 @@ def test_in_a_group_the_bot_answers_only_when_mentioned(bot):
     bot.settle()
     assert bot.api.calls == []
     name = "@さくら市"
-    asked = line.text_event(line.group(group_id, member), f"{name} {PET_BOTTLE}",
-                            mention=[{"index": 0, "length": len(name), "type": "user", "isSelf": True}])
+    asked = line.text_event(
+        line.group(group_id, member),
+        f"{name} {PET_BOTTLE}",
+        mention=[{"index": 0, "length": len(name), "type": "user", "isSelf": True}],
+    )
     assert "資源" in texts(bot.answer(asked))
     assert bot.engine.store.turns(member) == []  # the conversation is the group's; no member is stored
     assert [t["user_text"] for t in bot.engine.store.turns(group_id)] == [PET_BOTTLE]
@@ -137,7 +145,13 @@ def test_the_loading_animation_shows_while_the_engine_works(bot):
 
 def test_messages_of_one_user_are_answered_in_order(bot):
     uid = line.user_id()
-    questions = ["ペットボトルは何ごみ？", "電池は何ごみ？", "フライパンは何ごみ？", "スプレー缶は何ごみ？", "傘は何ごみ？"]
+    questions = [
+        "ペットボトルは何ごみ？",
+        "電池は何ごみ？",
+        "フライパンは何ごみ？",
+        "スプレー缶は何ごみ？",
+        "傘は何ごみ？",
+    ]
     events = [line.text_event(uid, q) for q in questions]
     for event in events:
         bot.send(event)

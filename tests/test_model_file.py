@@ -1,4 +1,5 @@
 """The model file: a directory of plain data (JSON and NumPy arrays, no pickle) with a format version stamp."""
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,10 @@ def test_save_then_load_gives_the_same_model_and_the_same_parses(trained_setting
     texts = [e.text for e in load_nlu([PROJECT_DIR / "tests" / "nlu_test.yml"]).examples][::10]
     assert len(texts) >= 50
     for text in texts + ["ｽﾌﾟﾚｰ缶を明日出したい", "電話は090-1234-5678です", ""]:
-        assert loaded.pipeline.parse(text, lambda: NOW).as_parse_data() == \
-            model.pipeline.parse(text, lambda: NOW).as_parse_data(), text
+        assert (
+            loaded.pipeline.parse(text, lambda: NOW).as_parse_data()
+            == model.pipeline.parse(text, lambda: NOW).as_parse_data()
+        ), text
 
 
 def test_domain_and_rules_are_rebuilt_from_plain_data():

@@ -1,4 +1,5 @@
 """NLU components on their own: normalisation, entities, fallback semantics, persistence, determinism."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,17 @@ def norms(tokenizer, text):
     return "".join(t.norm for t in tokenizer.tokenize(message.norm))
 
 
-@pytest.mark.parametrize("a,b", [("粗大ゴミ", "粗大ごみ"), ("空缶", "空き缶"), ("ｺﾞﾐ", "ごみ"), ("ＡＢＣ１２３", "ABC123"),
-                                 ("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ", "マイナンバーカード"), ("スプレイ缶", "スプレー缶")])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("粗大ゴミ", "粗大ごみ"),
+        ("空缶", "空き缶"),
+        ("ｺﾞﾐ", "ごみ"),
+        ("ＡＢＣ１２３", "ABC123"),
+        ("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ", "マイナンバーカード"),
+        ("スプレイ缶", "スプレー缶"),
+    ],
+)
 def test_spelling_variants_share_normalised_tokens(tokenizer, a, b):
     assert norms(tokenizer, a) == norms(tokenizer, b)
 
@@ -49,20 +59,34 @@ def test_offsets_survive_half_width_kana():
     assert message.original_span(4, 5) == (5, 6)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("今日", "2026-11-20"), ("明日", "2026-11-21"), ("あさって行きます", "2026-11-22"),
-    ("来週の火曜日", "2026-11-24"), ("来週の水曜", "2026-11-25"), ("12月3日", "2026-12-03"),
-    ("2026/12/3", "2026-12-03"), ("令和8年1月5日", "2026-01-05"), ("１２月３日に", "2026-12-03"),
-    ("1月5日", "2027-01-05"), ("3日後", "2026-11-23"), ("2月30日", "2027-02-30"),
-    ("昨日", "2026-11-19"), ("おととい", "2026-11-18"), ("先週の月曜", "2026-11-09"), ("先月10日", "2026-10-10"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("今日", "2026-11-20"),
+        ("明日", "2026-11-21"),
+        ("あさって行きます", "2026-11-22"),
+        ("来週の火曜日", "2026-11-24"),
+        ("来週の水曜", "2026-11-25"),
+        ("12月3日", "2026-12-03"),
+        ("2026/12/3", "2026-12-03"),
+        ("令和8年1月5日", "2026-01-05"),
+        ("１２月３日に", "2026-12-03"),
+        ("1月5日", "2027-01-05"),
+        ("3日後", "2026-11-23"),
+        ("2月30日", "2027-02-30"),
+        ("昨日", "2026-11-19"),
+        ("おととい", "2026-11-18"),
+        ("先週の月曜", "2026-11-09"),
+        ("先月10日", "2026-10-10"),
+    ],
+)
 def test_japanese_dates_resolve_against_the_fixed_clock(text, expected):
     extractor = JapaneseDateExtractor({"entity": "date"}, {})
     message = Message.build(text)
     extractor.process(message, {"now": lambda: NOW})
     assert [e["value"] for e in message.entities] == [expected]
     entity = message.entities[0]
-    assert text[entity["start"]:entity["end"]] == entity["text"]
+    assert text[entity["start"] : entity["end"]] == entity["text"]
 
 
 def test_no_date_in_plain_question():
@@ -75,8 +99,14 @@ def test_no_date_in_plain_question():
 def test_lookup_matches_longest_name_across_kana_and_width(tmp_path):
     table = tmp_path / "items.csv"
     table.write_text("name,reading\nスプレー缶,すぷれーかん\n傘（金属製）,かさ\n缶,かん\n", encoding="utf-8")
-    extractor = LookupEntityExtractor({"tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}],
-                                       "min_length": 2, "min_kana_length": 3}, {"project_dir": str(tmp_path)})
+    extractor = LookupEntityExtractor(
+        {
+            "tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}],
+            "min_length": 2,
+            "min_kana_length": 3,
+        },
+        {"project_dir": str(tmp_path)},
+    )
     extractor.train(NluData(), [])
     for text, found in [("ｽﾌﾟﾚｰ缶は何ごみ", "ｽﾌﾟﾚｰ缶"), ("すぷれーかんの捨て方", "すぷれーかん"), ("傘を捨てたい", None)]:
         message = Message.build(text)
@@ -92,15 +122,21 @@ def test_lookup_matches_longest_name_across_kana_and_width(tmp_path):
 def test_annotated_examples_become_entities():
     text, entities = parse_annotated("[スプレー缶](garbage_item)は[明日](date)出せる？")
     assert text == "スプレー缶は明日出せる？"
-    assert [(e["entity"], text[e["start"]:e["end"]]) for e in entities] == [("garbage_item", "スプレー缶"), ("date", "明日")]
+    assert [(e["entity"], text[e["start"] : e["end"]]) for e in entities] == [
+        ("garbage_item", "スプレー缶"),
+        ("date", "明日"),
+    ]
 
 
-@pytest.mark.parametrize("ranking,expected", [
-    ([{"name": "a", "confidence": 0.2}, {"name": "b", "confidence": 0.1}], True),  # below threshold
-    ([{"name": "a", "confidence": 0.45}, {"name": "b", "confidence": 0.42}], True),  # ambiguous
-    ([{"name": "a", "confidence": 0.8}, {"name": "b", "confidence": 0.1}], False),
-    ([], True),
-])
+@pytest.mark.parametrize(
+    "ranking,expected",
+    [
+        ([{"name": "a", "confidence": 0.2}, {"name": "b", "confidence": 0.1}], True),  # below threshold
+        ([{"name": "a", "confidence": 0.45}, {"name": "b", "confidence": 0.42}], True),  # ambiguous
+        ([{"name": "a", "confidence": 0.8}, {"name": "b", "confidence": 0.1}], False),
+        ([], True),
+    ],
+)
 def test_fallback_semantics(ranking, expected):
     assert should_fall_back(ranking, threshold=0.3, ambiguity_threshold=0.05) is expected
 
@@ -123,15 +159,35 @@ def test_unknown_component_and_key_fail_at_load():
         Pipeline.from_config({"language": "en", "pipeline": []}, ".")
 
 
-SMALL = {"language": "ja", "pipeline": [
-    {"name": "SudachiTokenizer"}, {"name": "JapaneseFeaturizer"}, {"name": "LinearSVCIntentClassifier"},
-    {"name": "FallbackClassifier", "threshold": 0.2}]}
+SMALL = {
+    "language": "ja",
+    "pipeline": [
+        {"name": "SudachiTokenizer"},
+        {"name": "JapaneseFeaturizer"},
+        {"name": "LinearSVCIntentClassifier"},
+        {"name": "FallbackClassifier", "threshold": 0.2},
+    ],
+}
 
 
 def small_data():
-    rows = {"certificates_residence_record": ["住民票がほしい", "住民票の写しを取りたい", "じゅうみんひょうください", "住民票はどこで", "住民票を請求したい"],
-            "garbage_sort_item": ["スプレー缶は何ごみ", "電池の捨て方", "フライパンは何ゴミ", "傘の出し方", "ペットボトルの分別"],
-            "general_greet": ["こんにちは", "おはようございます", "こんばんは", "やあ", "はじめまして"]}
+    rows = {
+        "certificates_residence_record": [
+            "住民票がほしい",
+            "住民票の写しを取りたい",
+            "じゅうみんひょうください",
+            "住民票はどこで",
+            "住民票を請求したい",
+        ],
+        "garbage_sort_item": [
+            "スプレー缶は何ごみ",
+            "電池の捨て方",
+            "フライパンは何ゴミ",
+            "傘の出し方",
+            "ペットボトルの分別",
+        ],
+        "general_greet": ["こんにちは", "おはようございます", "こんばんは", "やあ", "はじめまして"],
+    }
     return NluData(examples=[Example(t, i) for i, ts in rows.items() for t in ts])
 
 
@@ -151,18 +207,33 @@ def test_training_is_deterministic_and_survives_save_and_load(tmp_path):
 
 
 # Every built-in component, with the options the project uses, on data that gives each of them state.
-FULL = {"language": "ja", "pipeline": [
-    {"name": "SudachiTokenizer", "mode": "C"},
-    {"name": "JapaneseFeaturizer", "synonyms": "data/sudachi/synonyms.txt"},
-    {"name": "LinearSVCIntentClassifier"},
-    {"name": "RegexEntityExtractor"},
-    {"name": "LookupEntityExtractor",
-     "tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}]},
-    {"name": "JapaneseDateExtractor"},
-    {"name": "EntitySynonymMapper"},
-    {"name": "FallbackClassifier", "threshold": 0.2}]}
-PROBES = ["住民票ほしいです", "ｽﾌﾟﾚｰ缶を明日出したい", "すぷれーかんの捨て方", "国保に入りたい", "電話は090-1234-5678です",
-          "来週の火曜日に傘を", "こんにちは！", "", "？？？"]
+FULL = {
+    "language": "ja",
+    "pipeline": [
+        {"name": "SudachiTokenizer", "mode": "C"},
+        {"name": "JapaneseFeaturizer", "synonyms": "data/sudachi/synonyms.txt"},
+        {"name": "LinearSVCIntentClassifier"},
+        {"name": "RegexEntityExtractor"},
+        {
+            "name": "LookupEntityExtractor",
+            "tables": [{"entity": "garbage_item", "file": "items.csv", "columns": ["name", "reading"]}],
+        },
+        {"name": "JapaneseDateExtractor"},
+        {"name": "EntitySynonymMapper"},
+        {"name": "FallbackClassifier", "threshold": 0.2},
+    ],
+}
+PROBES = [
+    "住民票ほしいです",
+    "ｽﾌﾟﾚｰ缶を明日出したい",
+    "すぷれーかんの捨て方",
+    "国保に入りたい",
+    "電話は090-1234-5678です",
+    "来週の火曜日に傘を",
+    "こんにちは！",
+    "",
+    "？？？",
+]
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +282,7 @@ def test_each_component_persists_and_loads_back_equal(full_pipeline, tmp_path, i
     loaded = type(original).load(dict(original.config), {"project_dir": str(project)}, folder)
     assert type(loaded) is type(original) and loaded.config == original.config
     assert _state(loaded) == _state(original)
-    swapped = Pipeline(pipeline.components[:index] + [loaded] + pipeline.components[index + 1:], "ja")
+    swapped = Pipeline(pipeline.components[:index] + [loaded] + pipeline.components[index + 1 :], "ja")
     for text in PROBES:
         assert swapped.parse(text, lambda: NOW).as_parse_data() == pipeline.parse(text, lambda: NOW).as_parse_data()
 
@@ -237,7 +308,7 @@ def test_featurizer_keeps_the_synonym_groups_it_was_trained_with(full_pipeline, 
 
 
 def test_persist_and_load_mirror_each_other_in_every_component():
-    from bot.nlu import components  # noqa: F401
+    from bot.nlu import components
     from bot.nlu.registry import _COMPONENTS
 
     for name, cls in _COMPONENTS.items():
@@ -251,8 +322,11 @@ def test_a_model_with_a_component_this_code_does_not_know_is_refused(tmp_path):
     with pytest.raises(ModelFormatError, match="RenamedTokenizer.*python -m bot train"):
         Pipeline.load([{"name": "RenamedTokenizer", "folder": "00_RenamedTokenizer", "config": {}}], tmp_path, tmp_path)
     with pytest.raises(ModelFormatError, match="treshold"):
-        Pipeline.load([{"name": "FallbackClassifier", "folder": "00_FallbackClassifier", "config": {"treshold": 0.3}}],
-                      tmp_path, tmp_path)
+        Pipeline.load(
+            [{"name": "FallbackClassifier", "folder": "00_FallbackClassifier", "config": {"treshold": 0.3}}],
+            tmp_path,
+            tmp_path,
+        )
 
 
 def test_fold_is_width_case_and_kana_insensitive():
@@ -276,9 +350,9 @@ def test_flattened_classifier_matches_scikit_learn(tmp_path):
     for m in messages:
         pipeline.components[0].process(m, {})
         featurizer.process(m, {})
-    reference = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=42), method="sigmoid",
-                                       cv=3, ensemble=False).fit(feature_matrix(messages, featurizer.width),
-                                                                 [e.intent for e in data.examples])
+    reference = CalibratedClassifierCV(
+        LinearSVC(C=0.5, class_weight="balanced", random_state=42), method="sigmoid", cv=3, ensemble=False
+    ).fit(feature_matrix(messages, featurizer.width), [e.intent for e in data.examples])
     probe = Message.build("住民票を郵送で")
     pipeline.components[0].process(probe, {})
     featurizer.process(probe, {})

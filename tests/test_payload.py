@@ -1,4 +1,5 @@
 """Button payloads: what actions and channels write, the engine reads back unchanged."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,11 @@ def test_a_payload_round_trips_from_encode_to_the_parsed_message():
     assert decode_payload(text) == ("general_inform", {"date": "2026-11-25", "bulky_field": "住所", "count": 3})
     parsed = parse_payload(text, {"general_inform"})
     assert parsed["intent"] == {"name": "general_inform", "confidence": 1.0}
-    assert {e["entity"]: e["value"] for e in parsed["entities"]} == {"date": "2026-11-25", "bulky_field": "住所",
-                                                                      "count": 3}
+    assert {e["entity"]: e["value"] for e in parsed["entities"]} == {
+        "date": "2026-11-25",
+        "bulky_field": "住所",
+        "count": 3,
+    }
     assert decode_payload(encode_payload("general_greet")) == ("general_greet", {})
 
 

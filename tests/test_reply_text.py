@@ -3,6 +3,7 @@
 Every string literal in bot/, services/ and connectors/ (docstrings and regular expressions aside) that holds
 Japanese script must be listed below, by file and the definition it sits in, with the reason it is not a reply.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,10 @@ from tests.conftest import PROJECT_DIR
 
 PACKAGES = ("bot", "services", "connectors")
 # Kanji, hiragana and katakana (as grep -P "[\p{Han}\p{Hiragana}\p{Katakana}]"); punctuation such as 、 is not.
-JAPANESE = re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\uff66-\uff6f\uff71-\uff9d"
-                      r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
+JAPANESE = re.compile(
+    r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\uff66-\uff6f\uff71-\uff9d"
+    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]"
+)
 # Words the bot matches in what people type or in the open data it reads: not replies.
 MATCHING = {
     "bot/nlu/": "the NLU's word lists and character classes",
@@ -76,11 +79,19 @@ def _not_text(tree: ast.Module) -> set[int]:
     skip: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
             skip.add(id(body[0].value))
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+        ):
             skip.update(id(n) for n in ast.walk(node))
     return skip
 
@@ -93,16 +104,21 @@ def japanese_literals() -> dict[str, list[str]]:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             owners, skip = _owners(tree), _not_text(tree)
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-                        and JAPANESE.search(node.value)):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in skip
+                    and JAPANESE.search(node.value)
+                ):
                     key = f"{path.relative_to(PROJECT_DIR).as_posix()}::{owners.get(id(node), '')}"
                     found.setdefault(key, []).append(node.value)
     return found
 
 
 def _listed(key: str) -> bool:
-    return any(key.startswith(entry) if entry.endswith(("/", "::")) else key == entry
-               for entry in (*MATCHING, *NOT_YET_MOVED))
+    return any(
+        key.startswith(entry) if entry.endswith(("/", "::")) else key == entry for entry in (*MATCHING, *NOT_YET_MOVED)
+    )
 
 
 def test_no_python_file_holds_reply_text():
@@ -113,6 +129,9 @@ def test_no_python_file_holds_reply_text():
 def test_the_scan_sees_text_in_calls_and_f_strings():
     tree = ast.parse('def f(x):\n    """説明"""\n    g(text=f"{x}円", pattern=re.compile("ごみ"))\n')
     skip = _not_text(tree)
-    texts = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-             and id(n) not in skip and JAPANESE.search(n.value)]
+    texts = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and JAPANESE.search(n.value)
+    ]
     assert texts == ["円"]

@@ -1,4 +1,5 @@
 """The Rasa-compatible HTTP API on a real app: shapes, and every kind of bad input."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ def post_raw(client, path, data, content_type="application/json"):
 
 
 def test_webhook_answers_in_rasa_shape(client):
-    response = client.post("/webhooks/rest/webhook", json={"sender": "a1", "message": "住民票がほしい", "metadata": {"page": "/"}})
+    response = client.post(
+        "/webhooks/rest/webhook", json={"sender": "a1", "message": "住民票がほしい", "metadata": {"page": "/"}}
+    )
     assert response.status_code == 200
     messages = response.get_json()
     assert messages and all(m["recipient_id"] == "a1" and isinstance(m["turn_id"], int) for m in messages)
@@ -36,9 +39,15 @@ def test_health_and_version(client):
     assert version["version"] and version["model_fingerprint"]
 
 
-@pytest.mark.parametrize("message,expect", [
-    ("", "空"), ("   \n\t ", "空"), ("😀😀😀", "文字が読み取れません"), ("\x00\x01\x02", "空"),
-])
+@pytest.mark.parametrize(
+    "message,expect",
+    [
+        ("", "空"),
+        ("   \n\t ", "空"),
+        ("😀😀😀", "文字が読み取れません"),
+        ("\x00\x01\x02", "空"),
+    ],
+)
 def test_degenerate_messages_get_a_polite_reply(say, message, expect):
     replies = say(message)
     assert len(replies) == 1 and expect in replies[0]["text"]
@@ -57,17 +66,20 @@ def test_ten_thousand_characters_are_truncated_and_the_user_is_told(say, engine)
     assert turn["truncated"] is True and len(turn["user_text"]) == 1000
 
 
-@pytest.mark.parametrize("data,content_type,status,needle", [
-    (b'{"sender": "x", "message": "\xff\xfe"}', "application/json", 400, "UTF-8"),
-    (b'{"sender": "x", "message": ', "application/json", 400, "JSON"),
-    (b'{"message": "hello"}', "application/json", 400, "sender"),
-    (b'{"sender": "", "message": "hello"}', "application/json", 400, "sender"),
-    (b'{"sender": "x"}', "application/json", 400, "message"),
-    (b'{"sender": "x", "message": 42}', "application/json", 400, "message"),
-    (b'["sender", "x"]', "application/json", 400, "object"),
-    (b'sender=x&message=hi', "application/x-www-form-urlencoded", 415, "Content-Type"),
-    (b'{"sender": "x", "message": "hi", "metadata": "nope"}', "application/json", 400, "metadata"),
-])
+@pytest.mark.parametrize(
+    "data,content_type,status,needle",
+    [
+        (b'{"sender": "x", "message": "\xff\xfe"}', "application/json", 400, "UTF-8"),
+        (b'{"sender": "x", "message": ', "application/json", 400, "JSON"),
+        (b'{"message": "hello"}', "application/json", 400, "sender"),
+        (b'{"sender": "", "message": "hello"}', "application/json", 400, "sender"),
+        (b'{"sender": "x"}', "application/json", 400, "message"),
+        (b'{"sender": "x", "message": 42}', "application/json", 400, "message"),
+        (b'["sender", "x"]', "application/json", 400, "object"),
+        (b"sender=x&message=hi", "application/x-www-form-urlencoded", 415, "Content-Type"),
+        (b'{"sender": "x", "message": "hi", "metadata": "nope"}', "application/json", 400, "metadata"),
+    ],
+)
 def test_bad_requests_get_clear_json_errors(client, data, content_type, status, needle):
     response = post_raw(client, "/webhooks/rest/webhook", data, content_type)
     assert response.status_code == status

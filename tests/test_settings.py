@@ -1,4 +1,5 @@
 """Every environment variable is read in bot/settings.py only, documented in the README and checked at start-up."""
+
 from __future__ import annotations
 
 import re
@@ -14,20 +15,23 @@ BOT_CODE = ("bot", "services", "connectors", "actions")
 READS_ENVIRONMENT = re.compile(r"\bos\.environ\b|\bgetenv\b|\benviron\s*\[|\bfrom os import\b.*\benviron\b")
 
 
-@pytest.mark.parametrize("name, value, allowed", [
-    ("BOT_PROJECT_DIR", "/no/such/folder", "existing folder"),
-    ("BOT_DATA_DIR", "no-such-data", "existing folder"),
-    ("BOT_CONFIG", "no-such-config.yml", "existing file"),
-    ("BOT_DOMAIN", "no-such-domain.yml", "existing file"),
-    ("BOT_DATABASE_URL", "mysql://user:secret@db/bot", "sqlite:/// or postgresql://"),
-    ("BOT_FIXED_NOW", "tomorrow morning", "ISO 8601"),
-    ("BOT_FIXED_NOW", "2026-11-31T10:00:00", "ISO 8601"),
-    ("BOT_MAX_MESSAGE_CHARS", "lots", "whole number"),
-    ("BOT_MAX_MESSAGE_CHARS", "0", "at least 1"),
-    ("BOT_ENV", "staging", "development, production"),
-    ("BOT_PUBLIC_URL", "bot.example.jp", "http:// or https://"),
-    ("LINE_API_BASE_URL", "ftp://api.line.me", "http:// or https://"),
-])
+@pytest.mark.parametrize(
+    "name, value, allowed",
+    [
+        ("BOT_PROJECT_DIR", "/no/such/folder", "existing folder"),
+        ("BOT_DATA_DIR", "no-such-data", "existing folder"),
+        ("BOT_CONFIG", "no-such-config.yml", "existing file"),
+        ("BOT_DOMAIN", "no-such-domain.yml", "existing file"),
+        ("BOT_DATABASE_URL", "mysql://user:secret@db/bot", "sqlite:/// or postgresql://"),
+        ("BOT_FIXED_NOW", "tomorrow morning", "ISO 8601"),
+        ("BOT_FIXED_NOW", "2026-11-31T10:00:00", "ISO 8601"),
+        ("BOT_MAX_MESSAGE_CHARS", "lots", "whole number"),
+        ("BOT_MAX_MESSAGE_CHARS", "0", "at least 1"),
+        ("BOT_ENV", "staging", "development, production"),
+        ("BOT_PUBLIC_URL", "bot.example.jp", "http:// or https://"),
+        ("LINE_API_BASE_URL", "ftp://api.line.me", "http:// or https://"),
+    ],
+)
 def test_a_bad_value_stops_the_start_with_the_variable_and_what_it_takes(name, value, allowed):
     with pytest.raises(ConfigError) as error:
         Settings.from_env({name: value})
@@ -52,15 +56,27 @@ def test_the_cli_reports_a_bad_variable_and_exits(capsys, monkeypatch):
 
 
 def test_values_are_typed_and_defaults_kept():
-    s = Settings.from_env({"BOT_FIXED_NOW": "2026-11-20T10:00:00+09:00", "BOT_MAX_MESSAGE_CHARS": " 200 ",
-                           "BOT_ENV": "Production", "BOT_PUBLIC_URL": "https://bot.example.jp/",
-                           "BOT_STAFF_TOKEN": " t ", "BOT_DATA_DIR": ""})
+    s = Settings.from_env(
+        {
+            "BOT_FIXED_NOW": "2026-11-20T10:00:00+09:00",
+            "BOT_MAX_MESSAGE_CHARS": " 200 ",
+            "BOT_ENV": "Production",
+            "BOT_PUBLIC_URL": "https://bot.example.jp/",
+            "BOT_STAFF_TOKEN": " t ",
+            "BOT_DATA_DIR": "",
+        }
+    )
     assert s.fixed_now.isoformat() == "2026-11-20T10:00:00+09:00" and s.max_message_chars == 200
     assert s.production and s.public_url == "https://bot.example.jp" and s.staff_token == "t"
     assert s.data_dir == PROJECT_DIR / "data"  # empty means the default
     d = Settings.from_env({})
     assert (d.fixed_now, d.max_message_chars, d.environment, d.public_url, d.line_api_base_url) == (
-        None, 1000, "development", "http://127.0.0.1:5005", "https://api.line.me")
+        None,
+        1000,
+        "development",
+        "http://127.0.0.1:5005",
+        "https://api.line.me",
+    )
     assert d.database_url == f"sqlite:///{PROJECT_DIR / 'var' / 'bot.sqlite3'}"
 
 
@@ -78,7 +94,7 @@ def test_variables_lists_exactly_what_from_env_reads():
 def test_every_variable_is_in_the_readme_configuration_table():
     readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    documented = set(re.findall(r"^\| `([A-Z_]+)`", section, re.M))
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", section, re.MULTILINE))
     assert set(VARIABLES) <= documented
     assert {"BOT_TEST_PG_URL", "HOST", "BENCH_LINE_DELIVERIES"} <= set(re.findall(r"`([A-Z_]+)`", section))
 

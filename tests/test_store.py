@@ -1,4 +1,5 @@
 """Tracker store on real SQLite and PostgreSQL: migrations, turns, crash safety, concurrency."""
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,9 @@ def test_turn_round_trip_and_optimistic_locking(db_url):
     store = TrackerStore(db_url)
     state = {"sender_id": "u", "session_id": 1, "slots": {"a": "あ"}, "events": []}
     parse = {"intent": {"name": "general_greet", "confidence": 0.9}, "intent_ranking": [], "entities": []}
-    turn = store.save_turn("u", "rest", "こんにちは", False, state, 0, NOW, parse, ["utter_greet"], [{"text": "こんにちは"}],
-                           False)
+    turn = store.save_turn(
+        "u", "rest", "こんにちは", False, state, 0, NOW, parse, ["utter_greet"], [{"text": "こんにちは"}], False
+    )
     loaded, last_active, version = store.load("u")
     assert loaded["slots"] == {"a": "あ"} and version == 1 and last_active is not None
     for stale in (0, 5):  # a writer that read an older version lost the race, and stores nothing
@@ -101,4 +103,4 @@ def test_concurrent_messages_from_one_sender_are_serialised(engine):
     state, _, version = engine.store.load("busy")
     assert version == 8  # every turn saw the state the previous one saved: none was lost
     kept = [e["text"] for e in state["events"] if e["event"] == "user"]
-    assert kept and kept == [t["user_text"] for t in turns][-len(kept):]
+    assert kept and kept == [t["user_text"] for t in turns][-len(kept) :]

@@ -1,4 +1,5 @@
 """The widget's server side on the real app: assets, demo page, feedback endpoint, CORS, and config checks."""
+
 from __future__ import annotations
 
 import re
@@ -36,16 +37,19 @@ def test_feedback_is_stored_with_the_turn(client, say):
     assert stranger.get_json()["error"] == "No such turn for this sender."
 
 
-@pytest.mark.parametrize("body", [
-    ["not", "an", "object"],
-    {"turn_id": 1, "value": "helpful"},
-    {"sender": "", "turn_id": 1, "value": "helpful"},
-    {"sender": "x" * 129, "turn_id": 1, "value": "helpful"},
-    {"sender": "s", "turn_id": "1", "value": "helpful"},
-    {"sender": "s", "turn_id": True, "value": "helpful"},
-    {"sender": "s", "turn_id": 0, "value": "helpful"},
-    {"sender": "s", "turn_id": 1, "value": "great"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        ["not", "an", "object"],
+        {"turn_id": 1, "value": "helpful"},
+        {"sender": "", "turn_id": 1, "value": "helpful"},
+        {"sender": "x" * 129, "turn_id": 1, "value": "helpful"},
+        {"sender": "s", "turn_id": "1", "value": "helpful"},
+        {"sender": "s", "turn_id": True, "value": "helpful"},
+        {"sender": "s", "turn_id": 0, "value": "helpful"},
+        {"sender": "s", "turn_id": 1, "value": "great"},
+    ],
+)
 def test_bad_feedback_gets_a_clear_400(client, body):
     response = client.post("/widget/feedback", json=body)
     assert response.status_code == 400
@@ -55,13 +59,22 @@ def test_bad_feedback_gets_a_clear_400(client, body):
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/widget/feedback"])
 def test_cors_answers_only_the_city_origins(client, path):
     def preflight(origin):
-        return client.options(path, headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        return client.options(
+            path,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
 
     assert preflight(CITY_ORIGIN).headers.get("Access-Control-Allow-Origin") == CITY_ORIGIN
     assert "Access-Control-Allow-Origin" not in preflight(OTHER_ORIGIN).headers
     assert "Access-Control-Allow-Origin" not in client.post(path, json={}, headers={"Origin": OTHER_ORIGIN}).headers
-    assert client.post(path, json={}, headers={"Origin": CITY_ORIGIN}).headers["Access-Control-Allow-Origin"] == CITY_ORIGIN
+    assert (
+        client.post(path, json={}, headers={"Origin": CITY_ORIGIN}).headers["Access-Control-Allow-Origin"]
+        == CITY_ORIGIN
+    )
 
 
 def test_cors_origins_from_the_environment(engine, bot_env):
@@ -94,7 +107,10 @@ def test_widget_colours_are_checked_at_start_up():
 def test_allowed_origins_come_from_the_environment_and_the_city_profile():
     profile = {"widget": {"allowed_origins": ["https://www.city.sakura.example.jp/", "http://localhost:8080"]}}
     assert allowed_origins(" https://a.example.jp, ,https://www.city.sakura.example.jp", profile) == [
-        "https://a.example.jp", "https://www.city.sakura.example.jp", "http://localhost:8080"]
+        "https://a.example.jp",
+        "https://www.city.sakura.example.jp",
+        "http://localhost:8080",
+    ]
     assert allowed_origins("", {}) == []
     for bad in ("*", "https://city.example.jp/path", "city.example.jp"):
         with pytest.raises(ConfigError, match="not an origin"):

@@ -3,6 +3,7 @@
 Needs Debian's chromium and axe-core (`make browser-deps`); without them these tests fail, never skip.
 Screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,13 +20,13 @@ PET_BOTTLE_CATEGORY = "recyclable"
 # Adjust the inputs here when the booking form's questions change.
 BOOKING_STEPS = [
     Say("粗大ごみの収集を申し込みたい"),
-    Choose("ソファー"),                    # item
-    Say("泉野町3丁目5-1"),                 # address (an area of the demo city's open data)
-    Choose(None),                         # the first collection date offered
-    Say("山田太郎"),                        # name
-    Say("090-1234-5678"),                 # phone
-    Choose("処理券"),                      # payment by sticker
-    Choose("この内容で申し込む"),            # confirmation
+    Choose("ソファー"),  # item
+    Say("泉野町3丁目5-1"),  # address (an area of the demo city's open data)
+    Choose(None),  # the first collection date offered
+    Say("山田太郎"),  # name
+    Say("090-1234-5678"),  # phone
+    Choose("処理券"),  # payment by sticker
+    Choose("この内容で申し込む"),  # confirmation
 ]
 BOOKING_DONE = "受付番号"
 
@@ -267,7 +268,9 @@ def test_easy_japanese_switch_only_where_the_content_exists(widget, browser, liv
     switch = page.get_by_role("button", name="ふりがな・やさしい日本語")
     assert switch.get_attribute("aria-pressed") == "false", "off until the citizen turns it on"
     switch.click()
-    with page.expect_request(lambda r: r.url.endswith("/webhook") and PET_BOTTLE_QUESTION in (r.post_data or "")) as sent:
+    with page.expect_request(
+        lambda r: r.url.endswith("/webhook") and PET_BOTTLE_QUESTION in (r.post_data or "")
+    ) as sent:
         page.locator(".cw-input").fill(PET_BOTTLE_QUESTION)
         page.locator(".cw-input").press("Enter")
     assert sent.value.post_data_json["metadata"]["easy_japanese"] is True
@@ -279,7 +282,8 @@ def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, 
 
     widget.open()
     sender = page.evaluate(
-        "() => JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith('city-chat-widget:'))[1]).sender")
+        "() => JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith('city-chat-widget:'))[1]).sender"
+    )
     outbox.add(engine.settings.database_url, sender, "【リマインダー】明日は粗大ごみの収集日です。", "test-reminder")
     page.keyboard.press("Escape")  # close, then open again: an opening widget checks its outbox
     widget.launcher.click()

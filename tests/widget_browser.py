@@ -3,6 +3,7 @@
 Used by tests/test_widget_browser.py. Chromium comes from Debian (`make browser-deps`), never
 from `playwright install`; axe-core comes from npm (node_modules/axe-core).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Longest wait for the bot's answer (the first one loads the model).
 REPLY_TIMEOUT_MS = 30_000
@@ -93,7 +100,9 @@ class ChatWidget:
         offered = self.page.locator(".cw-choices button:not([disabled])")
         button = offered.first if label is None else offered.filter(has_text=label).first
         if not offered.count() or (label is not None and not offered.filter(has_text=label).count()):
-            raise AssertionError(f"No button {label!r} offered; offered: {self.choices()}; bot said: {self.bot_texts()[-1:]}")
+            raise AssertionError(
+                f"No button {label!r} offered; offered: {self.choices()}; bot said: {self.bot_texts()[-1:]}"
+            )
         before = self._count()
         button.click()
         self.wait_idle(before)

@@ -2,6 +2,7 @@
 
 Both speak the same action-call JSON, so an action behaves identically either way.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,13 @@ class ActionResult:
 
 
 def action_call(name: str, tracker: dict, domain: dict) -> dict:
-    return {"next_action": name, "sender_id": tracker["sender_id"], "tracker": tracker, "domain": domain,
-            "version": "3.6.21"}
+    return {
+        "next_action": name,
+        "sender_id": tracker["sender_id"],
+        "tracker": tracker,
+        "domain": domain,
+        "version": "3.6.21",
+    }
 
 
 class InProcessExecutor:

@@ -1,4 +1,5 @@
 """One user turn: extract slots, let the active form or a rule pick actions, run them, collect replies."""
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,15 @@ class Processor:
         turn = TurnResult(channel=channel)
         # The stored event keeps the decision, not the whole ranking (latest_message keeps that).
         event_parse = {k: v for k, v in parse_data.items() if k != "intent_ranking"}
-        tracker.apply({"event": "user", "text": parse_data.get("text"), "parse_data": event_parse,
-                       "input_channel": channel, "metadata": metadata or {}})
+        tracker.apply(
+            {
+                "event": "user",
+                "text": parse_data.get("text"),
+                "parse_data": event_parse,
+                "input_channel": channel,
+                "metadata": metadata or {},
+            }
+        )
         tracker.latest_message = parse_data
         candidates = slot_mapping.extract(tracker, self.domain)
         loop = tracker.active_loop
@@ -69,7 +77,7 @@ class Processor:
             if tracker.active_loop == loop:
                 self._run_form(tracker, loop, turn, activating=False, candidates={})
             return
-        if form_values or self._validator(loop) and self._validator_wants_every_message(loop):
+        if form_values or (self._validator(loop) and self._validator_wants_every_message(loop)):
             self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
             return
         # The form could not use this message: another rule may answer it, then the form asks again.
@@ -162,9 +170,17 @@ class Processor:
             self._run(tracker, name, turn)
             if tracker.active_loop and tracker.active_loop != loop_before:
                 # an action activated a form: the form asks its first question now
-                self._run_form(tracker, tracker.active_loop, turn, activating=False,
-                               candidates={s: tracker.slots[s] for s in self.domain.forms[tracker.active_loop]
-                                           if tracker.slots.get(s) is not None})
+                self._run_form(
+                    tracker,
+                    tracker.active_loop,
+                    turn,
+                    activating=False,
+                    candidates={
+                        s: tracker.slots[s]
+                        for s in self.domain.forms[tracker.active_loop]
+                        if tracker.slots.get(s) is not None
+                    },
+                )
             followup = tracker.followup_action
             if followup:
                 tracker.followup_action = None
@@ -202,9 +218,14 @@ class Processor:
         if not message:
             return
         turn.messages.append(message)
-        tracker.apply({"event": "bot", "text": message.get("text"),
-                       "data": {k: v for k, v in message.items() if k not in ("text", "response")},
-                       "metadata": {"utter_action": message.get("response")}})
+        tracker.apply(
+            {
+                "event": "bot",
+                "text": message.get("text"),
+                "data": {k: v for k, v in message.items() if k not in ("text", "response")},
+                "metadata": {"utter_action": message.get("response")},
+            }
+        )
 
     def _emit_sdk(self, tracker: Tracker, responses: list[dict], turn: TurnResult) -> None:
         """rasa_sdk dispatcher messages, uttered as Rasa does. A named response is rendered with the message's

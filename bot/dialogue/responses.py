@@ -1,4 +1,5 @@
 """Responses from domain.yml: conditional variations by slot and channel, filled from slots and the city profile."""
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,13 @@ def choose_variation(variations: list[dict], slots: dict, channel: str) -> dict 
 
 def template_vars(profile: dict) -> dict[str, Any]:
     office = city_profile.contact(profile)
-    return {"city_name": profile["city"]["name"], "contact_name": office.get("name", ""),
-            "contact_section": office.get("section", ""), "contact_phone": office.get("phone", ""),
-            "contact_hours": office.get("hours", "")}
+    return {
+        "city_name": profile["city"]["name"],
+        "contact_name": office.get("name", ""),
+        "contact_section": office.get("section", ""),
+        "contact_phone": office.get("phone", ""),
+        "contact_hours": office.get("hours", ""),
+    }
 
 
 def fill(text: str, values: dict[str, Any], profile: dict) -> str:
@@ -68,8 +73,9 @@ class Responder:
         if variation.get("text"):
             message["text"] = fill(variation["text"], values, profile)
         if variation.get("buttons"):
-            message["buttons"] = [{"title": fill(b["title"], values, profile), "payload": b["payload"]}
-                                  for b in variation["buttons"]]
+            message["buttons"] = [
+                {"title": fill(b["title"], values, profile), "payload": b["payload"]} for b in variation["buttons"]
+            ]
         for key in ("image", "custom", "attachment"):
             if variation.get(key):
                 message[key] = variation[key]

@@ -1,4 +1,5 @@
 """Rasa rule semantics: a rule matches the tail of the conversation and predicts the actions that follow."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,12 @@ class CompiledRule:
 
     @property
     def score(self) -> int:
-        return (10 * len(self.prefix) + 5 * (self.loop_condition[0] + len(self.slot_conditions))
-                + 3 * len(self.entities) + 2 * self.conversation_start)
+        return (
+            10 * len(self.prefix)
+            + 5 * (self.loop_condition[0] + len(self.slot_conditions))
+            + 3 * len(self.entities)
+            + 2 * self.conversation_start
+        )
 
 
 def _step_intents(step: dict) -> set[str] | None:
@@ -53,15 +58,16 @@ def compile_rule(rule: Rule, order: int) -> CompiledRule:
     compiled.intents = _step_intents(steps[user_index])
     compiled.entities = steps[user_index].get("entities") or []
     compiled.prefix = [s["action"] for s in steps[:user_index] if "action" in s and s["action"] != ACTION_LISTEN]
-    compiled.actions = [s["action"] for s in steps[user_index + 1:] if "action" in s and s["action"] != ACTION_LISTEN]
+    compiled.actions = [s["action"] for s in steps[user_index + 1 :] if "action" in s and s["action"] != ACTION_LISTEN]
     return compiled
 
 
 def _slot_matches(cond, slots: dict) -> bool:
     if isinstance(cond, str):
         return slots.get(cond) is not None
-    return all(slots.get(name) == value if value is not None else slots.get(name) is None
-               for name, value in cond.items())
+    return all(
+        slots.get(name) == value if value is not None else slots.get(name) is None for name, value in cond.items()
+    )
 
 
 def _entities_match(required: list, entities: list[dict]) -> bool:
@@ -101,7 +107,7 @@ class RulePolicy:
                 continue
             if rule.conversation_start and tracker.user_turns() != 1:
                 continue
-            if rule.prefix and previous[-len(rule.prefix):] != rule.prefix:
+            if rule.prefix and previous[-len(rule.prefix) :] != rule.prefix:
                 continue
             if not _entities_match(rule.entities, entities):
                 continue

@@ -1,4 +1,5 @@
 """Rasa 3 slot mappings: from_entity, from_text, from_intent and from_trigger_intent, with conditions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,9 +31,13 @@ def _conditions_match(mapping: dict, active_loop: str | None, requested: str | N
 
 
 def _entity_value(mapping: dict, entities: list[dict], slot_type: str) -> Any:
-    found = [e for e in entities if e.get("entity") == mapping.get("entity")
-             and ("role" not in mapping or e.get("role") == mapping["role"])
-             and ("group" not in mapping or e.get("group") == mapping["group"])]
+    found = [
+        e
+        for e in entities
+        if e.get("entity") == mapping.get("entity")
+        and ("role" not in mapping or e.get("role") == mapping["role"])
+        and ("group" not in mapping or e.get("group") == mapping["group"])
+    ]
     if not found:
         return None
     if slot_type == "list":

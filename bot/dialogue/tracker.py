@@ -1,4 +1,5 @@
 """Conversation state built from Rasa-format events; serialisable as one JSON document."""
+
 from __future__ import annotations
 
 import time
@@ -11,8 +12,17 @@ MAX_EVENTS = 30
 
 
 class Tracker:
-    def __init__(self, sender_id: str, slots: dict[str, Any], events=None, active_loop=None, latest_message=None,
-                 latest_action_name=None, followup_action=None, session_id: int = 1):
+    def __init__(
+        self,
+        sender_id: str,
+        slots: dict[str, Any],
+        events=None,
+        active_loop=None,
+        latest_message=None,
+        latest_action_name=None,
+        followup_action=None,
+        session_id: int = 1,
+    ):
         self.sender_id = sender_id
         self.slots = slots
         self.events: list[dict] = events or []
@@ -23,30 +33,45 @@ class Tracker:
         self.session_id = session_id
 
     @classmethod
-    def new(cls, sender_id: str, domain: Domain, session_id: int = 1) -> "Tracker":
+    def new(cls, sender_id: str, domain: Domain, session_id: int = 1) -> Tracker:
         return cls(sender_id, domain.initial_slots(), session_id=session_id)
 
     @classmethod
-    def from_state(cls, state: dict, domain: Domain) -> "Tracker":
+    def from_state(cls, state: dict, domain: Domain) -> Tracker:
         slots = domain.initial_slots()
         slots.update({k: v for k, v in (state.get("slots") or {}).items() if k in slots})
-        return cls(state["sender_id"], slots, state.get("events") or [], state.get("active_loop"),
-                   state.get("latest_message") or {}, state.get("latest_action_name"), state.get("followup_action"),
-                   state.get("session_id", 1))
+        return cls(
+            state["sender_id"],
+            slots,
+            state.get("events") or [],
+            state.get("active_loop"),
+            state.get("latest_message") or {},
+            state.get("latest_action_name"),
+            state.get("followup_action"),
+            state.get("session_id", 1),
+        )
 
     def to_state(self) -> dict:
         return {
-            "sender_id": self.sender_id, "slots": self.slots, "events": self.events[-MAX_EVENTS:],
-            "active_loop": self.active_loop, "latest_message": self.latest_message,
-            "latest_action_name": self.latest_action_name, "followup_action": self.followup_action,
+            "sender_id": self.sender_id,
+            "slots": self.slots,
+            "events": self.events[-MAX_EVENTS:],
+            "active_loop": self.active_loop,
+            "latest_message": self.latest_message,
+            "latest_action_name": self.latest_action_name,
+            "followup_action": self.followup_action,
             "session_id": self.session_id,
         }
 
     def as_sdk_dict(self) -> dict:
         """The tracker as rasa_sdk's Tracker.from_dict expects it."""
         return {
-            "sender_id": self.sender_id, "slots": dict(self.slots), "latest_message": self.latest_message,
-            "events": list(self.events), "paused": False, "followup_action": self.followup_action,
+            "sender_id": self.sender_id,
+            "slots": dict(self.slots),
+            "latest_message": self.latest_message,
+            "events": list(self.events),
+            "paused": False,
+            "followup_action": self.followup_action,
             "active_loop": {"name": self.active_loop} if self.active_loop else {},
             "latest_action_name": self.latest_action_name,
         }
@@ -91,7 +116,7 @@ class Tracker:
         """Events since the latest user message (exclusive)."""
         for i in range(len(self.events) - 1, -1, -1):
             if self.events[i].get("event") == "user":
-                return self.events[i + 1:]
+                return self.events[i + 1 :]
         return list(self.events)
 
     def previous_turn_actions(self) -> list[str]:
@@ -101,7 +126,9 @@ class Tracker:
             return []
         end = user_idx[-1]
         start = user_idx[-2] + 1 if len(user_idx) > 1 else 0
-        return [e["name"] for e in self.events[start:end] if e.get("event") == "action" and e["name"] != "action_listen"]
+        return [
+            e["name"] for e in self.events[start:end] if e.get("event") == "action" and e["name"] != "action_listen"
+        ]
 
     def user_turns(self) -> int:
         return sum(1 for e in self.events if e.get("event") == "user")

@@ -4,6 +4,7 @@ A linear SVM trains in well under a second on thousands of examples; sigmoid cal
 cross-validated scores gives confidences that FallbackClassifier thresholds can rely on. After
 training the model is kept as plain arrays, so a parse is one small dot product.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -71,8 +72,9 @@ class LinearSVCIntentClassifier(Component):
         width = 1 + max((int(cols.max()) for cols, _ in map(sparse_row, messages) if len(cols)), default=0)
         X = feature_matrix(messages, width)
         y = np.array([e.intent for e in data.examples])
-        svm = LinearSVC(C=self.config["C"], class_weight=self.config["class_weight"],
-                        random_state=self.config["random_state"])
+        svm = LinearSVC(
+            C=self.config["C"], class_weight=self.config["class_weight"], random_state=self.config["random_state"]
+        )
         folds = min(self.config["calibration_folds"], int(np.unique(y, return_counts=True)[1].min()))
         model = CalibratedClassifierCV(svm, method="sigmoid", cv=max(folds, 2), ensemble=False)
         model.fit(X, y)
@@ -104,8 +106,9 @@ class LinearSVCIntentClassifier(Component):
 
     def persist(self, directory: Path) -> None:
         write_state(directory, {"classes": self.classes})
-        write_arrays(directory, coef=self.coef, intercept=self.intercept, sigmoid_a=self.sigmoid_a,
-                     sigmoid_b=self.sigmoid_b)
+        write_arrays(
+            directory, coef=self.coef, intercept=self.intercept, sigmoid_a=self.sigmoid_a, sigmoid_b=self.sigmoid_b
+        )
 
     @classmethod
     def load(cls, config: ComponentConfig, context: BuildContext, directory: Path) -> Self:
@@ -114,7 +117,10 @@ class LinearSVCIntentClassifier(Component):
         arrays = read_arrays(directory)
         classifier.coef = np.ascontiguousarray(arrays["coef"])
         classifier.intercept, classifier.sigmoid_a, classifier.sigmoid_b = (
-            arrays["intercept"], arrays["sigmoid_a"], arrays["sigmoid_b"])
+            arrays["intercept"],
+            arrays["sigmoid_a"],
+            arrays["sigmoid_b"],
+        )
         if classifier.coef.ndim != 2 or classifier.coef.shape[1:] != (len(classifier.classes),):
             raise ValueError(f"coef has shape {classifier.coef.shape} for {len(classifier.classes)} classes")
         return classifier

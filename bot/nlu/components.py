@@ -1,4 +1,5 @@
 """Imports every built-in component so the registry knows them."""
+
 from . import (  # noqa: F401
     classifier,
     date_extractor,

@@ -4,6 +4,7 @@ ja-timex finds and parses the expressions; this module resolves the relative one
 clock in the context, so tests can fix "now". An impossible date such as 2月30日 keeps its
 literal `YYYY-MM-DD` value, which a form validator recognises as invalid.
 """
+
 from __future__ import annotations
 
 import re
@@ -114,5 +115,5 @@ class JapaneseDateExtractor(Component):
         except Exception:  # noqa: BLE001  ja-timex raises on some malformed input; a date is then simply not found
             return
         for start, end, iso in resolve(timexes, today):
-            end += text[end:end + 1] == _PAD
+            end += text[end : end + 1] == _PAD
             message.add_entity(self.config["entity"], start, end, iso, self.component_name)

@@ -1,4 +1,5 @@
 """Rasa's FallbackClassifier semantics: low or ambiguous confidence becomes `nlu_fallback`, ranking kept."""
+
 from __future__ import annotations
 
 from .message import Message, RankedIntent

@@ -3,6 +3,7 @@
 scikit-learn's TfidfVectorizer learns the vocabulary and idf weights at training time; what is kept is plain
 dicts and arrays, so serving needs neither scikit-learn nor its per-call overhead.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,11 +45,12 @@ def identity(tokens: list[str]) -> list[str]:
 def char_ngrams(text: str, low: int, high: int) -> list[str]:
     """The n-grams of scikit-learn's `analyzer="char"` (white space runs folded to one space)."""
     text = _WHITESPACE.sub(" ", text)
-    return [text[i:i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
+    return [text[i : i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
 
 
-def tfidf_block(features: list[str], vocabulary: dict[str, int], idf: NDArray[np.float64],
-                offset: int) -> tuple[list[int], list[float]]:
+def tfidf_block(
+    features: list[str], vocabulary: dict[str, int], idf: NDArray[np.float64], offset: int
+) -> tuple[list[int], list[float]]:
     """One message's sublinear, L2-normalised tf-idf block, as TfidfVectorizer computes a row."""
     counts = Counter(f for f in features if f in vocabulary)
     cols = [vocabulary[f] for f in counts]
@@ -127,8 +129,9 @@ class JapaneseFeaturizer(Component):
         message.features = (np.array(char_cols + word_cols, dtype=np.int64), np.array(char_vals + word_vals))
 
     def persist(self, directory: Path) -> None:
-        write_state(directory, {"char_vocab": self.char_vocab, "word_vocab": self.word_vocab,
-                                "synonyms": self.synonyms})
+        write_state(
+            directory, {"char_vocab": self.char_vocab, "word_vocab": self.word_vocab, "synonyms": self.synonyms}
+        )
         write_arrays(directory, char_idf=self.char_idf, word_idf=self.word_idf)
 
     @classmethod

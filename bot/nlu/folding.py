@@ -1,4 +1,5 @@
 """Fold Japanese spelling variants onto one key: width, case, katakana/hiragana."""
+
 from __future__ import annotations
 
 import unicodedata

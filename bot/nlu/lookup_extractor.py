@@ -3,6 +3,7 @@
 Matching runs on folded text (width, case and kana folded) and prefers the longest match, because Japanese has
 no spaces and Python's `\\b` never fires inside it.
 """
+
 from __future__ import annotations
 
 import csv

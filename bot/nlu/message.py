@@ -1,4 +1,5 @@
 """The object that flows through the pipeline, normalised once, first."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -98,10 +99,16 @@ class Message:
     def add_entity(self, entity: str, start: int, end: int, value: str, extractor: str) -> None:
         """Add an entity found at [start, end) of `norm`; its span is stored in the original text's offsets."""
         o_start, o_end = self.original_span(start, end)
-        self.entities.append({
-            "entity": entity, "start": o_start, "end": o_end, "value": value,
-            "text": self.text[o_start:o_end], "extractor": extractor,
-        })
+        self.entities.append(
+            {
+                "entity": entity,
+                "start": o_start,
+                "end": o_end,
+                "value": value,
+                "text": self.text[o_start:o_end],
+                "extractor": extractor,
+            }
+        )
 
     def as_parse_data(self) -> dict[str, Any]:
         return {

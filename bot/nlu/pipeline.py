@@ -1,4 +1,5 @@
 """The pipeline: config.yml's ordered component list, trained together, persisted one folder per component."""
+
 from __future__ import annotations
 
 import random
@@ -79,12 +80,15 @@ class Pipeline:
         for entry in entries:
             comp_cls = component_class(entry["name"])
             if comp_cls is None:
-                raise ModelFormatError(directory, f"it has a pipeline component `{entry['name']}` that this code "
-                                                  f"does not know")
+                raise ModelFormatError(
+                    directory, f"it has a pipeline component `{entry['name']}` that this code does not know"
+                )
             unknown = set(entry["config"]) - set(comp_cls.defaults)
             if unknown:
-                raise ModelFormatError(directory, f"component `{entry['name']}` has option(s) {sorted(unknown)} "
-                                                  f"that this code does not know")
+                raise ModelFormatError(
+                    directory,
+                    f"component `{entry['name']}` has option(s) {sorted(unknown)} that this code does not know",
+                )
             config = {**comp_cls.defaults, **entry["config"]}
             components.append(comp_cls.load(config, context, Path(directory) / entry["folder"]))
         return cls(components, "ja")

@@ -1,4 +1,5 @@
 """Regex entities (phone number, postal code, booking number) from Rasa `regex:` entries in data/nlu."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,8 @@ class RegexEntityExtractor(Component):
         wanted = set(self.config["entities"]) or set(data.regexes)
         self.patterns = {
             name: re.compile("|".join(f"(?:{p})" for p in pats))
-            for name, pats in data.regexes.items() if name in wanted and pats
+            for name, pats in data.regexes.items()
+            if name in wanted and pats
         }
 
     def process(self, message: Message, context: ParseContext) -> None:

@@ -1,4 +1,5 @@
 """Component registry: a decorator declares a component's name and default config where it is defined."""
+
 from __future__ import annotations
 
 import json
@@ -77,8 +78,9 @@ ARRAYS_FILE = "arrays.npz"
 
 
 def write_state(directory: Path, state: dict[str, Any]) -> None:
-    (Path(directory) / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")),
-                                              encoding="utf-8")
+    (Path(directory) / STATE_FILE).write_text(
+        json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
 
 
 def read_state(directory: Path) -> dict[str, Any]:

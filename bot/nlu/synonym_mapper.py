@@ -1,4 +1,5 @@
 """Rasa's EntitySynonymMapper: entity values listed under `synonym:` become their canonical value."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,7 @@ class EntitySynonymMapper(Component):
         self.synonyms = {fold(k): v for k, v in data.synonyms.items()}
         for example in data.examples:
             for ent in example.entities:
-                text = example.text[ent["start"]:ent["end"]]
+                text = example.text[ent["start"] : ent["end"]]
                 if ent["value"] != text:
                     self.synonyms[fold(text)] = ent["value"]
 

@@ -1,4 +1,5 @@
 """SudachiPy tokenizer: normalized_form and reading collapse 空缶/空き缶 and ゴミ/ｺﾞﾐ before anything else sees them."""
+
 from __future__ import annotations
 
 import threading
@@ -60,11 +61,16 @@ class SudachiTokenizer(Component):
             surface = m.surface()
             if not surface.strip():
                 continue
-            tokens.append(Token(
-                text=surface, start=m.begin(), end=m.end(),
-                norm=fold(m.normalized_form()), reading=jaconv.kata2hira(m.reading_form()),
-                pos=m.part_of_speech()[0],
-            ))
+            tokens.append(
+                Token(
+                    text=surface,
+                    start=m.begin(),
+                    end=m.end(),
+                    norm=fold(m.normalized_form()),
+                    reading=jaconv.kata2hira(m.reading_form()),
+                    pos=m.part_of_speech()[0],
+                )
+            )
         return tokens
 
     def train(self, data: NluData, messages: list[Message]) -> None:

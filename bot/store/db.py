@@ -1,4 +1,5 @@
 """Engine and session factory shared by every store; SQLite by default, PostgreSQL by URL."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,11 +29,11 @@ def get_engine(url: str) -> Engine:
     engine = _ENGINES.get(url)
     if engine is None:
         if url.startswith("postgresql://"):
-            url_ = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url_ = "postgresql+psycopg://" + url[len("postgresql://") :]
         else:
             url_ = url
         if url_.startswith("sqlite:///"):
-            Path(url_[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            Path(url_[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:

@@ -1,4 +1,5 @@
 """Schema migrations through Alembic, callable from code, the CLI and tests."""
+
 from __future__ import annotations
 
 import logging

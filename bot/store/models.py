@@ -3,10 +3,11 @@
 Other features (garbage items, bookings) declare their models on the same `Base`
 in their own modules; `bot.store.migrate` imports them all for Alembic.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,19 +46,19 @@ class Turn(Base):
     channel: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="answered")  # answered | failed (state left unchanged)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     user_text: Mapped[str] = mapped_column(Text)
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
-    intent: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
-    confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
-    ranking: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
-    entities: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
-    actions: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
-    reply: Mapped[Optional[list[Any]]] = mapped_column(JSON, nullable=True)
+    intent: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ranking: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    entities: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    actions: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    reply: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     # True when the bot could not answer (fallback, out of scope, failed action): the analysts' queue.
     unanswered: Mapped[bool] = mapped_column(Boolean, default=False)
-    feedback: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
-    feedback_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    feedback: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class OutboxMessage(Base):
@@ -69,7 +70,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sender_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
-    custom: Mapped[Optional[dict[str, Any]]] = mapped_column(nullable=True)
+    custom: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     retry_key: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

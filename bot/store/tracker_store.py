@@ -5,6 +5,7 @@ so nothing acknowledged is ever lost and a crash mid-turn leaves the previous st
 The per-message statements address the tables directly (SQLAlchemy Core), which costs a third
 of the ORM unit-of-work path on every turn.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,11 +24,17 @@ C = CONVERSATIONS.c
 # Built once: every turn only binds new values, so SQLAlchemy compiles nothing on the hot path.
 LOAD_STATE = select(C.state, C.last_active, C.version).where(C.sender_id == bindparam("sender"))
 INSERT_CONVERSATION = insert(CONVERSATIONS)
-UPDATE_CONVERSATION = (update(CONVERSATIONS)
-                       .where(C.sender_id == bindparam("sender"), C.version == bindparam("seen_version"))
-                       .values(state=bindparam("state"), session_id=bindparam("session_id"),
-                               channel=bindparam("channel"), last_active=bindparam("now"),
-                               version=bindparam("new_version")))
+UPDATE_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(C.sender_id == bindparam("sender"), C.version == bindparam("seen_version"))
+    .values(
+        state=bindparam("state"),
+        session_id=bindparam("session_id"),
+        channel=bindparam("channel"),
+        last_active=bindparam("now"),
+        version=bindparam("new_version"),
+    )
+)
 INSERT_TURN = insert(TURNS)
 
 
@@ -47,44 +54,112 @@ class TrackerStore:
             row = conn.execute(LOAD_STATE, {"sender": sender_id}).first()
         return (row.state, row.last_active, row.version) if row else (None, None, 0)
 
-    def save_turn(self, sender_id: str, channel: str, text: str, truncated: bool, state: dict, version: int,
-                  now: datetime, parse: dict, actions: list[str], reply: list[dict], unanswered: bool) -> int:
+    def save_turn(
+        self,
+        sender_id: str,
+        channel: str,
+        text: str,
+        truncated: bool,
+        state: dict,
+        version: int,
+        now: datetime,
+        parse: dict,
+        actions: list[str],
+        reply: list[dict],
+        unanswered: bool,
+    ) -> int:
         """Store the turn and replace the conversation state, if nobody else saved it since `version`."""
         intent = parse.get("intent") or {}
-        turn = dict(sender_id=sender_id, channel=channel, status="answered", received_at=now, answered_at=now,
-                    user_text=text, truncated=truncated, session_id=state["session_id"], intent=intent.get("name"),
-                    confidence=intent.get("confidence"), ranking=parse.get("intent_ranking"),
-                    entities=parse.get("entities"), actions=actions, reply=reply, unanswered=unanswered,
-                    feedback=None, feedback_at=None)
+        turn = dict(
+            sender_id=sender_id,
+            channel=channel,
+            status="answered",
+            received_at=now,
+            answered_at=now,
+            user_text=text,
+            truncated=truncated,
+            session_id=state["session_id"],
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            ranking=parse.get("intent_ranking"),
+            entities=parse.get("entities"),
+            actions=actions,
+            reply=reply,
+            unanswered=unanswered,
+            feedback=None,
+            feedback_at=None,
+        )
         try:
             with self.write_lock, self.engine.begin() as conn:
                 if version == 0:
-                    conn.execute(INSERT_CONVERSATION, dict(sender_id=sender_id, channel=channel, state=state,
-                                                           session_id=state["session_id"], version=1,
-                                                           created_at=now, last_active=now))
-                elif conn.execute(UPDATE_CONVERSATION, dict(sender=sender_id, seen_version=version, state=state,
-                                                            session_id=state["session_id"], channel=channel,
-                                                            now=now, new_version=version + 1)).rowcount != 1:
+                    conn.execute(
+                        INSERT_CONVERSATION,
+                        dict(
+                            sender_id=sender_id,
+                            channel=channel,
+                            state=state,
+                            session_id=state["session_id"],
+                            version=1,
+                            created_at=now,
+                            last_active=now,
+                        ),
+                    )
+                elif (
+                    conn.execute(
+                        UPDATE_CONVERSATION,
+                        dict(
+                            sender=sender_id,
+                            seen_version=version,
+                            state=state,
+                            session_id=state["session_id"],
+                            channel=channel,
+                            now=now,
+                            new_version=version + 1,
+                        ),
+                    ).rowcount
+                    != 1
+                ):
                     raise ConcurrentUpdate(sender_id)
                 return conn.execute(INSERT_TURN, turn).inserted_primary_key[0]
         except IntegrityError as exc:  # another worker created the conversation first
             raise ConcurrentUpdate(sender_id) from exc
 
-    def save_failed_turn(self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime,
-                         reply: list[dict]) -> int:
+    def save_failed_turn(
+        self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime, reply: list[dict]
+    ) -> int:
         with self.write_lock, self.engine.begin() as conn:
-            return conn.execute(INSERT_TURN, dict(
-                sender_id=sender_id, channel=channel, status="failed", received_at=now, answered_at=now,
-                user_text=text, truncated=truncated, session_id=0, intent=None, confidence=None, ranking=None,
-                entities=None, actions=None, reply=reply, unanswered=True, feedback=None,
-                feedback_at=None)).inserted_primary_key[0]
+            return conn.execute(
+                INSERT_TURN,
+                dict(
+                    sender_id=sender_id,
+                    channel=channel,
+                    status="failed",
+                    received_at=now,
+                    answered_at=now,
+                    user_text=text,
+                    truncated=truncated,
+                    session_id=0,
+                    intent=None,
+                    confidence=None,
+                    ranking=None,
+                    entities=None,
+                    actions=None,
+                    reply=reply,
+                    unanswered=True,
+                    feedback=None,
+                    feedback_at=None,
+                ),
+            ).inserted_primary_key[0]
 
     def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback must be one of {sorted(FEEDBACK_VALUES)}")
         with self.Session() as s, s.begin():
-            result = s.execute(update(Turn).where(Turn.id == turn_id, Turn.sender_id == sender_id)
-                               .values(feedback=value, feedback_at=now))
+            result = s.execute(
+                update(Turn)
+                .where(Turn.id == turn_id, Turn.sender_id == sender_id)
+                .values(feedback=value, feedback_at=now)
+            )
             return result.rowcount == 1
 
     def forget(self, sender_id: str) -> bool:

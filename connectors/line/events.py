@@ -6,6 +6,7 @@ declares; everything a citizen types goes to the engine as it is.
 Groups and rooms: the bot answers only when mentioned (and to its own buttons), the conversation belongs to the
 group or room, and no member's user id reaches the engine, so nothing personal about other members is stored.
 """
+
 from __future__ import annotations
 
 import time
@@ -75,8 +76,11 @@ def _chat(source) -> tuple[str | None, str]:
 
 def addressed_text(message: TextMessageContent) -> str | None:
     """In a group: the text without the bot's @mention when the bot is mentioned, else None."""
-    spans = [(m.index, m.index + m.length) for m in (message.mention.mentionees if message.mention else [])
-             if getattr(m, "is_self", False)]
+    spans = [
+        (m.index, m.index + m.length)
+        for m in (message.mention.mentionees if message.mention else [])
+        if getattr(m, "is_self", False)
+    ]
     if not spans:
         return None
     text = message.text
@@ -95,9 +99,12 @@ def postback_text(data: str, params: dict | None) -> str:
 
 
 def location_text(message: LocationMessageContent) -> str:
-    return encode_payload(LOCATION_INTENT, location_address=message.address or "",
-                          latitude=round(float(message.latitude), LOCATION_PRECISION),
-                          longitude=round(float(message.longitude), LOCATION_PRECISION))
+    return encode_payload(
+        LOCATION_INTENT,
+        location_address=message.address or "",
+        latitude=round(float(message.latitude), LOCATION_PRECISION),
+        longitude=round(float(message.longitude), LOCATION_PRECISION),
+    )
 
 
 def _message_text(message, one_to_one: bool) -> str | None:

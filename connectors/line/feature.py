@@ -1,4 +1,5 @@
 """The LINE feature: the webhook blueprint, its dedup table and migration, and the push notifier for notices."""
+
 from pathlib import Path
 
 from bot.features import Feature

@@ -5,6 +5,7 @@ line-bot-sdk's examples use: LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, and
 API host by default; tests point it at a stand-in).
 Every push carries an X-Line-Retry-Key, so a retry after a timeout or a 5xx cannot send the message again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,11 @@ class LineConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LineConfig:
-        return cls(channel_secret=settings.line_channel_secret, access_token=settings.line_channel_access_token,
-                   api_base_url=settings.line_api_base_url)
+        return cls(
+            channel_secret=settings.line_channel_secret,
+            access_token=settings.line_channel_access_token,
+            api_base_url=settings.line_api_base_url,
+        )
 
     def missing(self, *names: str) -> list[str]:
         """The environment variables among `names` that are not set."""
@@ -70,8 +74,10 @@ class LinePushNotifier:
     def __init__(self, config: LineConfig, api_client: ApiClient | None = None):
         missing = config.missing("LINE_CHANNEL_ACCESS_TOKEN")
         if missing:
-            raise ConfigError(f"Cannot push to LINE: set {', '.join(missing)} (the channel's long-lived access "
-                              "token from the LINE Developers console).")
+            raise ConfigError(
+                f"Cannot push to LINE: set {', '.join(missing)} (the channel's long-lived access "
+                "token from the LINE Developers console)."
+            )
         self.api = MessagingApi(api_client or config.api_client())
 
     @classmethod

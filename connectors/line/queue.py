@@ -4,6 +4,7 @@ The webhook must answer LINE within a second, so it only queues. Jobs of one cha
 in the order LINE sent them (a citizen's "粗大ごみ" must be handled before the date they pick next); jobs of
 different chats run in parallel.
 """
+
 from __future__ import annotations
 
 import logging

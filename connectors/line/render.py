@@ -8,6 +8,7 @@
 - `custom.type == "date_picker"` adds a date picker whose postback data names the intent and entity
   (`date_picker_data`); `custom.type == "summary"` becomes a Flex bubble with its buttons.
 """
+
 from __future__ import annotations
 
 import re
@@ -94,10 +95,14 @@ def button_action(button: dict, label_limit: int):
 
 
 def picker_action(custom: dict) -> DatetimePickerAction:
-    return DatetimePickerAction(label=_cut(str(custom.get("label") or DEFAULT_PICKER_LABEL), MAX_QUICK_LABEL),
-                                data=date_picker_data(custom["intent"], custom["entity"]), mode="date",
-                                initial=custom.get("initial") or custom.get("min"),
-                                min=custom.get("min"), max=custom.get("max"))
+    return DatetimePickerAction(
+        label=_cut(str(custom.get("label") or DEFAULT_PICKER_LABEL), MAX_QUICK_LABEL),
+        data=date_picker_data(custom["intent"], custom["entity"]),
+        mode="date",
+        initial=custom.get("initial") or custom.get("min"),
+        min=custom.get("min"),
+        max=custom.get("max"),
+    )
 
 
 def _choices(message: dict, label_limit: int) -> list:
@@ -110,9 +115,17 @@ def _choices(message: dict, label_limit: int) -> list:
 
 def choices_flex(actions: list) -> FlexMessage:
     """Buttons in bubbles of ten, for choices that are not quick replies."""
-    chunks = [actions[i:i + MAX_BUTTONS_PER_BUBBLE] for i in range(0, len(actions), MAX_BUTTONS_PER_BUBBLE)]
-    bubbles = [FlexBubble(body=FlexBox(layout="vertical", spacing="sm", contents=[
-        FlexButton(action=a, style="secondary", height="sm") for a in chunk])) for chunk in chunks[:MAX_BUBBLES]]
+    chunks = [actions[i : i + MAX_BUTTONS_PER_BUBBLE] for i in range(0, len(actions), MAX_BUTTONS_PER_BUBBLE)]
+    bubbles = [
+        FlexBubble(
+            body=FlexBox(
+                layout="vertical",
+                spacing="sm",
+                contents=[FlexButton(action=a, style="secondary", height="sm") for a in chunk],
+            )
+        )
+        for chunk in chunks[:MAX_BUBBLES]
+    ]
     contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
     return FlexMessage(altText=_cut("、".join(a.label for a in actions), MAX_ALT_TEXT), contents=contents)
 
@@ -120,22 +133,42 @@ def choices_flex(actions: list) -> FlexMessage:
 def summary_flex(message: dict) -> FlexMessage:
     """A booking summary: title, one row per field, the total, and the buttons (the first one primary)."""
     custom = message["custom"]
-    rows = [FlexBox(layout="horizontal", spacing="md", contents=[
-        FlexText(text=str(label), size="sm", color="#555555", flex=2, wrap=True),
-        FlexText(text=str(value), size="sm", flex=5, wrap=True)]) for label, value in custom.get("rows") or []]
+    rows = [
+        FlexBox(
+            layout="horizontal",
+            spacing="md",
+            contents=[
+                FlexText(text=str(label), size="sm", color="#555555", flex=2, wrap=True),
+                FlexText(text=str(value), size="sm", flex=5, wrap=True),
+            ],
+        )
+        for label, value in custom.get("rows") or []
+    ]
     if custom.get("total"):
         rows += [FlexSeparator(margin="md"), FlexText(text=str(custom["total"]), weight="bold", wrap=True, margin="md")]
     buttons = custom.get("buttons") or message.get("buttons") or []
     bubble = FlexBubble(
-        header=FlexBox(layout="vertical", contents=[FlexText(text=str(custom.get("title") or ""), weight="bold",
-                                                             size="lg", wrap=True)]),
-        body=FlexBox(layout="vertical", spacing="sm", contents=rows or [FlexText(text=message.get("text") or "",
-                                                                                 wrap=True)]),
-        footer=FlexBox(layout="vertical", spacing="sm", contents=[
-            FlexButton(action=button_action(b, MAX_BUTTON_LABEL), style="primary" if i == 0 else "secondary")
-            for i, b in enumerate(buttons)]) if buttons else None)
-    return FlexMessage(altText=_cut(message.get("text") or str(custom.get("title") or ""), MAX_ALT_TEXT),
-                       contents=bubble)
+        header=FlexBox(
+            layout="vertical",
+            contents=[FlexText(text=str(custom.get("title") or ""), weight="bold", size="lg", wrap=True)],
+        ),
+        body=FlexBox(
+            layout="vertical", spacing="sm", contents=rows or [FlexText(text=message.get("text") or "", wrap=True)]
+        ),
+        footer=FlexBox(
+            layout="vertical",
+            spacing="sm",
+            contents=[
+                FlexButton(action=button_action(b, MAX_BUTTON_LABEL), style="primary" if i == 0 else "secondary")
+                for i, b in enumerate(buttons)
+            ],
+        )
+        if buttons
+        else None,
+    )
+    return FlexMessage(
+        altText=_cut(message.get("text") or str(custom.get("title") or ""), MAX_ALT_TEXT), contents=bubble
+    )
 
 
 def _is_summary(message: dict) -> bool:
@@ -144,8 +177,9 @@ def _is_summary(message: dict) -> bool:
 
 def _blocks(messages: list[dict]) -> tuple[list, list]:
     """Plain texts (str) and Flex messages in order, and the quick-reply actions for the end."""
-    last_with_choices = max((i for i, m in enumerate(messages) if not _is_summary(m) and _choices(m, MAX_QUICK_LABEL)),
-                            default=None)
+    last_with_choices = max(
+        (i for i, m in enumerate(messages) if not _is_summary(m) and _choices(m, MAX_QUICK_LABEL)), default=None
+    )
     blocks: list = []
     quick: list = []
     for i, m in enumerate(messages):
@@ -168,7 +202,7 @@ def _join_texts(blocks: list) -> list:
     while len(blocks) > MAX_MESSAGES and i < len(blocks) - 1:
         a, b = blocks[i], blocks[i + 1]
         if isinstance(a, str) and isinstance(b, str) and len(a) + len(b) + 2 <= MAX_TEXT:
-            blocks[i:i + 2] = [f"{a}\n\n{b}"]
+            blocks[i : i + 2] = [f"{a}\n\n{b}"]
         else:
             i += 1
     return blocks
@@ -185,4 +219,4 @@ def render(messages: Iterable[dict]) -> list[Message]:
 
 def batches(messages: list[Message]) -> list[list[Message]]:
     """Requests of at most `MAX_MESSAGES` messages: the first is the reply, the others are pushed."""
-    return [messages[i:i + MAX_MESSAGES] for i in range(0, len(messages), MAX_MESSAGES)]
+    return [messages[i : i + MAX_MESSAGES] for i in range(0, len(messages), MAX_MESSAGES)]

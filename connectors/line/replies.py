@@ -1,6 +1,7 @@
 """Run one turn off the request path: ask the engine, show the loading animation when that takes a while, and
 answer with the reply token, or by push (with a retry key) when the token is no longer accepted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,14 @@ CHANNEL = "line"
 
 
 class TurnRunner:
-    def __init__(self, engine, api: MessagingApi, pusher: LinePushNotifier, loading_after: float = LOADING_AFTER,
-                 loading_grace: float = LOADING_GRACE):
+    def __init__(
+        self,
+        engine,
+        api: MessagingApi,
+        pusher: LinePushNotifier,
+        loading_after: float = LOADING_AFTER,
+        loading_grace: float = LOADING_GRACE,
+    ):
         self.engine = engine
         self.api = api
         self.pusher = pusher
@@ -47,8 +54,9 @@ class TurnRunner:
             timer.daemon = True
             timer.start()
         try:
-            replies = self.engine.handle_message(turn.chat_id, turn.text, channel=CHANNEL,
-                                                 metadata={"source_type": turn.source_type})
+            replies = self.engine.handle_message(
+                turn.chat_id, turn.text, channel=CHANNEL, metadata={"source_type": turn.source_type}
+            )
         finally:
             if timer:  # a loading request still in flight must reach LINE before the reply that ends it
                 timer.cancel()
@@ -65,8 +73,10 @@ class TurnRunner:
 
     def _show_loading(self, chat_id: str) -> None:
         try:
-            self.api.show_loading_animation(ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=LOADING_SECONDS),
-                                            _request_timeout=REQUEST_TIMEOUT)
+            self.api.show_loading_animation(
+                ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=LOADING_SECONDS),
+                _request_timeout=REQUEST_TIMEOUT,
+            )
         except (ApiException, urllib3.exceptions.HTTPError) as exc:  # cosmetic: the answer still comes
             log.info("loading animation not shown: %s", getattr(exc, "status", type(exc).__name__))
 
@@ -83,8 +93,9 @@ class TurnRunner:
     def _reply(self, token: str, batch: list[Message]) -> bool:
         """False only when LINE refuses the token (used or expired): then a push can still answer."""
         try:
-            self.api.reply_message(ReplyMessageRequest(replyToken=token, messages=batch),
-                                   _request_timeout=REQUEST_TIMEOUT)
+            self.api.reply_message(
+                ReplyMessageRequest(replyToken=token, messages=batch), _request_timeout=REQUEST_TIMEOUT
+            )
         except ApiException as exc:
             if exc.status == 400:
                 log.info("reply token refused; answering by push")

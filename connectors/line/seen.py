@@ -4,6 +4,7 @@ LINE redelivers an event with the same `webhookEventId` when it did not see our 
 insert per event decides, atomically across threads and processes, who handles it. Rows hold the event id
 and the time only (no user ids, no text) and are pruned after `RETENTION`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

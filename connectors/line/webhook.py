@@ -11,12 +11,13 @@ Without LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN the route answers 503 
 bot runs as usual. In the LINE Developers console: Webhook URL https://<bot host>/webhooks/line/webhook,
 "Use webhook" and "Webhook redelivery" on; in the LINE Official Account Manager, auto-reply messages off.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 from flask import Blueprint, current_app, jsonify, request
@@ -75,7 +76,7 @@ class LineChannel:
 
     def _handle(self, turn: Turn) -> None:
         """Runs in the chat's queue, so a redelivered copy (same chat) always comes after the first one."""
-        if not self.seen.first_time(turn.event_id, datetime.now(timezone.utc)):
+        if not self.seen.first_time(turn.event_id, datetime.now(UTC)):
             log.info("LINE event already handled (redelivered); not answering again")
             return
         messages = self.runner.answer(turn)
@@ -87,7 +88,7 @@ class LineChannel:
             if time.monotonic() < self._next_prune:
                 return
             self._next_prune = time.monotonic() + PRUNE_EVERY
-        self.queues.submit(PRUNE_QUEUE, lambda: self.seen.prune(datetime.now(timezone.utc)))
+        self.queues.submit(PRUNE_QUEUE, lambda: self.seen.prune(datetime.now(UTC)))
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until every queued event is answered and sent (tests, benchmarks); False on timeout."""
@@ -121,10 +122,13 @@ def init_app(app) -> None:
     missing = config.missing(*REQUIRED)
     if missing:
         app.extensions["line"] = None
-        app.config["LINE_UNAVAILABLE"] = (f"The LINE channel is not configured: set {' and '.join(missing)} "
-                                          "(from the LINE Developers console) and restart the bot.")
+        app.config["LINE_UNAVAILABLE"] = (
+            f"The LINE channel is not configured: set {' and '.join(missing)} "
+            "(from the LINE Developers console) and restart the bot."
+        )
         log.info("LINE channel off: %s not set", ", ".join(missing))
     else:
-        app.extensions["line"] = LineChannel(config, app.extensions["bot_engine"],
-                                             app.config["BOT_SETTINGS"].database_url)
+        app.extensions["line"] = LineChannel(
+            config, app.extensions["bot_engine"], app.config["BOT_SETTINGS"].database_url
+        )
     app.register_blueprint(bp)

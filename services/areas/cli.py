@@ -1,4 +1,5 @@
 """`bot areas`: the collection areas as imported, by the exact names staff use (capacity, lists)."""
+
 from __future__ import annotations
 
 from bot.store.migrate import upgrade

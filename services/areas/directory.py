@@ -4,6 +4,7 @@ They are the rows of `garbage_areas` (models in services/garbage/models.py, wher
 `bot setup` and `bot import garbage` fill from the sources in data/garbage.yml. There is no other list: before
 the import there are no areas, and whoever needs them says so (`NoAreas`) instead of guessing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ class NoAreas(BotError):
     """No collection area is in the database yet."""
 
     def __init__(self) -> None:
-        super().__init__("No collection areas are in the database yet. Run `python -m bot setup` (or "
-                         "`python -m bot import garbage`) to import the city's garbage data (data/garbage.yml).")
+        super().__init__(
+            "No collection areas are in the database yet. Run `python -m bot setup` (or "
+            "`python -m bot import garbage`) to import the city's garbage data (data/garbage.yml)."
+        )
 
 
 @dataclass(frozen=True)

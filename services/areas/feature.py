@@ -2,6 +2,7 @@
 
 It declares no tables: the areas are imported with the garbage data into the garbage feature's tables.
 """
+
 from bot.features import Feature
 
 from .cli import add_commands

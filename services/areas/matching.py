@@ -5,6 +5,7 @@ agree. A typed name matches its area's name, reading or bracketed parts (緑（�
 spelling. An address names its area near the start (「泉野町3丁目5-1」): the earliest, longest area name wins,
 then a close spelling; an address in another prefecture or municipality is outside the city.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,10 @@ AREA_FUZZY = 80  # a typed area (or an address's first words) at least this simi
 AREA_NEAR = 55  # typed areas at least this similar are offered as candidates
 _INNER = re.compile(r"[（(]([^）)]+)[）)]")
 # How people end an answer about where they live: 浅野です, 浅野地区に住んでいます.
-_TAIL = re.compile(r"(の方|地区|校下|地域|エリア|町内)?(です|だよ|だけど|に住んでいます|に住んでる|在住|ですが)?"
-                   r"[。.!！、]*$")
+_TAIL = re.compile(
+    r"(の方|地区|校下|地域|エリア|町内)?(です|だよ|だけど|に住んでいます|に住んでる|在住|ですが)?"
+    r"[。.!！、]*$"
+)
 _PREFECTURE = re.compile(r"^(北海道|東京都|京都府|大阪府|[^\s\d都道府県市区町村]{2,3}県)")
 _MUNICIPALITY = re.compile(r"^([^\s\d]{1,6}?(?:市|郡))")
 _POSTAL = re.compile(r"〒?\s*\d{3}-?\d{4}\s*")
@@ -113,8 +116,9 @@ class AreaIndex(Generic[A]):
             return AreaMatch(None, [])
         scores: dict[int, float] = {}
         for query in {folded, spoken}:
-            for _, score, pos in process.extract(query, self._fuzzy_keys, scorer=fuzz.ratio, limit=10,
-                                                 score_cutoff=AREA_NEAR):
+            for _, score, pos in process.extract(
+                query, self._fuzzy_keys, scorer=fuzz.ratio, limit=10, score_cutoff=AREA_NEAR
+            ):
                 i = self._keys[pos][1]
                 scores[i] = max(score, scores.get(i, 0))
         ranked = sorted(scores, key=lambda i: -scores[i])
@@ -142,8 +146,9 @@ class AreaIndex(Generic[A]):
         head_text = re.sub(r"町$", "", head.group(0) if head else "")
         if not head_text or not self._address_keys:
             return None
-        found = process.extractOne(head_text, [k for k, _ in self._address_keys], scorer=fuzz.ratio,
-                                   score_cutoff=AREA_FUZZY)
+        found = process.extractOne(
+            head_text, [k for k, _ in self._address_keys], scorer=fuzz.ratio, score_cutoff=AREA_FUZZY
+        )
         return self.areas[self._address_keys[found[2]][1]] if found else None
 
     def names_start(self, text: str) -> bool:
@@ -166,9 +171,9 @@ def match_address(text: str, areas: AreaIndex, prefecture: str, city: str) -> Ad
     if pref:
         if pref.group(1) != prefecture:
             return AddressMatch(None, address, OUTSIDE)
-        rest = rest[pref.end():].lstrip()
+        rest = rest[pref.end() :].lstrip()
     if rest.startswith(city):
-        rest = rest[len(city):].lstrip()
+        rest = rest[len(city) :].lstrip()
     elif _MUNICIPALITY.match(rest) and not areas.names_start(rest):
         return AddressMatch(None, address, OUTSIDE)
     if not _NUMBER.search(rest):

@@ -4,6 +4,7 @@ Only the booking actions' imports keep this module: `area_names(database_url, co
 config no longer adds areas. Once they import services.areas directly this module goes. Before the areas are
 imported `area_names` raises services.areas.directory.NoAreas; database errors propagate to the engine.
 """
+
 from __future__ import annotations
 
 from services.areas.directory import AreaRow, load

@@ -4,6 +4,7 @@ A pickup day is one of the configured weekdays that is neither a Japanese holida
 of the year. A working day (for lead times and deadlines) is a weekday that is not a holiday or closed day.
 Capacity is not known here; services.booking.service adds it.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,14 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 # Why a date cannot be booked (the action turns each into its own polite reply).
 INVALID, PAST, TOO_SOON, TOO_FAR, NO_PICKUP_WEEKDAY, HOLIDAY, CLOSED = (
-    "invalid", "past", "too_soon", "too_far", "weekday", "holiday", "closed")
+    "invalid",
+    "past",
+    "too_soon",
+    "too_far",
+    "weekday",
+    "holiday",
+    "closed",
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """`bot remind` and `bot booking list|mark|capacity|export`: the reminder job and the staff's tools."""
+
 from __future__ import annotations
 
 import argparse
@@ -104,4 +105,3 @@ def add_commands(subparsers, settings_factory) -> None:
     s.add_argument("--area")
     s.add_argument("--out", required=True, help="file to write, or - for standard output")
     s.set_defaults(func=cmd_export)
-

@@ -1,4 +1,5 @@
 """data/bulky.yml: a city's bulky-waste booking rules, checked when read so a typo fails with the allowed keys."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,9 +16,19 @@ CONFIG_FILE = "bulky.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAYMENT_METHODS = ("sticker", "online")
 _TOP_KEYS = {"booking", "payment", "labels", "reminders"}
-_BOOKING_KEYS = {"lead_working_days", "horizon_days", "date_buttons", "pickup_weekdays", "closed_dates",
-                 "default_capacity", "capacity", "cancel_deadline_working_days", "max_quantity", "max_pieces",
-                 "put_out_by"}
+_BOOKING_KEYS = {
+    "lead_working_days",
+    "horizon_days",
+    "date_buttons",
+    "pickup_weekdays",
+    "closed_dates",
+    "default_capacity",
+    "capacity",
+    "cancel_deadline_working_days",
+    "max_quantity",
+    "max_pieces",
+    "put_out_by",
+}
 _PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
 _REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
 _LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
@@ -73,8 +84,7 @@ def _closed(path: Path, values) -> tuple[tuple[int, int], ...]:
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 raise ValueError
         except ValueError:
-            raise ConfigError(f"{path}: booking.closed_dates takes MM-DD values such as \"12-31\", "
-                              f"got {v!r}.") from None
+            raise ConfigError(f'{path}: booking.closed_dates takes MM-DD values such as "12-31", got {v!r}.') from None
         out.append((month, day))
     return tuple(out)
 
@@ -109,8 +119,9 @@ def parse(doc: dict, path: Path) -> BookingConfig:
         closed_dates=_closed(path, b.get("closed_dates")),
         default_capacity=_int(path, "booking.default_capacity", b.get("default_capacity", 20)),
         capacity=capacity,
-        cancel_deadline_working_days=_int(path, "booking.cancel_deadline_working_days",
-                                          b.get("cancel_deadline_working_days", 2)),
+        cancel_deadline_working_days=_int(
+            path, "booking.cancel_deadline_working_days", b.get("cancel_deadline_working_days", 2)
+        ),
         max_quantity=_int(path, "booking.max_quantity", b.get("max_quantity", 10), 1),
         max_pieces=_int(path, "booking.max_pieces", b.get("max_pieces", 10), 1),
         put_out_by=str(b.get("put_out_by", "")),

@@ -1,4 +1,5 @@
 """Contact details and booking numbers: checked and put in one canonical form before anything stores them."""
+
 from __future__ import annotations
 
 import re

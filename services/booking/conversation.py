@@ -1,5 +1,6 @@
 """Pure helpers of the booking dialogue: reading "go back" / "change X" / payment choices out of free text,
 and building the date buttons and the summary card. services/booking/actions/ adapts them to rasa_sdk."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,7 @@ from .fees import Line, total, yen
 
 FORM = "bulky_booking_form"
 # The booking form's questions in order (domain.yml lists the same).
-FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment",
-          "bulky_confirmed")
+FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment", "bulky_confirmed")
 # Words naming each question, most specific first (「粗大ごみの日付を変更」 is about the date).
 _FIELD_WORDS = {
     "bulky_date": r"日付|収集日|日にち|日程|予約日|回収日|曜日",
@@ -32,11 +32,15 @@ _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻
 MAX_COMMAND_CHARS = 20  # longer messages are answers, not commands
 # What a citizen wants done with a booking, from their words (buttons name it: manage_action).
 MANAGE_OPS = ("status", "change_date", "cancel", "pay")
-_OP_WORDS = (("cancel", re.compile(r"キャンセル|取り消|取消|とりけし|やめ|なしに")),
-             ("change_date", re.compile(r"変更|変え|ずらし|別の日|延期|日程")),
-             ("pay", re.compile(r"支払|払い|決済")))
-_STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.I)
-_ONLINE = re.compile(r"オンライン|おんらいん|カード|クレジット|ネット|paypay|ペイペイ|電子|スマホ|web|ウェブ", re.I)
+_OP_WORDS = (
+    ("cancel", re.compile(r"キャンセル|取り消|取消|とりけし|やめ|なしに")),
+    ("change_date", re.compile(r"変更|変え|ずらし|別の日|延期|日程")),
+    ("pay", re.compile(r"支払|払い|決済")),
+)
+_STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.IGNORECASE)
+_ONLINE = re.compile(
+    r"オンライン|おんらいん|カード|クレジット|ネット|paypay|ペイペイ|電子|スマホ|web|ウェブ", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
     """The question before `requested` (None at the first one)."""
     if requested not in FIELDS:
         return None
-    earlier = [f for f in FIELDS[:FIELDS.index(requested)] if f not in skip]
+    earlier = [f for f in FIELDS[: FIELDS.index(requested)] if f not in skip]
     return earlier[-1] if earlier else None
 
 
@@ -90,8 +94,13 @@ def date_buttons(days: list[date], intent: str = "general_inform", entity: str =
 
 
 def date_picker(first: date, last: date, intent: str = "general_inform", entity: str = "date") -> dict:
-    return {"type": "date_picker", "intent": intent, "entity": entity, "min": first.isoformat(),
-            "max": last.isoformat()}
+    return {
+        "type": "date_picker",
+        "intent": intent,
+        "entity": entity,
+        "min": first.isoformat(),
+        "max": last.isoformat(),
+    }
 
 
 def lines_of(value) -> list[Line]:
@@ -103,15 +112,16 @@ def summary(slots: dict, config: BookingConfig) -> tuple[list[list[str]], str]:
     labels = config.field_labels
     lines = lines_of(slots.get("bulky_items"))
     day = calendar.parse_iso(slots.get("bulky_date") or "")
-    rows = [[labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
-            [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
-            [labels["bulky_date"], calendar.long_label(day) if day else ""],
-            [labels["bulky_name"], str(slots.get("bulky_name") or "")],
-            [labels["bulky_phone"], format_phone(str(slots.get("bulky_phone") or ""))],
-            [labels["bulky_payment"], config.payment_label(str(slots.get("bulky_payment") or ""))]]
+    rows = [
+        [labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
+        [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
+        [labels["bulky_date"], calendar.long_label(day) if day else ""],
+        [labels["bulky_name"], str(slots.get("bulky_name") or "")],
+        [labels["bulky_phone"], format_phone(str(slots.get("bulky_phone") or ""))],
+        [labels["bulky_payment"], config.payment_label(str(slots.get("bulky_payment") or ""))],
+    ]
     return rows, f"{config.total_label} {yen(total(lines))}"
 
 
 def summary_text(title: str, rows: list[list[str]], total_text: str) -> str:
     return "\n".join([f"【{title}】", *(f"{k}：{v}" for k, v in rows), total_text])
-

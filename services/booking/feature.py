@@ -1,4 +1,5 @@
 """The bulky-waste booking feature: the booking and managing forms, the staff pages and `bot booking`."""
+
 from pathlib import Path
 
 from bot.features import Feature

@@ -4,6 +4,7 @@ Items come from data/bulky_fees.yml and, read-only, from the garbage dictionary 
 category `appliance_recycling` is refused). Matching is leftmost-longest on folded spellings (width, case,
 katakana/hiragana), so ｿﾌｧ, ソファ and そふぁ meet; what is left over and looks like a noun is reported as unknown.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,14 +31,66 @@ _NUM = r"(\d+|[〇一二三四五六七八九十百]+|ひとつ|ふたつ|みっ
 _COUNTER = r"(?:点|個|こ|つ|台|枚|本|脚|組|セット|箱|基|体|着|件)"
 _QTY_AFTER = re.compile(r"\s*(?:を|が|は|も|x|×|\*|:|：)?\s*" + _NUM + r"\s*" + _COUNTER + r"?")
 _QTY_BEFORE = re.compile(_NUM + r"\s*" + _COUNTER + r"\s*の?\s*$")
-_KANA_NUMBERS = {"ひとつ": 1, "ふたつ": 2, "みっつ": 3, "よっつ": 4, "いつつ": 5, "むっつ": 6, "ななつ": 7,
-                 "やっつ": 8, "ここのつ": 9, "とお": 10}
+_KANA_NUMBERS = {
+    "ひとつ": 1,
+    "ふたつ": 2,
+    "みっつ": 3,
+    "よっつ": 4,
+    "いつつ": 5,
+    "むっつ": 6,
+    "ななつ": 7,
+    "やっつ": 8,
+    "ここのつ": 9,
+    "とお": 10,
+}
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Leftover pieces that are not item names: request words, sizes, the category itself.
 _SEPARATORS = re.compile(r"[ぁ-ゖ\s、,，・/／。.!！?？()（）「」『』\[\]【】:：;；~〜\-ー]+|\d+" + _COUNTER + "?")
-_FILLER = {"粗大", "粗大ゴミ", "ゴミ", "回収", "収集", "処分", "予約", "申込", "申し込", "不要", "大", "古", "捨",
-           "出", "全部", "合計", "以上", "自宅", "家", "今度", "予定", "品目", "品物", "物", "個", "点", "台",
-           "使", "壊", "要", "頼", "来", "取", "引", "引き取", "持", "運", "希望", "以下", "以外", "お願", "願", "電話"}
+_FILLER = {
+    "粗大",
+    "粗大ゴミ",
+    "ゴミ",
+    "回収",
+    "収集",
+    "処分",
+    "予約",
+    "申込",
+    "申し込",
+    "不要",
+    "大",
+    "古",
+    "捨",
+    "出",
+    "全部",
+    "合計",
+    "以上",
+    "自宅",
+    "家",
+    "今度",
+    "予定",
+    "品目",
+    "品物",
+    "物",
+    "個",
+    "点",
+    "台",
+    "使",
+    "壊",
+    "要",
+    "頼",
+    "来",
+    "取",
+    "引",
+    "引き取",
+    "持",
+    "運",
+    "希望",
+    "以下",
+    "以外",
+    "お願",
+    "願",
+    "電話",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +103,7 @@ class FeeItem:
 @dataclass
 class Line:
     """One booked item: what it is, how many, at what fee each."""
+
     id: str
     name: str
     quantity: int
@@ -63,7 +117,7 @@ class Line:
         return {"id": self.id, "name": self.name, "quantity": self.quantity, "fee": self.fee}
 
     @classmethod
-    def from_slot(cls, value: dict) -> "Line":
+    def from_slot(cls, value: dict) -> Line:
         return cls(str(value["id"]), str(value["name"]), int(value["quantity"]), int(value["fee"]))
 
 
@@ -92,8 +146,9 @@ class FeeTable:
     def suggest(self, text: str, limit: int = 3) -> list[FeeItem]:
         """Items whose spelling is close to `text` (typos, other words for the same thing)."""
         out: list[FeeItem] = []
-        for key, _score, _ in process.extract(key_of(text), self._names, scorer=fuzz.WRatio, limit=10,
-                                              score_cutoff=SUGGEST_CUTOFF):
+        for key, _score, _ in process.extract(
+            key_of(text), self._names, scorer=fuzz.WRatio, limit=10, score_cutoff=SUGGEST_CUTOFF
+        ):
             item = self.keys[key]
             if item not in out:
                 out.append(item)
@@ -135,11 +190,18 @@ def read_fee_file(path: Path) -> tuple[list[FeeItem], dict[str, FeeItem | str]]:
     items: list[FeeItem] = []
     keys: dict[str, FeeItem | str] = {}
     for i, spec in enumerate(doc.get("items") or []):
-        if not isinstance(spec, dict) or set(spec) - {"id", "name", "synonyms", "fee"} \
-                or not re.fullmatch(r"[a-z0-9_]+", str(spec.get("id", ""))) or not spec.get("name") \
-                or not isinstance(spec.get("fee"), int) or spec["fee"] < 0:
-            raise ConfigError(f"{path}: items[{i}] needs id (ascii snake_case), name and fee (yen, a whole number); "
-                              f"synonyms is optional. Got {spec!r}.")
+        if (
+            not isinstance(spec, dict)
+            or set(spec) - {"id", "name", "synonyms", "fee"}
+            or not re.fullmatch(r"[a-z0-9_]+", str(spec.get("id", "")))
+            or not spec.get("name")
+            or not isinstance(spec.get("fee"), int)
+            or spec["fee"] < 0
+        ):
+            raise ConfigError(
+                f"{path}: items[{i}] needs id (ascii snake_case), name and fee (yen, a whole number); "
+                f"synonyms is optional. Got {spec!r}."
+            )
         item = FeeItem(spec["id"], str(spec["name"]), spec["fee"])
         if item.id in {x.id for x in items}:
             raise ConfigError(f"{path}: item id `{item.id}` is used twice.")
@@ -170,9 +232,11 @@ def _dictionary_rows(database_url: str) -> list[tuple[str, str, str, list]]:
     from services.garbage.models import GarbageItem
 
     with session_factory(database_url)() as s:
-        rows = s.execute(select(GarbageItem.name, GarbageItem.category, GarbageItem.bulky_fee, GarbageItem.synonyms)
-                         .where(GarbageItem.category.in_([DB_BULKY_CATEGORY, *DB_REFUSED_CATEGORIES]))
-                         .order_by(GarbageItem.source, GarbageItem.position)).all()
+        rows = s.execute(
+            select(GarbageItem.name, GarbageItem.category, GarbageItem.bulky_fee, GarbageItem.synonyms)
+            .where(GarbageItem.category.in_([DB_BULKY_CATEGORY, *DB_REFUSED_CATEGORIES]))
+            .order_by(GarbageItem.source, GarbageItem.position)
+        ).all()
     return [tuple(r) for r in rows]
 
 
@@ -234,7 +298,7 @@ def parse_items(text: str, table: FeeTable) -> ParsedItems:
     while i < len(t):
         hit = None
         for length in range(min(table.max_key, len(t) - i), 0, -1):
-            found = table.lookup(f[i:i + length])
+            found = table.lookup(f[i : i + length])
             if found is not None:
                 hit = (length, found)
                 break
@@ -248,7 +312,7 @@ def parse_items(text: str, table: FeeTable) -> ParsedItems:
         before = _QTY_BEFORE.search(t[:i])
         if after:
             quantity, q_end = to_int(after.group(1)), after.end()
-        elif before and not any(covered[before.start():i]):
+        elif before and not any(covered[before.start() : i]):
             quantity = to_int(before.group(1))
             for k in range(before.start(), i):
                 covered[k] = True

@@ -3,10 +3,11 @@
 The capacity row is the lock: a booking takes a place with one conditional UPDATE (`booked < capacity`), and a
 CHECK keeps `booked` within 0..capacity even if code ever got that wrong.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,18 +41,20 @@ class Booking(Base):
     channel: Mapped[str] = mapped_column(String(32))
     sender_id: Mapped[str] = mapped_column(String(128))
     # One per filled-in form: a replayed confirmation finds the booking it already made.
-    request_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True, nullable=True)
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    cancelled_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
-    reminder_claim: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
-    reminder_claimed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
-    reminder_sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminder_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    items: Mapped[list["BookingItem"]] = relationship(back_populates="booking", cascade="all, delete-orphan",
-                                                      order_by="BookingItem.id", lazy="selectin")
-    payments: Mapped[list["Payment"]] = relationship(back_populates="booking", order_by="Payment.created_at",
-                                                     lazy="selectin")
+    items: Mapped[list[BookingItem]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan", order_by="BookingItem.id", lazy="selectin"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="booking", order_by="Payment.created_at", lazy="selectin"
+    )
 
 
 class BookingItem(Base):

@@ -5,6 +5,7 @@ take disjoint rows; SQLite: one UPDATE … WHERE id IN (…), the single writer)
 A claim of a run that died is taken over after `claim_timeout_minutes`; the resend carries the same retry key,
 so LINE (X-Line-Retry-Key) and the outbox deliver it only once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,25 +41,30 @@ def retry_key(booking: BookingView) -> str:
 
 def _due(now: datetime, days_before: int, stale_before: datetime):
     today = now.date()
-    return (Booking.status == BOOKED, Booking.pickup_date > today,
-            Booking.pickup_date <= today + timedelta(days=days_before), Booking.reminder_sent_at.is_(None),
-            or_(Booking.reminder_claim.is_(None), Booking.reminder_claimed_at < stale_before))
+    return (
+        Booking.status == BOOKED,
+        Booking.pickup_date > today,
+        Booking.pickup_date <= today + timedelta(days=days_before),
+        Booking.reminder_sent_at.is_(None),
+        or_(Booking.reminder_claim.is_(None), Booking.reminder_claimed_at < stale_before),
+    )
 
 
-def claim(database_url: str, now: datetime, days_before: int, claim_timeout: timedelta, limit: int = BATCH
-          ) -> tuple[str, list[BookingView]]:
+def claim(
+    database_url: str, now: datetime, days_before: int, claim_timeout: timedelta, limit: int = BATCH
+) -> tuple[str, list[BookingView]]:
     """Claim up to `limit` due bookings for this run; returns the run's token and the bookings."""
     token = uuid.uuid4().hex
     Session = session_factory(database_url)
     with Session() as s, s.begin():
         due = _due(now, days_before, now - claim_timeout)
         if s.get_bind().dialect.name == "postgresql":
-            ids = s.scalars(select(Booking.id).where(*due).order_by(Booking.id).limit(limit)
-                            .with_for_update(skip_locked=True)).all()
+            ids = s.scalars(
+                select(Booking.id).where(*due).order_by(Booking.id).limit(limit).with_for_update(skip_locked=True)
+            ).all()
             target = Booking.id.in_(ids)
         else:
-            target = Booking.id.in_(select(Booking.id).where(*due).order_by(Booking.id).limit(limit)
-                                    .scalar_subquery())
+            target = Booking.id.in_(select(Booking.id).where(*due).order_by(Booking.id).limit(limit).scalar_subquery())
         s.execute(update(Booking).where(target, *due).values(reminder_claim=token, reminder_claimed_at=now))
         rows = s.scalars(select(Booking).where(Booking.reminder_claim == token).order_by(Booking.id)).all()
         return token, [BookingView.of(b) for b in rows]
@@ -72,10 +78,16 @@ def _finish(database_url: str, number: str, token: str, sent_at: datetime | None
 
 
 def reminder_text(settings, booking: BookingView, config: BookingConfig) -> str:
-    return render(settings, "utter_bulky_reminder", booking.channel, number=booking.number,
-                  date=calendar.long_label(booking.pickup_date),
-                  items=describe(list(booking.lines), config.total_label), address=booking.address,
-                  put_out_by=config.put_out_by)
+    return render(
+        settings,
+        "utter_bulky_reminder",
+        booking.channel,
+        number=booking.number,
+        date=calendar.long_label(booking.pickup_date),
+        items=describe(list(booking.lines), config.total_label),
+        address=booking.address,
+        put_out_by=config.put_out_by,
+    )
 
 
 def run(settings, now: datetime) -> RunResult:
@@ -83,8 +95,9 @@ def run(settings, now: datetime) -> RunResult:
     config = load_config(settings.data_dir)
     result = RunResult()
     while True:
-        token, bookings = claim(settings.database_url, now, config.reminder_days_before,
-                                timedelta(minutes=config.claim_timeout_minutes))
+        token, bookings = claim(
+            settings.database_url, now, config.reminder_days_before, timedelta(minutes=config.claim_timeout_minutes)
+        )
         if not bookings:
             return result
         for booking in bookings:

@@ -5,6 +5,7 @@ Each public method of `BookingStore` is one transaction. A place is taken by one
 get it, on PostgreSQL (row lock, re-checked condition) as on SQLite (single writer). Every transaction writes
 first, so SQLite takes its write lock at the start instead of failing to upgrade a read lock later.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -66,6 +67,7 @@ class CapacityBelowBooked(BookingError):
 @dataclass(frozen=True)
 class Draft:
     """A filled-in booking form."""
+
     area: str
     address: str
     name: str
@@ -95,12 +97,23 @@ class BookingView:
     payment_status: str | None = None
 
     @classmethod
-    def of(cls, b: Booking) -> "BookingView":
+    def of(cls, b: Booking) -> BookingView:
         payment = b.payments[-1] if b.payments else None
-        return cls(b.number, b.status, b.area, b.address, b.name, b.phone, b.pickup_date, b.total_fee,
-                   b.payment_method, b.channel, b.sender_id,
-                   tuple(Line(i.item_id, i.name, i.quantity, i.unit_fee) for i in b.items),
-                   payment.status if payment else None)
+        return cls(
+            b.number,
+            b.status,
+            b.area,
+            b.address,
+            b.name,
+            b.phone,
+            b.pickup_date,
+            b.total_fee,
+            b.payment_method,
+            b.channel,
+            b.sender_id,
+            tuple(Line(i.item_id, i.name, i.quantity, i.unit_fee) for i in b.items),
+            payment.status if payment else None,
+        )
 
 
 class BookingStore:
@@ -112,9 +125,11 @@ class BookingStore:
     def booked_counts(self, area: str, start: date, end: date) -> dict[date, tuple[int, int]]:
         """(capacity, booked) of the days in [start, end] that have a row."""
         with self.Session() as s:
-            rows = s.execute(select(PickupCapacity.date, PickupCapacity.capacity, PickupCapacity.booked)
-                             .where(PickupCapacity.area == area, PickupCapacity.date >= start,
-                                    PickupCapacity.date <= end)).all()
+            rows = s.execute(
+                select(PickupCapacity.date, PickupCapacity.capacity, PickupCapacity.booked).where(
+                    PickupCapacity.area == area, PickupCapacity.date >= start, PickupCapacity.date <= end
+                )
+            ).all()
         return {d: (c, b) for d, c, b in rows}
 
     def places_left(self, area: str, day: date) -> int:
@@ -135,20 +150,26 @@ class BookingStore:
         return out
 
     def _take_place(self, s, area: str, day: date) -> None:
-        insert_ignore(s, PickupCapacity, {"area": area, "date": day, "capacity": self.config.area_capacity(area),
-                                          "booked": 0})
-        taken = s.execute(update(PickupCapacity)
-                          .where(PickupCapacity.area == area, PickupCapacity.date == day,
-                                 PickupCapacity.booked < PickupCapacity.capacity)
-                          .values(booked=PickupCapacity.booked + 1)).rowcount
+        insert_ignore(
+            s, PickupCapacity, {"area": area, "date": day, "capacity": self.config.area_capacity(area), "booked": 0}
+        )
+        taken = s.execute(
+            update(PickupCapacity)
+            .where(
+                PickupCapacity.area == area, PickupCapacity.date == day, PickupCapacity.booked < PickupCapacity.capacity
+            )
+            .values(booked=PickupCapacity.booked + 1)
+        ).rowcount
         if taken != 1:
             raise DateFull(f"No place left in {area} on {day.isoformat()}.")
 
     @staticmethod
     def _release_place(s, area: str, day: date) -> None:
-        s.execute(update(PickupCapacity)
-                  .where(PickupCapacity.area == area, PickupCapacity.date == day, PickupCapacity.booked > 0)
-                  .values(booked=PickupCapacity.booked - 1))
+        s.execute(
+            update(PickupCapacity)
+            .where(PickupCapacity.area == area, PickupCapacity.date == day, PickupCapacity.booked > 0)
+            .values(booked=PickupCapacity.booked - 1)
+        )
 
     # -- booking ---------------------------------------------------------------------------------------
     def reserve(self, draft: Draft, now: datetime) -> tuple[BookingView, bool]:
@@ -162,13 +183,25 @@ class BookingStore:
                 with self.Session() as s, s.begin():
                     self._take_place(s, draft.area, draft.pickup_date)
                     booking = Booking(
-                        number=new_booking_number(), status=BOOKED, area=draft.area, address=draft.address,
-                        name=draft.name, phone=draft.phone, pickup_date=draft.pickup_date,
-                        total_fee=sum(line.subtotal for line in draft.lines), payment_method=draft.payment_method,
-                        channel=draft.channel, sender_id=draft.sender_id, request_key=draft.request_key,
-                        created_at=now, updated_at=now,
-                        items=[BookingItem(item_id=line.id, name=line.name, quantity=line.quantity,
-                                           unit_fee=line.fee) for line in draft.lines])
+                        number=new_booking_number(),
+                        status=BOOKED,
+                        area=draft.area,
+                        address=draft.address,
+                        name=draft.name,
+                        phone=draft.phone,
+                        pickup_date=draft.pickup_date,
+                        total_fee=sum(line.subtotal for line in draft.lines),
+                        payment_method=draft.payment_method,
+                        channel=draft.channel,
+                        sender_id=draft.sender_id,
+                        request_key=draft.request_key,
+                        created_at=now,
+                        updated_at=now,
+                        items=[
+                            BookingItem(item_id=line.id, name=line.name, quantity=line.quantity, unit_fee=line.fee)
+                            for line in draft.lines
+                        ],
+                    )
                     s.add(booking)
                     s.flush()
                     return BookingView.of(booking), True
@@ -199,9 +232,16 @@ class BookingStore:
     def for_sender(self, channel: str, sender_id: str, today: date) -> list[BookingView]:
         """Upcoming bookings made from this chat user (LINE identifies its users)."""
         with self.Session() as s:
-            rows = s.scalars(select(Booking).where(Booking.channel == channel, Booking.sender_id == sender_id,
-                                                   Booking.status == BOOKED, Booking.pickup_date >= today)
-                             .order_by(Booking.pickup_date)).all()
+            rows = s.scalars(
+                select(Booking)
+                .where(
+                    Booking.channel == channel,
+                    Booking.sender_id == sender_id,
+                    Booking.status == BOOKED,
+                    Booking.pickup_date >= today,
+                )
+                .order_by(Booking.pickup_date)
+            ).all()
             return [BookingView.of(b) for b in rows]
 
     def _locked(self, s, number: str, now: datetime) -> Booking:
@@ -261,10 +301,11 @@ class BookingStore:
                 raise UnknownArea(area)
         with self.Session() as s, s.begin():
             insert_ignore(s, PickupCapacity, {"area": area, "date": day, "capacity": capacity, "booked": 0})
-            s.execute(update(PickupCapacity)
-                      .where(PickupCapacity.area == area, PickupCapacity.date == day,
-                             PickupCapacity.booked <= capacity)
-                      .values(capacity=capacity))
+            s.execute(
+                update(PickupCapacity)
+                .where(PickupCapacity.area == area, PickupCapacity.date == day, PickupCapacity.booked <= capacity)
+                .values(capacity=capacity)
+            )
             row = s.get(PickupCapacity, (area, day))
             if row.capacity != capacity:
                 raise CapacityBelowBooked(row.booked)
@@ -282,6 +323,9 @@ class BookingStore:
     def day_capacity(self, day: date) -> list[tuple[str, int, int]]:
         """(area, capacity, booked) of the areas that have a row on `day`."""
         with self.Session() as s:
-            rows = s.execute(select(PickupCapacity.area, PickupCapacity.capacity, PickupCapacity.booked)
-                             .where(PickupCapacity.date == day).order_by(PickupCapacity.area)).all()
+            rows = s.execute(
+                select(PickupCapacity.area, PickupCapacity.capacity, PickupCapacity.booked)
+                .where(PickupCapacity.date == day)
+                .order_by(PickupCapacity.area)
+            ).all()
         return [tuple(r) for r in rows]

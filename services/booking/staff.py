@@ -3,6 +3,7 @@
 The words are data: the CSV headings and the crews' short status words are domain.yml responses
 (`utter_bulky_staff_*`), the payment methods are data/bulky.yml's labels, as citizens see them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,10 +23,20 @@ def items_text(booking: BookingView) -> str:
 
 def row(booking: BookingView, settings) -> list[str]:
     payment = render(settings, f"utter_bulky_staff_payment_{booking.payment_status}") if booking.payment_status else ""
-    return [booking.number, booking.pickup_date.isoformat(), booking.area, booking.address, booking.name,
-            format_phone(booking.phone), items_text(booking), str(sum(line.quantity for line in booking.lines)),
-            str(booking.total_fee), load_config(settings.data_dir).payment_label(booking.payment_method), payment,
-            render(settings, f"utter_bulky_staff_status_{booking.status}")]
+    return [
+        booking.number,
+        booking.pickup_date.isoformat(),
+        booking.area,
+        booking.address,
+        booking.name,
+        format_phone(booking.phone),
+        items_text(booking),
+        str(sum(line.quantity for line in booking.lines)),
+        str(booking.total_fee),
+        load_config(settings.data_dir).payment_label(booking.payment_method),
+        payment,
+        render(settings, f"utter_bulky_staff_status_{booking.status}"),
+    ]
 
 
 def write_csv(bookings: list[BookingView], fh: TextIO, settings) -> None:
@@ -39,6 +50,7 @@ def text_list(bookings: list[BookingView], settings) -> str:
     lines = []
     for b in bookings:
         r = row(b, settings)
-        lines.append(f"{r[0]}  {r[2]}  {r[11]}  {r[3]}  {r[4]}  {r[5]}  {r[6]}  {yen(b.total_fee)} "
-                     f"{r[9]}{r[10] and '/' + r[10]}")
+        lines.append(
+            f"{r[0]}  {r[2]}  {r[11]}  {r[3]}  {r[4]}  {r[5]}  {r[6]}  {yen(b.total_fee)} {r[9]}{r[10] and '/' + r[10]}"
+        )
     return "\n".join(lines)

@@ -4,6 +4,7 @@ Protected by BOT_STAFF_TOKEN (HTTP Basic with the token as password, or `Authori
 without it every page answers 503 saying so. POST forms carry a signed CSRF token (itsdangerous, keyed by the
 staff token), so another site cannot make a signed-in browser change anything.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -47,17 +48,25 @@ def _given_token() -> str:
 @bp.before_request
 def _authenticate():
     if not _token():
-        return Response("Staff pages are disabled: set BOT_STAFF_TOKEN to a long random string and restart.\n",
-                        503, mimetype="text/plain")
+        return Response(
+            "Staff pages are disabled: set BOT_STAFF_TOKEN to a long random string and restart.\n",
+            503,
+            mimetype="text/plain",
+        )
     if not hmac.compare_digest(_given_token().encode(), _token().encode()):
-        return Response("Staff sign-in required.\n", 401, mimetype="text/plain",
-                        headers={"WWW-Authenticate": 'Basic realm="staff", charset="UTF-8"'})
+        return Response(
+            "Staff sign-in required.\n",
+            401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Basic realm="staff", charset="UTF-8"'},
+        )
     if request.method == "POST":
         try:
             _csrf().loads(request.form.get("csrf_token", ""), max_age=CSRF_MAX_AGE)
         except BadSignature:
-            return Response("The form has expired or did not come from this site; reload the page.\n", 400,
-                            mimetype="text/plain")
+            return Response(
+                "The form has expired or did not come from this site; reload the page.\n", 400, mimetype="text/plain"
+            )
     return None
 
 
@@ -87,9 +96,17 @@ def bookings():
         areas, notice = names(_settings().database_url), request.args.get("notice")
     except NoAreas:
         areas, notice = [], "no_areas"
-    return render_template("staff.html", day=day, day_label=calendar.long_label(day), area=area, areas=areas,
-                           bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],
-                           capacity=store.day_capacity(day), csrf_token=_csrf().dumps("staff"), notice=notice)
+    return render_template(
+        "staff.html",
+        day=day,
+        day_label=calendar.long_label(day),
+        area=area,
+        areas=areas,
+        bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],
+        capacity=store.day_capacity(day),
+        csrf_token=_csrf().dumps("staff"),
+        notice=notice,
+    )
 
 
 @bp.post("/bookings/<number>/mark")
@@ -102,8 +119,11 @@ def mark(number: str):
         booking = _store().mark(number, status, current_app.extensions["bot_engine"].now())
     except BookingError:
         return redirect(url_for(".bookings", date=request.form.get("date"), notice="not_marked"))
-    return redirect(url_for(".bookings", date=booking.pickup_date.isoformat(), area=request.form.get("area") or None,
-                            notice="marked"))
+    return redirect(
+        url_for(
+            ".bookings", date=booking.pickup_date.isoformat(), area=request.form.get("area") or None, notice="marked"
+        )
+    )
 
 
 @bp.post("/capacity")
@@ -135,9 +155,14 @@ def export():
     out = io.StringIO()
     staff.write_csv(_store().day_list(day, area), out, _settings())
     name = f"bulky-{day.isoformat()}{'-' + area if area else ''}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=\"bulky-{day.isoformat()}.csv\"; "
-                                                    f"filename*=UTF-8''{quote(name)}"})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="bulky-{day.isoformat()}.csv"; '
+            f"filename*=UTF-8''{quote(name)}"
+        },
+    )
 
 
 def init_app(app) -> None:

@@ -1,4 +1,5 @@
 """Answers from the FAQ content: the best entry within the classified intent, with related topics as buttons."""
+
 from __future__ import annotations
 
 from rasa_sdk import Action
@@ -16,10 +17,17 @@ MAX_RELATED = 4
 def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict) -> dict:
     """The dispatcher message of an entry: its response, the answer and source filled in, related topics as buttons."""
     source = faq_index.render_source(entry, city)
-    buttons = [{"title": index.entries[r].title, "payload": encode_payload(index.entries[r].intent, faq_id=r)}
-               for r in entry.related if r in index.entries][:MAX_RELATED]
-    return {"response": "utter_faq_answer_with_source" if source else "utter_faq_answer",
-            "answer": faq_index.render_answer(entry, city), "source": source, "buttons": buttons}
+    buttons = [
+        {"title": index.entries[r].title, "payload": encode_payload(index.entries[r].intent, faq_id=r)}
+        for r in entry.related
+        if r in index.entries
+    ][:MAX_RELATED]
+    return {
+        "response": "utter_faq_answer_with_source" if source else "utter_faq_answer",
+        "answer": faq_index.render_answer(entry, city),
+        "source": source,
+        "buttons": buttons,
+    }
 
 
 class ActionAnswerFaq(Action):

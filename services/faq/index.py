@@ -1,4 +1,5 @@
 """The FAQ content of data/faq/*.yml, loaded once per process and reloaded when a file changes."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -57,7 +58,7 @@ class FaqIndex:
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def load(data_dir: Path) -> FaqIndex:
@@ -76,11 +77,17 @@ def _build(data_dir: Path) -> FaqIndex:
         domains[doc.get("domain", f.stem)] = {"title": doc.get("title", f.stem), "topics": doc.get("topics") or {}}
         topics.update(doc.get("topics") or {})
         for raw in doc.get("entries") or []:
-            entry = Entry(id=raw["id"], domain=raw.get("domain", doc.get("domain")), intent=raw["intent"],
-                          title=str(raw["title"]), answer=str(raw["answer"]),
-                          keywords=[fold(str(k)) for k in raw.get("keywords") or []],
-                          source=raw.get("source", ""), checked=str(raw.get("checked", "")),
-                          related=list(raw.get("related") or []))
+            entry = Entry(
+                id=raw["id"],
+                domain=raw.get("domain", doc.get("domain")),
+                intent=raw["intent"],
+                title=str(raw["title"]),
+                answer=str(raw["answer"]),
+                keywords=[fold(str(k)) for k in raw.get("keywords") or []],
+                source=raw.get("source", ""),
+                checked=str(raw.get("checked", "")),
+                related=list(raw.get("related") or []),
+            )
             entries[entry.id] = entry
             by_intent.setdefault(entry.intent, []).append(entry)
     return FaqIndex(entries, by_intent, topics, domains)

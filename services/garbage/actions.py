@@ -3,6 +3,7 @@
 Thin adapters over services.garbage: they read the tracker, ask the cached index (built once per process and
 rebuilt when staff change the data) and send the responses that services.garbage.answers chooses.
 """
+
 from __future__ import annotations
 
 from rasa_sdk import Action, FormValidationAction
@@ -89,7 +90,9 @@ class ActionGarbageLookup(Action):
         if match.kind == "none" and match.query:
             service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
-        send_replies(dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, city_today()))
+        send_replies(
+            dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, city_today())
+        )
         return []
 
 

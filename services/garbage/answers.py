@@ -4,6 +4,7 @@ The Japanese sentences are responses in domain.yml (utter_garbage_*); this modul
 in what order, with which values. Category names come from data/city.yml `garbage_categories`; the offices
 to ask are filled into the responses from the city profile ({offices.garbage.phone}).
 """
+
 from __future__ import annotations
 
 import json
@@ -58,9 +59,13 @@ def category_day(area: Area, category: str, config: GarbageConfig, today: date) 
     names = config.categories
     if not rule:
         return Reply("utter_garbage_no_collection", {"area": area.name, "category": names.get(category, category)})
-    values = {"area": area.name, "category": names.get(category, category),
-              "collection": names.get(collected, collected), "days": describe(rule),
-              "next_date": _next(area.next_date(collected, today, config.break_rule), today)}
+    values = {
+        "area": area.name,
+        "category": names.get(category, category),
+        "collection": names.get(collected, collected),
+        "days": describe(rule),
+        "next_date": _next(area.next_date(collected, today, config.break_rule), today),
+    }
     return Reply("utter_garbage_category_day" if collected == category else "utter_garbage_category_day_with", values)
 
 
@@ -69,13 +74,22 @@ def _has_schedule(category: str, config: GarbageConfig, areas: Areas) -> bool:
     return any(collected in a.rules for a in areas.areas)
 
 
-def item_replies(entry: Entry, config: GarbageConfig, areas: Areas, area: Area | None, today: date,
-                 ) -> list[Reply]:
+def item_replies(
+    entry: Entry,
+    config: GarbageConfig,
+    areas: Areas,
+    area: Area | None,
+    today: date,
+) -> list[Reply]:
     """Category and notes; the area's day for it, or that it has no regular collection; the bulky fee."""
     name = config.categories.get(entry.category, entry.category)
     notes = "\n".join(x for x in (entry.notes, entry.remarks) if x)
-    out = [Reply("utter_garbage_item_notes" if notes else "utter_garbage_item",
-                 {"item": entry.name, "category": name, "notes": notes})]
+    out = [
+        Reply(
+            "utter_garbage_item_notes" if notes else "utter_garbage_item",
+            {"item": entry.name, "category": name, "notes": notes},
+        )
+    ]
     if not _has_schedule(entry.category, config, areas):
         out.append(Reply("utter_garbage_no_schedule", {"category": name}))
     elif area is not None:
@@ -85,8 +99,9 @@ def item_replies(entry: Entry, config: GarbageConfig, areas: Areas, area: Area |
     return out
 
 
-def match_replies(match: Match, index: Index, config: GarbageConfig, areas: Areas, area: Area | None,
-                  today: date) -> list[Reply]:
+def match_replies(
+    match: Match, index: Index, config: GarbageConfig, areas: Areas, area: Area | None, today: date
+) -> list[Reply]:
     """Everything the bot says to an item question."""
     if match.kind == "item" or (match.kind == "choices" and len({e.name for e in match.items}) == 1):
         best = match.best
@@ -126,7 +141,9 @@ def schedule_replies(area: Area, category: str | None, config: GarbageConfig, to
             rule = area.rule(cid)
             if rule:
                 nxt = _next(area.next_date(cid, today, config.break_rule), today)
-                lines.append(f"・{config.categories.get(cid, cid)}：{describe(rule)}" + (f"（次回 {nxt}）" if nxt else ""))
+                lines.append(
+                    f"・{config.categories.get(cid, cid)}：{describe(rule)}" + (f"（次回 {nxt}）" if nxt else "")
+                )
         out = [Reply("utter_garbage_schedule", {"area": area.name, "days": "\n".join(lines)})]
     if area.remarks:
         out.append(Reply("utter_garbage_area_remarks", {"remarks": "\n".join(area.remarks)}))

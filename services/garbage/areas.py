@@ -1,4 +1,5 @@
 """Collection areas with their days per category; the areas themselves and their matching are services.areas."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -10,6 +10,7 @@
 
 Each command's `func(args, settings)` is called by bot.cli.main with the settings from the environment.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,12 @@ def cmd_import(args, settings) -> int:
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"Cannot read the mapping {args.mapping}: {exc}") from exc
     paths = [Path(p).resolve() for p in args.paths]
-    spec = {**spec, "name": args.source or spec.get("name") or paths[0].stem, "format": args.format,
-            "path": [str(p) for p in paths]}
+    spec = {
+        **spec,
+        "name": args.source or spec.get("name") or paths[0].stem,
+        "format": args.format,
+        "path": [str(p) for p in paths],
+    }
     if args.encoding:
         spec["encoding"] = args.encoding
     config = load_config(settings.data_dir)
@@ -104,8 +109,15 @@ def cmd_add_synonym(args, settings) -> int:
 def cmd_add_item(args, settings) -> int:
     from .edit import add_item
 
-    status = add_item(settings.database_url, load_config(settings.data_dir), args.name, args.category, args.notes,
-                      args.reading, args.fee)
+    status = add_item(
+        settings.database_url,
+        load_config(settings.data_dir),
+        args.name,
+        args.category,
+        args.notes,
+        args.reading,
+        args.fee,
+    )
     print(f"「{args.name}」: {status}")
     return 0
 
@@ -142,8 +154,10 @@ def add_commands(subparsers, settings_factory=None) -> None:
     """Register the garbage commands on bot.cli's sub-parsers. `settings_factory` is part of the shared interface;
     the commands get their settings from bot.cli.main instead."""
     p = _targets(subparsers, "import", "import data").add_parser(
-        "garbage", help="import garbage sorting data and collection days",
-        description="Import from data/garbage.yml (default) or from the files given with --format.")
+        "garbage",
+        help="import garbage sorting data and collection days",
+        description="Import from data/garbage.yml (default) or from the files given with --format.",
+    )
     p.add_argument("--config", help="a garbage.yml listing the sources (default: data/garbage.yml)")
     p.add_argument("--format", choices=FORMATS, help="the shape of PATH")
     p.add_argument("--mapping", help="YAML with `columns:` (format mapping) and/or `categories:` (label: id)")
@@ -154,7 +168,8 @@ def add_commands(subparsers, settings_factory=None) -> None:
     p.set_defaults(func=cmd_import)
 
     p = _targets(subparsers, "export", "export data").add_parser(
-        "garbage", help="write the items in the national standard 11-column CSV")
+        "garbage", help="write the items in the national standard 11-column CSV"
+    )
     p.add_argument("--out", help="file to write (default: standard output)")
     p.add_argument("--encoding", default="utf-8-sig", choices=["utf-8-sig", "utf-8", "cp932"])
     p.set_defaults(func=cmd_export)

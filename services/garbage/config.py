@@ -2,6 +2,7 @@
 onto the city's category ids (the keys of `garbage_categories` in data/city.yml). Checked when loaded, so a
 typo fails at start-up with the allowed keys, not on a citizen's question.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,13 @@ class SourceConfig:
 
     def describe(self) -> dict[str, Any]:
         """What decides the imported rows, for the unchanged-source check."""
-        return {"format": self.format, "categories": self.categories, "columns": self.columns,
-                "encoding": self.encoding, "priority": self.priority}
+        return {
+            "format": self.format,
+            "categories": self.categories,
+            "columns": self.columns,
+            "encoding": self.encoding,
+            "priority": self.priority,
+        }
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,9 @@ def city_categories(data_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in categories.items()}
 
 
-def source_config(spec: dict, base: Path, categories: dict[str, str], where: str, priority: int = CLI_PRIORITY
-                  ) -> SourceConfig:
+def source_config(
+    spec: dict, base: Path, categories: dict[str, str], where: str, priority: int = CLI_PRIORITY
+) -> SourceConfig:
     """One source entry (also the shape of a `--mapping` file), with paths resolved against `base`."""
     spec = checked_mapping(where, spec, _SOURCE_KEYS)
     fmt = str(spec.get("format", ""))
@@ -81,14 +88,15 @@ def source_config(spec: dict, base: Path, categories: dict[str, str], where: str
     mapped = {str(k): str(v) for k, v in (spec.get("categories") or {}).items()}
     wrong = sorted(set(mapped.values()) - set(categories))
     if wrong:
-        raise ConfigError(f"{where}: categories map onto unknown id(s) {wrong}; city.yml garbage_categories has "
-                          f"{sorted(categories)}.")
-    columns = {str(k): str(v) for k, v in checked_mapping(f"{where} columns", spec.get("columns"),
-                                                      set(MAPPING_FIELDS)).items()}
+        raise ConfigError(
+            f"{where}: categories map onto unknown id(s) {wrong}; city.yml garbage_categories has {sorted(categories)}."
+        )
+    columns = {
+        str(k): str(v) for k, v in checked_mapping(f"{where} columns", spec.get("columns"), set(MAPPING_FIELDS)).items()
+    }
     if fmt == "mapping" and not {"name", "category"} <= set(columns):
         raise ConfigError(f"{where}: a mapping needs at least `columns: {{name: ..., category: ...}}`.")
-    return SourceConfig(name, fmt, tuple(base / p for p in raw_paths), mapped, columns,
-                        spec.get("encoding"), priority)
+    return SourceConfig(name, fmt, tuple(base / p for p in raw_paths), mapped, columns, spec.get("encoding"), priority)
 
 
 def config_files(data_dir: Path) -> list[Path]:
@@ -108,8 +116,10 @@ def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
     doc = checked_mapping(str(path), doc, _TOP_KEYS)
-    sources = tuple(source_config(spec, path.parent, categories, f"{path} sources[{i}]", priority=10 + i)
-                    for i, spec in enumerate(doc.get("sources") or []))
+    sources = tuple(
+        source_config(spec, path.parent, categories, f"{path} sources[{i}]", priority=10 + i)
+        for i, spec in enumerate(doc.get("sources") or [])
+    )
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"{path}: source names must be unique, got {names}.")
@@ -117,16 +127,21 @@ def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
     aliases = {str(k): [str(a) for a in v or []] for k, v in (doc.get("category_aliases") or {}).items()}
     unknown = sorted((set(collected_with) | set(collected_with.values()) | set(aliases)) - set(categories))
     if unknown:
-        raise ConfigError(f"{path}: unknown category id(s) {unknown}; city.yml garbage_categories has "
-                          f"{sorted(categories)}.")
+        raise ConfigError(
+            f"{path}: unknown category id(s) {unknown}; city.yml garbage_categories has {sorted(categories)}."
+        )
     schedule = checked_mapping(f"{path} schedule", doc.get("schedule"), {"break_rule", "repeat_breaks_yearly"})
     if schedule.get("break_rule", "shift") not in BREAK_RULES:
         raise ConfigError(f"{path}: schedule.break_rule must be one of {', '.join(BREAK_RULES)}.")
     areas = checked_mapping(f"{path} areas", doc.get("areas"), {"max_buttons"})
     export = checked_mapping(f"{path} export", doc.get("export"), {"lg_code"})
     return GarbageConfig(
-        categories=categories, sources=sources, collected_with=collected_with, category_aliases=aliases,
+        categories=categories,
+        sources=sources,
+        collected_with=collected_with,
+        category_aliases=aliases,
         break_rule=schedule.get("break_rule", "shift"),
         repeat_breaks_yearly=bool(schedule.get("repeat_breaks_yearly", False)),
-        max_area_buttons=int(areas.get("max_buttons", 10)), lg_code=str(export.get("lg_code", "")),
+        max_area_buttons=int(areas.get("max_buttons", 10)),
+        lg_code=str(export.get("lg_code", "")),
     )

@@ -3,6 +3,7 @@
 The output imports back with `bot import garbage --format standard`: categories are written as the city's
 local names, which the importer maps back to the category ids.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,13 +23,27 @@ def standard_rows(database_url: str, config: GarbageConfig, city_name: str) -> l
     with session_factory(database_url)() as s:
         entries = build_snapshot(s, config).index.entries
     entries = sorted(entries, key=lambda e: (e.reading, e.name))
-    return [[config.lg_code, str(n), city_name, e.area, e.name, jaconv.hira2kata(e.reading), "",
-             config.categories.get(e.category, e.category), e.notes, e.remarks, e.bulky_fee]
-            for n, e in enumerate(entries, 1)]
+    return [
+        [
+            config.lg_code,
+            str(n),
+            city_name,
+            e.area,
+            e.name,
+            jaconv.hira2kata(e.reading),
+            "",
+            config.categories.get(e.category, e.category),
+            e.notes,
+            e.remarks,
+            e.bulky_fee,
+        ]
+        for n, e in enumerate(entries, 1)
+    ]
 
 
-def standard_csv(database_url: str, config: GarbageConfig, city_name: str, encoding: str = "utf-8-sig"
-                 ) -> tuple[bytes, int]:
+def standard_csv(
+    database_url: str, config: GarbageConfig, city_name: str, encoding: str = "utf-8-sig"
+) -> tuple[bytes, int]:
     """The CSV file's bytes and its number of items. A character the encoding lacks (cp932 lacks some) is an
     error naming its line, rather than a silent loss."""
     rows = standard_rows(database_url, config, city_name)
@@ -40,7 +55,9 @@ def standard_csv(database_url: str, config: GarbageConfig, city_name: str, encod
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError as exc:
-        line = text[:exc.start].count("\n") + 1
-        raise BotError(f"Line {line} of the export has `{text[exc.start:exc.end]}`, which {encoding} cannot hold; "
-                       "export as utf-8 instead.") from exc
+        line = text[: exc.start].count("\n") + 1
+        raise BotError(
+            f"Line {line} of the export has `{text[exc.start : exc.end]}`, which {encoding} cannot hold; "
+            "export as utf-8 instead."
+        ) from exc
     return data, len(rows)

@@ -1,4 +1,5 @@
 """The garbage feature: sorting and collection days from the city's open data (data/garbage.yml)."""
+
 from pathlib import Path
 
 from bot.features import Feature

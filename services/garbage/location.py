@@ -6,12 +6,14 @@ name, then rapidfuzz); the area goes into the `garbage_area` slot and its collec
 bounds the bot says so politely; an address naming no area starts the area form; without any areas imported the
 bot says that it cannot tell collection days yet.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -48,8 +50,9 @@ def city_bounds(city: Mapping[str, Any]) -> Bounds | None:
     try:
         bounds = Bounds(**{k: float(section[k]) for k in ("south", "west", "north", "east")})
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError("city.yml: `bounds` needs south, west, north and east in decimal degrees "
-                          "(e.g. south: 36.40).") from exc
+        raise ConfigError(
+            "city.yml: `bounds` needs south, west, north and east in decimal degrees (e.g. south: 36.40)."
+        ) from exc
     if bounds.south >= bounds.north or bounds.west >= bounds.east:
         raise ConfigError("city.yml: `bounds` must have south < north and west < east.")
     return bounds
@@ -61,7 +64,7 @@ def local_part(address: str) -> str:
     text = _POSTAL.sub("", _COUNTRY.sub("", text)).strip()
     m = _MUNICIPALITY.match(text)
     if m:
-        text = text[m.end():]
+        text = text[m.end() :]
     return re.split(r"\d", text, maxsplit=1)[0].strip(" 、,")
 
 

@@ -5,6 +5,7 @@ name and synonyms (tier 0), of its name without qualifiers, 傘（金属製） �
 part (tier 2). A question is cut down to the item phrase first (「スプレー缶は何ごみ？」 → スプレー缶); then,
 in order: exact keys, names containing the phrase, and fuzzy matching of the folded spelling and reading.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,20 +22,44 @@ FUZZY_NEAR = 60
 NEAR_MATCHES = 3
 
 # Question phrasing around the item name. Each pattern marks where the item phrase ends.
-_TAILS = [re.compile(p) for p in (
-    r"(は|って|とは|も)?(何|なに|なん)(の|で|に)?(ごみ|ゴミ|塵|種類|分別|区分|扱い|曜日|日)",
-    r"(は|って|とは)(何|なに|なん|どれ|どの|どんな|どういう|どちら|どっち)",
-    r"(の|を|は)?\s*(捨て方|すてかた|捨てかた|出し方|だしかた|出しかた|分別方法|分別|分け方|処分方法|処分の仕方)",
-    r"(は|って|を|も)(どう|どこ|いつ|どのよう|どうやって)",
-    r"(を|は)(捨て|すて|出し|処分|廃棄)(たい|る|ます|ても|たら|れ)",
-    r"(は|って)(燃える|燃えない|燃やせる|燃やせない|燃やす|燃やさない|可燃|不燃|資源|粗大|有害|危険)(ごみ|ゴミ|物)?(です|か|\?|？|$)",
-    r"(について|を)?(教えて|知りたい|調べたい)",
-    r"(です|でしょう|ですか)?[?？!！。.．]+$",
-)]
+_TAILS = [
+    re.compile(p)
+    for p in (
+        r"(は|って|とは|も)?(何|なに|なん)(の|で|に)?(ごみ|ゴミ|塵|種類|分別|区分|扱い|曜日|日)",
+        r"(は|って|とは)(何|なに|なん|どれ|どの|どんな|どういう|どちら|どっち)",
+        r"(の|を|は)?\s*(捨て方|すてかた|捨てかた|出し方|だしかた|出しかた|分別方法|分別|分け方|処分方法|処分の仕方)",
+        r"(は|って|を|も)(どう|どこ|いつ|どのよう|どうやって)",
+        r"(を|は)(捨て|すて|出し|処分|廃棄)(たい|る|ます|ても|たら|れ)",
+        r"(は|って)(燃える|燃えない|燃やせる|燃やせない|燃やす|燃やさない|可燃|不燃|資源|粗大|有害|危険)(ごみ|ゴミ|物)?(です|か|\?|？|$)",
+        r"(について|を)?(教えて|知りたい|調べたい)",
+        r"(です|でしょう|ですか)?[?？!！。.．]+$",
+    )
+]
 _LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ちょっと|ごみの分別で|分別で|質問です)[、,。\s]*")
 _CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
-_NOT_ITEMS = {text_key(w) for w in ("ごみ", "ゴミ", "もの", "物", "こと", "何", "分別", "捨て方", "出し方", "方法",
-                                    "種類", "日", "曜日", "地区", "うち", "家", "今日", "明日")}
+_NOT_ITEMS = {
+    text_key(w)
+    for w in (
+        "ごみ",
+        "ゴミ",
+        "もの",
+        "物",
+        "こと",
+        "何",
+        "分別",
+        "捨て方",
+        "出し方",
+        "方法",
+        "種類",
+        "日",
+        "曜日",
+        "地区",
+        "うち",
+        "家",
+        "今日",
+        "明日",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -97,8 +122,13 @@ def noun_chunks(phrase: str) -> list[str]:
             continue
         word = "".join(chunk)
         chunk = []
-        if word and word != phrase and word not in out and len(text_key(word)) >= 2 \
-                and text_key(word) not in _NOT_ITEMS:
+        if (
+            word
+            and word != phrase
+            and word not in out
+            and len(text_key(word)) >= 2
+            and text_key(word) not in _NOT_ITEMS
+        ):
             out.append(word)
     return out
 
@@ -156,8 +186,9 @@ class Index:
         return [self.entries[i] for i in self.by_name.get(name, [])]
 
     def _rank(self, hits: dict[int, int]) -> list[Entry]:
-        order = sorted(hits, key=lambda i: (hits[i], self.entries[i].priority, len(self.entries[i].name),
-                                            self.entries[i].position))
+        order = sorted(
+            hits, key=lambda i: (hits[i], self.entries[i].priority, len(self.entries[i].name), self.entries[i].position)
+        )
         return [self.entries[i] for i in order]
 
     def _exact(self, phrase: str) -> dict[int, int]:
@@ -193,8 +224,9 @@ class Index:
         for key in {text_key(phrase), reading_key(phrase)}:
             if not key:
                 continue
-            for _, score, pos in process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=20,
-                                                 score_cutoff=FUZZY_NEAR):
+            for _, score, pos in process.extract(
+                key, self._fuzzy_keys, scorer=fuzz.ratio, limit=20, score_cutoff=FUZZY_NEAR
+            ):
                 for i in self._fuzzy_owners[pos]:
                     scores[i] = max(score, scores.get(i, 0))
         return scores

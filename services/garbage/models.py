@@ -3,6 +3,7 @@
 Every row carries the `source` it came from, so one source can be re-imported without touching the others,
 and staff edits (source "staff") survive every import.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -4,6 +4,7 @@
 `text_key` (width, case, kana and long-vowel folding of what was typed), `reading_key` (the same folding of
 the Sudachi reading, so kanji and kana spellings meet) and `norm_key` (Sudachi normalized forms: 空缶 → 空き缶).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,13 +21,17 @@ _TOKENIZER = SudachiTokenizer({"mode": "C", "dict": "core"}, {})
 # Small kana and old or rare kana onto the plain kana they are typed as.
 _PLAIN = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖゐゑぢづゔ", "あいうえおつやゆよわかけいえじずぶ")
 _LONG = set("ー‐－-～〜~")
-_VOWELS = {v: row for row, chars in {
-    "あ": "あかさたなはまやらわがざだばぱ",
-    "い": "いきしちにひみりぎじぢびぴ",
-    "う": "うくすつぬふむゆるぐずづぶぷ",
-    "え": "えけせてねへめれげぜでべぺ",
-    "お": "おこそとのほもよろをごぞどぼぽ",
-}.items() for v in chars}
+_VOWELS = {
+    v: row
+    for row, chars in {
+        "あ": "あかさたなはまやらわがざだばぱ",
+        "い": "いきしちにひみりぎじぢびぴ",
+        "う": "うくすつぬふむゆるぐずづぶぷ",
+        "え": "えけせてねへめれげぜでべぺ",
+        "お": "おこそとのほもよろをごぞどぼぽ",
+    }.items()
+    for v in chars
+}
 _QUALIFIER = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
 _PARTS = re.compile(r"[・、，,/／]")
 
@@ -70,8 +75,13 @@ _SEGMENTS = re.compile(r"[（）()【】\[\]［］〔〕・、，,/／\s]+")
 def _analyse(text: str) -> tuple[str, str]:
     """(reading, normalized form). Bracketed and `・`-separated parts are read one by one: Sudachi would
     otherwise take 傘（ビニール） as one word read かさ."""
-    words = [t for seg in _SEGMENTS.split(unicodedata.normalize("NFKC", text)) if seg
-             for t in tokens(seg) if t.pos != "補助記号"]
+    words = [
+        t
+        for seg in _SEGMENTS.split(unicodedata.normalize("NFKC", text))
+        if seg
+        for t in tokens(seg)
+        if t.pos != "補助記号"
+    ]
     return "".join(t.reading for t in words), "".join(t.norm for t in words)
 
 
@@ -100,8 +110,9 @@ def norm_key(text: str) -> str:
 
 def seion(key: str) -> str:
     """Drop voicing marks, for names read with rendaku: あさのがわ and あさのかわ (浅野川) meet."""
-    return unicodedata.normalize("NFC", "".join(
-        ch for ch in unicodedata.normalize("NFD", key) if ch not in "\u3099\u309a"))
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in unicodedata.normalize("NFD", key) if ch not in "\u3099\u309a")
+    )
 
 
 def base_name(name: str) -> str:

@@ -2,6 +2,7 @@
 separated; quoted fields with line breaks; blank and repeated rows. Every row keeps the line it starts on,
 so an importer can say exactly where a problem is.
 """
+
 from __future__ import annotations
 
 import csv
@@ -65,7 +66,7 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], list[R
             if not header:
                 header = cells
                 continue
-            if len(cells) > len(header) and any(cells[len(header):]):
+            if len(cells) > len(header) and any(cells[len(header) :]):
                 problems.append((line, f"{len(cells)} columns, the header has {len(header)}"))
                 continue
             rows.append(Row(line, dict(zip(header, cells + [""] * (len(header) - len(cells))))))

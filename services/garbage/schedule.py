@@ -3,6 +3,7 @@
 their breaks (year end): weekly days in a break are skipped; with the Kanazawa rule (`shift`), a month's
 n-th-weekday collection moves one week later when that weekday falls in a break on or before it.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -88,8 +89,11 @@ def _month_dates(rule: Rule, year: int, month: int, breaks: Breaks, shift: bool)
     if rule.months and month not in rule.months:
         return []
     days = calendar.monthrange(year, month)[1]
-    out = [date(year, month, d) for d in range(1, days + 1)
-           if date(year, month, d).weekday() in rule.weekly and not breaks.covers(date(year, month, d))]
+    out = [
+        date(year, month, d)
+        for d in range(1, days + 1)
+        if date(year, month, d).weekday() in rule.weekly and not breaks.covers(date(year, month, d))
+    ]
     for weekday, n in rule.nth:
         first = date(year, month, 1)
         occurrences = [first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * k) for k in range(5)]
@@ -107,8 +111,9 @@ def _month_dates(rule: Rule, year: int, month: int, breaks: Breaks, shift: bool)
     return out
 
 
-def collection_dates(rule: Rule, start: date, end: date, breaks: Breaks = Breaks(), break_rule: str = "shift"
-                     ) -> list[date]:
+def collection_dates(
+    rule: Rule, start: date, end: date, breaks: Breaks = Breaks(), break_rule: str = "shift"
+) -> list[date]:
     """Every collection day from `start` to `end`, both included."""
     shift = break_rule == "shift"
     out = {d for d in rule.dates if start <= d <= end}

@@ -3,11 +3,12 @@
 Each question costs one cheap query (the highest source revision); only when staff have imported or edited
 something since the last build is the index built again.
 """
+
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,9 +37,20 @@ def build_snapshot(session, config: GarbageConfig, version: tuple = ()) -> Snaps
     priority = {s.name: s.priority for s in session.scalars(select(GarbageSource))}
     entries, synonyms = [], {}
     for i in session.scalars(select(GarbageItem)):
-        entries.append(Entry(name=i.name, reading=i.reading, category=i.category, notes=i.notes, remarks=i.remarks,
-                             bulky_fee=i.bulky_fee, area=i.area, source=i.source,
-                             priority=priority.get(i.source, 100), position=i.position))
+        entries.append(
+            Entry(
+                name=i.name,
+                reading=i.reading,
+                category=i.category,
+                notes=i.notes,
+                remarks=i.remarks,
+                bulky_fee=i.bulky_fee,
+                area=i.area,
+                source=i.source,
+                priority=priority.get(i.source, 100),
+                position=i.position,
+            )
+        )
         if i.synonyms:
             synonyms.setdefault(i.name, []).extend(i.synonyms)
     for syn in session.scalars(select(GarbageSynonym)):
@@ -47,8 +59,10 @@ def build_snapshot(session, config: GarbageConfig, version: tuple = ()) -> Snaps
     for c in session.scalars(select(GarbageCenter)):
         breaks.setdefault(c.name, []).append((c.break_start, c.break_end))
     yearly = config.repeat_breaks_yearly
-    areas = [Area(a.name, a.rules, a.center, a.remarks, Breaks(tuple(breaks.get(a.center, [])), yearly))
-             for a in directory.rows(session)]
+    areas = [
+        Area(a.name, a.rules, a.center, a.remarks, Breaks(tuple(breaks.get(a.center, [])), yearly))
+        for a in directory.rows(session)
+    ]
     return Snapshot(version, Index(entries, synonyms), Areas(areas))
 
 
@@ -76,7 +90,7 @@ class GarbageService:
 
     def log_miss(self, query: str, suggestions: list[str]) -> None:
         with self.Session() as s, s.begin():
-            s.add(GarbageMiss(query=query[:200], suggestions=suggestions, created_at=datetime.now(timezone.utc)))
+            s.add(GarbageMiss(query=query[:200], suggestions=suggestions, created_at=datetime.now(UTC)))
 
 
 _CONFIGS = FileCache(load_config, maxsize=4)

@@ -1,4 +1,5 @@
 """What the bot says when it is unsure: likely topics as buttons, how to reach a person, and handoff."""
+
 from __future__ import annotations
 
 from rasa_sdk import Action

@@ -1,4 +1,5 @@
 """Leaving a form: 「やめる」 or 「キャンセル」 ends whatever procedure is under way and forgets its answers."""
+
 from __future__ import annotations
 
 from rasa_sdk import Action

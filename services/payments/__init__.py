@@ -3,6 +3,7 @@
 Adding PayPay or a card processor: write an adapter class with `from_settings(settings, base_url)` and the
 methods of `base.PaymentProvider`, and name it here; data/bulky.yml `payment.provider` picks it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -21,7 +22,9 @@ def callback_url(settings, provider: str) -> str:
 
 def make_provider(name: str, settings) -> PaymentProvider:
     if name not in PROVIDERS:
-        raise ConfigError(f"Unknown payment provider `{name}` (data/bulky.yml payment.provider); "
-                          f"known: {', '.join(sorted(PROVIDERS))}.")
+        raise ConfigError(
+            f"Unknown payment provider `{name}` (data/bulky.yml payment.provider); "
+            f"known: {', '.join(sorted(PROVIDERS))}."
+        )
     module, cls = PROVIDERS[name].split(":")
     return getattr(importlib.import_module(module), cls).from_settings(settings, settings.public_url)

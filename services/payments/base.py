@@ -4,6 +4,7 @@ The adapter turns its provider's API into these calls and its webhook into `Call
 our own state (pending → paid → refunded, idempotency, late callbacks) lives in services.payments.service,
 so an adapter stays small and holds no business rules.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,5 +1,6 @@
 """Wiring of online payments for one installation: the configured provider, and telling the citizen once paid.
 Used by the booking actions and by the payment callback endpoint alike."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,14 @@ def payment_service(settings, now: Callable[[], datetime]) -> PaymentService:
     config = load_config(settings.data_dir)
 
     def on_paid(booking: BookingView) -> None:
-        text = render(settings, "utter_bulky_payment_received", booking.channel, number=booking.number,
-                      date=calendar.long_label(booking.pickup_date), total=yen(booking.total_fee))
+        text = render(
+            settings,
+            "utter_bulky_payment_received",
+            booking.channel,
+            number=booking.number,
+            date=calendar.long_label(booking.pickup_date),
+            total=yen(booking.total_fee),
+        )
         notifier_for(booking.channel, settings).send(booking.sender_id, text, f"paid:{booking.number}")
 
     provider = make_provider(config.payment_provider, settings)

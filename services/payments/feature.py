@@ -1,4 +1,5 @@
 """The payments feature: online payment of bookings, the providers' callbacks and the sandbox's hosted page."""
+
 from bot.features import Feature
 
 

@@ -1,4 +1,5 @@
 """Tables of online payment: our payments of bookings, the provider callbacks applied, and the sandbox's ledger."""
+
 from __future__ import annotations
 
 from datetime import datetime

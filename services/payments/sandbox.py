@@ -8,6 +8,7 @@ callback to the merchant's callback URL, as PayPay or a card processor would. Th
 The shared secret is PAYMENT_SANDBOX_SECRET; outside production (BOT_ENV != production) one is generated once
 and kept in var/payment_sandbox_secret, so every process of one installation agrees on it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,10 @@ def sandbox_secret(settings) -> str:
     if settings.payment_sandbox_secret:
         return settings.payment_sandbox_secret
     if settings.production:
-        raise ConfigError("Set PAYMENT_SANDBOX_SECRET (a long random string) to use the payment sandbox in "
-                          "production; BOT_ENV=production never uses a generated secret.")
+        raise ConfigError(
+            "Set PAYMENT_SANDBOX_SECRET (a long random string) to use the payment sandbox in "
+            "production; BOT_ENV=production never uses a generated secret."
+        )
     path = Path(settings.project_dir) / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -87,7 +90,7 @@ class Charge:
     status: str
 
     @classmethod
-    def of(cls, row: SandboxCharge) -> "Charge":
+    def of(cls, row: SandboxCharge) -> Charge:
         return cls(row.id, row.merchant_ref, row.amount, row.description, row.callback_url, row.status)
 
 
@@ -102,9 +105,15 @@ class SandboxLedger:
         with self.Session() as s, s.begin():
             row = s.scalar(select(SandboxCharge).where(SandboxCharge.merchant_ref == merchant_ref))
             if row is None:
-                row = SandboxCharge(id="sbx_" + secrets.token_urlsafe(18), merchant_ref=merchant_ref, amount=amount,
-                                    description=description[:200], callback_url=callback_url, status=OPEN,
-                                    created_at=datetime.now().astimezone())
+                row = SandboxCharge(
+                    id="sbx_" + secrets.token_urlsafe(18),
+                    merchant_ref=merchant_ref,
+                    amount=amount,
+                    description=description[:200],
+                    callback_url=callback_url,
+                    status=OPEN,
+                    created_at=datetime.now().astimezone(),
+                )
                 s.add(row)
             return Charge.of(row)
 
@@ -115,8 +124,11 @@ class SandboxLedger:
 
     def _move(self, charge_id: str, source: str, target: str, **values) -> Charge:
         with self.Session() as s, s.begin():
-            s.execute(update(SandboxCharge).where(SandboxCharge.id == charge_id, SandboxCharge.status == source)
-                      .values(status=target, **values))
+            s.execute(
+                update(SandboxCharge)
+                .where(SandboxCharge.id == charge_id, SandboxCharge.status == source)
+                .values(status=target, **values)
+            )
             row = s.get(SandboxCharge, charge_id)
             if row is None:
                 raise PaymentError(f"No sandbox charge {charge_id}.")
@@ -137,9 +149,13 @@ class SandboxLedger:
 
     def completion(self, charge: Charge, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
         """The signed callback body and headers announcing that `charge` was paid (same event id every time)."""
-        body = json.dumps({"id": f"evt_{charge.id}_paid", "type": "payment.succeeded",
-                           "data": {"checkout_id": charge.id, "merchant_ref": charge.merchant_ref,
-                                    "amount": charge.amount}}).encode()
+        body = json.dumps(
+            {
+                "id": f"evt_{charge.id}_paid",
+                "type": "payment.succeeded",
+                "data": {"checkout_id": charge.id, "merchant_ref": charge.merchant_ref, "amount": charge.amount},
+            }
+        ).encode()
         signature = sign(self.secret, body, int(time.time() if timestamp is None else timestamp))
         return body, {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
 
@@ -151,11 +167,13 @@ class SandboxLedger:
                 response = requests.post(charge.callback_url, data=body, headers=headers, timeout=DELIVERY_TIMEOUT)
                 if response.status_code < 300:
                     return True
-                log.warning("sandbox callback for %s answered %s (attempt %d)", charge.id, response.status_code,
-                            attempt + 1)
+                log.warning(
+                    "sandbox callback for %s answered %s (attempt %d)", charge.id, response.status_code, attempt + 1
+                )
             except requests.RequestException as exc:
-                log.warning("sandbox callback for %s failed: %s (attempt %d)", charge.id, type(exc).__name__,
-                            attempt + 1)
+                log.warning(
+                    "sandbox callback for %s failed: %s (attempt %d)", charge.id, type(exc).__name__, attempt + 1
+                )
             time.sleep(0.2 * (attempt + 1))
         return False
 
@@ -170,7 +188,7 @@ class SandboxProvider:
         self.base_url = base_url.rstrip("/")
 
     @classmethod
-    def from_settings(cls, settings, base_url: str) -> "SandboxProvider":
+    def from_settings(cls, settings, base_url: str) -> SandboxProvider:
         return cls(SandboxLedger(settings.database_url, sandbox_secret(settings)), base_url)
 
     def create_checkout(self, payment_id: str, amount: int, description: str, callback_url: str) -> Checkout:
@@ -183,8 +201,9 @@ class SandboxProvider:
             event = json.loads(body)
             data = event["data"]
             kind = {"payment.succeeded": PAID}.get(event["type"], event["type"])
-            return CallbackEvent(str(event["id"]), kind, str(data["merchant_ref"]), str(data["checkout_id"]),
-                                 int(data["amount"]))
+            return CallbackEvent(
+                str(event["id"]), kind, str(data["merchant_ref"]), str(data["checkout_id"]), int(data["amount"])
+            )
         except (ValueError, KeyError, TypeError):
             raise InvalidCallback("The callback body is not a sandbox event.") from None
 

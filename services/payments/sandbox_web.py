@@ -4,6 +4,7 @@ Paying marks the sandbox charge paid (once, however often the form is sent) and 
 callback to the merchant (this bot's /payments/sandbox/callback). Registered only when data/bulky.yml names the
 sandbox as the payment provider.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ def _form_token(charge_id: str) -> str:
 @bp.get("/<charge_id>")
 def page(charge_id: str):
     charge = _ledger().get(charge_id) or abort(404, description=_text("utter_payment_page_not_found"))
-    return render_template("payment_sandbox.html", charge=charge, token=_form_token(charge_id), open=OPEN,
-                           paid=SETTLED, delivered=None)
+    return render_template(
+        "payment_sandbox.html", charge=charge, token=_form_token(charge_id), open=OPEN, paid=SETTLED, delivered=None
+    )
 
 
 @bp.post("/<charge_id>")
@@ -49,8 +51,9 @@ def pay(charge_id: str):
         abort(400, description=_text("utter_payment_form_invalid"))
     charge = ledger.pay(charge_id)
     delivered = ledger.deliver(charge) if charge.status == SETTLED else None
-    return render_template("payment_sandbox.html", charge=charge, token=None, open=OPEN, paid=SETTLED,
-                           delivered=delivered)
+    return render_template(
+        "payment_sandbox.html", charge=charge, token=None, open=OPEN, paid=SETTLED, delivered=delivered
+    )
 
 
 def init_app(app) -> None:

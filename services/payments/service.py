@@ -6,6 +6,7 @@
 - Cancelling a booking voids its open checkout, or refunds it when the citizen had paid.
 Provider calls happen outside transactions; each state change is one conditional UPDATE.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,13 +17,12 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from bot.store.db import session_factory
-
+from bot.store.db import insert_ignore, session_factory
 from services.booking.models import BOOKED, CANCELLED, Booking
-from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUNDED, Payment, PaymentEvent
-from bot.store.db import insert_ignore
 from services.booking.service import BookingError, BookingView, NotChangeable, NotFound
+
 from . import base
+from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUNDED, Payment, PaymentEvent
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,14 @@ class PaymentView:
 
 
 class PaymentService:
-    def __init__(self, database_url: str, provider: base.PaymentProvider, callback_url: str,
-                 now: Callable[[], datetime], on_paid: Callable[[BookingView], None] | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        provider: base.PaymentProvider,
+        callback_url: str,
+        now: Callable[[], datetime],
+        on_paid: Callable[[BookingView], None] | None = None,
+    ):
         self.Session = session_factory(database_url)
         self.provider = provider
         self.callback_url = callback_url
@@ -57,9 +63,16 @@ class PaymentService:
                 raise BookingError("Nothing to pay.")
             current = next((p for p in reversed(booking.payments) if p.status in (PENDING, PAID)), None)
             if current is None:
-                current = Payment(id="pay_" + secrets.token_urlsafe(18), booking_id=booking.id,
-                                  provider=self.provider.name, amount=booking.total_fee, status=PENDING,
-                                  checkout_url="", created_at=self.now(), updated_at=self.now())
+                current = Payment(
+                    id="pay_" + secrets.token_urlsafe(18),
+                    booking_id=booking.id,
+                    provider=self.provider.name,
+                    amount=booking.total_fee,
+                    status=PENDING,
+                    checkout_url="",
+                    created_at=self.now(),
+                    updated_at=self.now(),
+                )
                 s.add(current)
             view = PaymentView(current.id, current.status, current.amount, current.checkout_url)
             description = f"粗大ごみ処理手数料 {booking.number}"
@@ -67,8 +80,11 @@ class PaymentService:
             return view
         checkout = self.provider.create_checkout(view.id, view.amount, description, self.callback_url)
         with self.Session() as s, s.begin():
-            s.execute(update(Payment).where(Payment.id == view.id)
-                      .values(provider_ref=checkout.provider_ref, checkout_url=checkout.url, updated_at=self.now()))
+            s.execute(
+                update(Payment)
+                .where(Payment.id == view.id)
+                .values(provider_ref=checkout.provider_ref, checkout_url=checkout.url, updated_at=self.now())
+            )
         return PaymentView(view.id, view.status, view.amount, checkout.url)
 
     # -- callbacks -------------------------------------------------------------------------------------
@@ -80,14 +96,26 @@ class PaymentService:
         """Apply a provider event once. Returns what happened (for logs and the callback's answer)."""
         refund, notify = False, None
         with self.Session() as s, s.begin():
-            fresh = insert_ignore(s, PaymentEvent, {
-                "provider": self.provider.name, "event_id": event.event_id, "payment_id": event.payment_id,
-                "type": event.type, "outcome": "received", "received_at": self.now()})
+            fresh = insert_ignore(
+                s,
+                PaymentEvent,
+                {
+                    "provider": self.provider.name,
+                    "event_id": event.event_id,
+                    "payment_id": event.payment_id,
+                    "type": event.type,
+                    "outcome": "received",
+                    "received_at": self.now(),
+                },
+            )
             if not fresh:
                 return "duplicate"
             outcome, refund, notify = self._apply(s, event)
-            s.execute(update(PaymentEvent).where(PaymentEvent.provider == self.provider.name,
-                                                 PaymentEvent.event_id == event.event_id).values(outcome=outcome))
+            s.execute(
+                update(PaymentEvent)
+                .where(PaymentEvent.provider == self.provider.name, PaymentEvent.event_id == event.event_id)
+                .values(outcome=outcome)
+            )
         if refund:
             try:
                 self.refund(event.payment_id)
@@ -102,9 +130,11 @@ class PaymentService:
         return outcome
 
     def _apply(self, s, event: base.CallbackEvent) -> tuple[str, bool, BookingView | None]:
-        touched = s.execute(update(Payment)
-                            .where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
-                            .values(updated_at=self.now())).rowcount
+        touched = s.execute(
+            update(Payment)
+            .where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
+            .values(updated_at=self.now())
+        ).rowcount
         payment = s.get(Payment, event.payment_id) if touched else None
         if payment is None:
             return "unknown_payment", False, None
@@ -131,9 +161,11 @@ class PaymentService:
     def refresh(self, number: str) -> None:
         """Ask the provider about open checkouts of a booking, for when a callback was lost on the way."""
         with self.Session() as s:
-            open_ = s.execute(select(Payment.id, Payment.provider_ref, Payment.amount).join(Booking)
-                              .where(Booking.number == number, Payment.status == PENDING,
-                                     Payment.provider_ref.is_not(None))).all()
+            open_ = s.execute(
+                select(Payment.id, Payment.provider_ref, Payment.amount)
+                .join(Booking)
+                .where(Booking.number == number, Payment.status == PENDING, Payment.provider_ref.is_not(None))
+            ).all()
         for payment_id, ref, amount in open_:
             if self.provider.status(ref) == base.SETTLED:
                 self.apply(base.CallbackEvent(f"status:{ref}:paid", base.PAID, payment_id, ref, amount))
@@ -150,8 +182,11 @@ class PaymentService:
             ref, amount = payment.provider_ref, payment.amount
         refund_ref = self.provider.refund(ref, amount, idempotency_key=payment_id)
         with self.Session() as s, s.begin():
-            s.execute(update(Payment).where(Payment.id == payment_id, Payment.status == PAID)
-                      .values(status=REFUNDED, refund_ref=refund_ref, refunded_at=self.now(), updated_at=self.now()))
+            s.execute(
+                update(Payment)
+                .where(Payment.id == payment_id, Payment.status == PAID)
+                .values(status=REFUNDED, refund_ref=refund_ref, refunded_at=self.now(), updated_at=self.now())
+            )
         return True
 
     def settle_cancelled(self, number: str) -> str:
@@ -160,15 +195,19 @@ class PaymentService:
         Returns "refunded" when money went back, "voided" when an open payment was stopped, else "none".
         """
         with self.Session() as s:
-            rows = s.execute(select(Payment.id, Payment.status, Payment.provider_ref).join(Booking)
-                             .where(Booking.number == number)).all()
+            rows = s.execute(
+                select(Payment.id, Payment.status, Payment.provider_ref).join(Booking).where(Booking.number == number)
+            ).all()
         result = "none"
         for payment_id, status, ref in rows:
             if status == PENDING:
                 if ref is None or self.provider.cancel_checkout(ref):
                     with self.Session() as s, s.begin():
-                        s.execute(update(Payment).where(Payment.id == payment_id, Payment.status == PENDING)
-                                  .values(status=PAYMENT_CANCELLED, updated_at=self.now()))
+                        s.execute(
+                            update(Payment)
+                            .where(Payment.id == payment_id, Payment.status == PENDING)
+                            .values(status=PAYMENT_CANCELLED, updated_at=self.now())
+                        )
                     result = "voided" if result == "none" else result
                     continue
                 self.refresh(number)  # paid at the provider meanwhile: record it, then refund it below
@@ -176,4 +215,3 @@ class PaymentService:
             if status == PAID and self.refund(payment_id):
                 result = "refunded"
         return result
-

@@ -1,15 +1,16 @@
 """Payment providers' callbacks: POST /payments/<provider>/callback, verified on the raw body, applied once."""
+
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .billing import payment_service
-from services.booking.config import load_config
-from .base import InvalidCallback
-
 from connectors.errors import BadRequest
+from services.booking.config import load_config
+
+from .base import InvalidCallback
+from .billing import payment_service
 
 log = logging.getLogger(__name__)
 bp = Blueprint("payments", __name__, url_prefix="/payments")

@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection handed over by bot.store.migrate."""
+
 from alembic import context
 
 from bot.store.db import get_engine

@@ -3,6 +3,7 @@
 Revision ID: 0004_line
 Revises: 0003_booking
 """
+
 import sqlalchemy as sa
 from alembic import op
 

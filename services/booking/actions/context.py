@@ -1,4 +1,5 @@
 """What the booking actions share: the per-call context (config, store, now) and asking for or checking a date."""
+
 from __future__ import annotations
 
 import logging
@@ -82,8 +83,13 @@ def ask_date(dispatcher, area: str, ctx: Context, response: str, exclude: date |
         dispatcher.utter_message(response="utter_bulky_no_dates", area=area)
         return False
     latest = calendar.latest(ctx.today, ctx.config)
-    dispatcher.utter_message(response=response, area=area, latest=calendar.label(latest), buttons=date_buttons(free),
-                             json_message=date_picker(free[0], latest))
+    dispatcher.utter_message(
+        response=response,
+        area=area,
+        latest=calendar.label(latest),
+        buttons=date_buttons(free),
+        json_message=date_picker(free[0], latest),
+    )
     return True
 
 
@@ -96,9 +102,15 @@ def payment_instructions(dispatcher, booking: BookingView, ctx: Context) -> None
             log.exception("could not open an online payment for booking %s", booking.number)
             dispatcher.utter_message(response="utter_bulky_pay_online_later", number=booking.number)
             return
-        dispatcher.utter_message(response="utter_bulky_pay_online", url=checkout.url, total=yen(checkout.amount),
-                                 number=booking.number)
+        dispatcher.utter_message(
+            response="utter_bulky_pay_online", url=checkout.url, total=yen(checkout.amount), number=booking.number
+        )
         return
-    dispatcher.utter_message(response="utter_bulky_pay_sticker", total=yen(booking.total_fee), number=booking.number,
-                             shops=ctx.config.sticker.get("shops", ""), how_to=ctx.config.sticker.get("how_to", ""),
-                             put_out_by=ctx.config.put_out_by)
+    dispatcher.utter_message(
+        response="utter_bulky_pay_sticker",
+        total=yen(booking.total_fee),
+        number=booking.number,
+        shops=ctx.config.sticker.get("shops", ""),
+        how_to=ctx.config.sticker.get("how_to", ""),
+        put_out_by=ctx.config.put_out_by,
+    )

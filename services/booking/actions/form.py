@@ -1,5 +1,6 @@
 """The booking form: its validators (each re-asks only the one slot that is wrong and keeps the others;
 「戻る」 asks the previous question again, 「住所を変更」 that one), its dynamic questions and the submission."""
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return {}
         text = message.get("text") or ""
         if text.startswith("/"):
-            text = "、".join(str(e.get("value")) for e in message.get("entities") or []
-                            if e.get("entity") == "garbage_item")
+            text = "、".join(
+                str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == "garbage_item"
+            )
         s = settings()
         if not text or not parse_items(text, load_table(s.data_dir, s.database_url)).found_anything:
             return {}
@@ -58,8 +60,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return out
         if target != requested and tracker.get_slot(target) is None:
             return out  # not asked yet: the form simply asks its current question again
-        dispatcher.utter_message(response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing",
-                                 field=labels[target])
+        dispatcher.utter_message(
+            response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing", field=labels[target]
+        )
         out[target] = None
         return out
 
@@ -75,18 +78,22 @@ class ValidateBulkyBookingForm(FormValidationAction):
         parsed = parse_items(str(value), table)
         check_quantities(parsed, ctx.config.max_quantity)
         for route, names in parsed.refused.items():
-            dispatcher.utter_message(response=f"utter_bulky_refused_{route}",
-                                     items="、".join(f"「{n}」" for n in names))
+            dispatcher.utter_message(
+                response=f"utter_bulky_refused_{route}", items="、".join(f"「{n}」" for n in names)
+            )
         if parsed.bad_quantity:
             name, quantity = parsed.bad_quantity[0]
-            dispatcher.utter_message(response="utter_bulky_items_quantity", item=name, quantity=quantity,
-                                     max=ctx.config.max_quantity)
+            dispatcher.utter_message(
+                response="utter_bulky_items_quantity", item=name, quantity=quantity, max=ctx.config.max_quantity
+            )
             return {"bulky_items": None}
         if parsed.unknown:
             suggestions = [i for u in parsed.unknown for i in table.suggest(u)][:3]
-            dispatcher.utter_message(response="utter_bulky_items_unknown",
-                                     items="、".join(f"「{u}」" for u in parsed.unknown),
-                                     buttons=[{"title": i.name, "payload": i.name} for i in suggestions])
+            dispatcher.utter_message(
+                response="utter_bulky_items_unknown",
+                items="、".join(f"「{u}」" for u in parsed.unknown),
+                buttons=[{"title": i.name, "payload": i.name} for i in suggestions],
+            )
             return {"bulky_items": None}
         if not parsed.lines:
             if not parsed.refused:
@@ -109,11 +116,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return nav
         city = profile()
         s = settings()
-        found = match_address(str(value), area_names(s.database_url, ctx.config),
-                              city["city"].get("prefecture", ""), city["city"]["name"])
+        found = match_address(
+            str(value), area_names(s.database_url, ctx.config), city["city"].get("prefecture", ""), city["city"]["name"]
+        )
         if not found.ok:
             response = {OUTSIDE: "utter_bulky_address_outside", NO_NUMBER: "utter_bulky_address_no_number"}.get(
-                found.problem, "utter_bulky_address_unknown")
+                found.problem, "utter_bulky_address_unknown"
+            )
             dispatcher.utter_message(response=response, address=found.address)
             return {"bulky_address": None}
         out = {"bulky_address": found.address, "bulky_area": found.area}
@@ -203,11 +212,16 @@ class ActionAskBulkyPayment(Action):
     def run(self, dispatcher, tracker, domain):
         config = load_config(settings().data_dir)
         lines = lines_of(tracker.get_slot("bulky_items"))
-        buttons = [{"title": config.payment_label(m), "payload": encode_payload("general_inform", payment_method=m)}
-                   for m in config.payment_methods]
-        dispatcher.utter_message(response="utter_ask_bulky_payment", buttons=buttons,
-                                 total=yen(sum(line.subtotal for line in lines)),
-                                 shops=config.sticker.get("shops", ""))
+        buttons = [
+            {"title": config.payment_label(m), "payload": encode_payload("general_inform", payment_method=m)}
+            for m in config.payment_methods
+        ]
+        dispatcher.utter_message(
+            response="utter_ask_bulky_payment",
+            buttons=buttons,
+            total=yen(sum(line.subtotal for line in lines)),
+            shops=config.sticker.get("shops", ""),
+        )
         return []
 
 
@@ -219,15 +233,18 @@ class ActionAskBulkyConfirmed(Action):
         config = load_config(settings().data_dir)
         if tracker.get_slot("bulky_edit_menu"):
             fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
-            buttons = [{"title": config.field_labels[f], "payload": encode_payload("general_inform", bulky_field=f)}
-                       for f in fields]
+            buttons = [
+                {"title": config.field_labels[f], "payload": encode_payload("general_inform", bulky_field=f)}
+                for f in fields
+            ]
             dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons)
             return [SlotSet("bulky_edit_menu", None)]
         rows, total_text = summary(tracker.slots, config)
-        dispatcher.utter_message(response="utter_bulky_confirm",
-                                 summary=summary_text(config.summary_title, rows, total_text),
-                                 json_message={"type": "summary", "title": config.summary_title, "rows": rows,
-                                               "total": total_text})
+        dispatcher.utter_message(
+            response="utter_bulky_confirm",
+            summary=summary_text(config.summary_title, rows, total_text),
+            json_message={"type": "summary", "title": config.summary_title, "rows": rows, "total": total_text},
+        )
         return []
 
 
@@ -239,18 +256,28 @@ class ActionSubmitBulkyBooking(Action):
         if tracker.get_slot("bulky_confirmed") is not True:
             return []
         ctx = context()
-        draft = Draft(area=tracker.get_slot("bulky_area"), address=tracker.get_slot("bulky_address"),
-                      name=tracker.get_slot("bulky_name"), phone=tracker.get_slot("bulky_phone"),
-                      pickup_date=calendar.parse_iso(tracker.get_slot("bulky_date")),
-                      lines=lines_of(tracker.get_slot("bulky_items")), payment_method=tracker.get_slot("bulky_payment"),
-                      channel=channel_of(tracker), sender_id=tracker.sender_id,
-                      request_key=tracker.get_slot("bulky_request_key"))
+        draft = Draft(
+            area=tracker.get_slot("bulky_area"),
+            address=tracker.get_slot("bulky_address"),
+            name=tracker.get_slot("bulky_name"),
+            phone=tracker.get_slot("bulky_phone"),
+            pickup_date=calendar.parse_iso(tracker.get_slot("bulky_date")),
+            lines=lines_of(tracker.get_slot("bulky_items")),
+            payment_method=tracker.get_slot("bulky_payment"),
+            channel=channel_of(tracker),
+            sender_id=tracker.sender_id,
+            request_key=tracker.get_slot("bulky_request_key"),
+        )
         try:
             booking, _ = ctx.store.reserve(draft, ctx.now)  # a replayed confirmation finds the same booking
         except DateFull:  # someone took the last place since the date was chosen: choose again, keep the rest
             dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(draft.pickup_date))
             return [SlotSet("bulky_date", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
-        dispatcher.utter_message(response="utter_bulky_booked", number=booking.number,
-                                 date=calendar.long_label(booking.pickup_date), put_out_by=ctx.config.put_out_by)
+        dispatcher.utter_message(
+            response="utter_bulky_booked",
+            number=booking.number,
+            date=calendar.long_label(booking.pickup_date),
+            put_out_by=ctx.config.put_out_by,
+        )
         payment_instructions(dispatcher, booking, ctx)
         return [SlotSet(s, None) for s in BOOKING_SLOTS] + [SlotSet("manage_booking", booking.number)]

@@ -1,4 +1,5 @@
 """Managing a booking: its status, then moving or cancelling it after the phone number is checked."""
+
 from __future__ import annotations
 
 import logging
@@ -56,27 +57,42 @@ def status_label(booking: BookingView) -> str:
 def show_status(dispatcher, booking: BookingView, ctx: Context) -> None:
     config = ctx.config
     status = status_label(booking)
-    rows = [[config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
-            [config.field_labels["bulky_address"], booking.address],
-            [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
-            [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)]]
+    rows = [
+        [config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
+        [config.field_labels["bulky_address"], booking.address],
+        [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
+        [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)],
+    ]
     total_text = f"{config.total_label} {yen(booking.total_fee)}"
     payment = render(settings(), f"utter_bulky_payment_{booking.payment_status}") if booking.payment_status else ""
-    dispatcher.utter_message(response=status_response(booking), number=booking.number, status=status,
-                             summary=summary_text(config.booking_title, rows, total_text), payment=payment,
-                             json_message={"type": "summary", "title": f"{config.booking_title} {booking.number}",
-                                           "rows": rows + [["", status]], "total": total_text})
+    dispatcher.utter_message(
+        response=status_response(booking),
+        number=booking.number,
+        status=status,
+        summary=summary_text(config.booking_title, rows, total_text),
+        payment=payment,
+        json_message={
+            "type": "summary",
+            "title": f"{config.booking_title} {booking.number}",
+            "rows": rows + [["", status]],
+            "total": total_text,
+        },
+    )
 
 
 def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
     if booking.status != BOOKED:
-        dispatcher.utter_message(response="utter_bulky_not_changeable", number=booking.number,
-                                 status=status_label(booking))
+        dispatcher.utter_message(
+            response="utter_bulky_not_changeable", number=booking.number, status=status_label(booking)
+        )
         return False
     deadline = calendar.change_deadline(booking.pickup_date, ctx.config)
     if ctx.today > deadline:
-        dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(deadline),
-                                 date=calendar.label(booking.pickup_date))
+        dispatcher.utter_message(
+            response="utter_bulky_deadline_passed",
+            deadline=calendar.label(deadline),
+            date=calendar.label(booking.pickup_date),
+        )
         return False
     return True
 
@@ -125,15 +141,23 @@ class ActionBulkyManage(Action):
                 number = mine[0].number
                 events.append(SlotSet("manage_booking", number))
             elif len(mine) > 1:
-                buttons = [{"title": f"{b.number} {calendar.label(b.pickup_date)}",
-                            "payload": encode_payload("garbage_booking_manage", booking_number=b.number,
-                                                      manage_action=op)} for b in mine]
+                buttons = [
+                    {
+                        "title": f"{b.number} {calendar.label(b.pickup_date)}",
+                        "payload": encode_payload("garbage_booking_manage", booking_number=b.number, manage_action=op),
+                    }
+                    for b in mine
+                ]
                 dispatcher.utter_message(response="utter_bulky_choose_booking", buttons=buttons)
                 return events
         booking = ctx.store.get(number) if number else None
         if booking is None:
-            return events + [SlotSet("manage_booking", None), SlotSet("manage_number", typed),
-                             SlotSet("manage_phone", None), ActiveLoop("bulky_manage_form")]
+            return events + [
+                SlotSet("manage_booking", None),
+                SlotSet("manage_number", typed),
+                SlotSet("manage_phone", None),
+                ActiveLoop("bulky_manage_form"),
+            ]
         return events + run_op(op, booking, dispatcher, ctx)
 
 
@@ -191,8 +215,9 @@ class ActionAskManageNewDate(Action):
     def run(self, dispatcher, tracker, domain):
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
-        if booking and ask_date(dispatcher, booking.area, ctx, "utter_ask_manage_new_date",
-                                exclude=booking.pickup_date):
+        if booking and ask_date(
+            dispatcher, booking.area, ctx, "utter_ask_manage_new_date", exclude=booking.pickup_date
+        ):
             return []
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("manage_new_date", None)]
 
@@ -213,14 +238,21 @@ class ActionBulkyChangeDate(Action):
             dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(new_date))
             return events + [ActiveLoop("bulky_change_form")]
         except DeadlinePassed as exc:
-            dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(exc.deadline),
-                                     date=calendar.label(exc.pickup))
+            dispatcher.utter_message(
+                response="utter_bulky_deadline_passed",
+                deadline=calendar.label(exc.deadline),
+                date=calendar.label(exc.pickup),
+            )
             return events
         except (NotChangeable, NotFound):
             dispatcher.utter_message(response="utter_bulky_manage_not_found")
             return events
-        dispatcher.utter_message(response="utter_bulky_date_changed", number=booking.number,
-                                 date=calendar.long_label(booking.pickup_date), put_out_by=ctx.config.put_out_by)
+        dispatcher.utter_message(
+            response="utter_bulky_date_changed",
+            number=booking.number,
+            date=calendar.long_label(booking.pickup_date),
+            put_out_by=ctx.config.put_out_by,
+        )
         return events
 
 
@@ -249,8 +281,11 @@ class ActionBulkyCancelBooking(Action):
         try:
             booking = ctx.store.cancel(number, ctx.now)
         except DeadlinePassed as exc:
-            dispatcher.utter_message(response="utter_bulky_deadline_passed", deadline=calendar.label(exc.deadline),
-                                     date=calendar.label(exc.pickup))
+            dispatcher.utter_message(
+                response="utter_bulky_deadline_passed",
+                deadline=calendar.label(exc.deadline),
+                date=calendar.label(exc.pickup),
+            )
             return events
         except (NotChangeable, NotFound):
             dispatcher.utter_message(response="utter_bulky_manage_not_found")
@@ -260,8 +295,9 @@ class ActionBulkyCancelBooking(Action):
         except PaymentError:
             log.exception("booking %s is cancelled but its payment could not be settled", number)
             settled = "failed"
-        dispatcher.utter_message(response="utter_bulky_cancelled", number=booking.number,
-                                 date=calendar.long_label(booking.pickup_date))
+        dispatcher.utter_message(
+            response="utter_bulky_cancelled", number=booking.number, date=calendar.long_label(booking.pickup_date)
+        )
         if settled == "refunded":
             dispatcher.utter_message(response="utter_bulky_refunded", total=yen(booking.total_fee))
         elif settled == "failed":

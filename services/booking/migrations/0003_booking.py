@@ -3,6 +3,7 @@
 Revision ID: 0003_booking
 Revises: 0002_garbage
 """
+
 import sqlalchemy as sa
 from alembic import op
 

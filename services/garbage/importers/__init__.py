@@ -9,6 +9,7 @@ Every file is parsed and checked completely before the database is touched (comm
 share); then each source's rows are brought to the new state in one transaction (sync.py). A bad row anywhere
 means nothing changes and every problem is reported with its line. Importing the same files again changes nothing.
 """
+
 from .common import CategoryResolver
 from .standard import STANDARD_COLUMNS
 from .sync import import_configured, import_sources, touch_source

@@ -1,4 +1,5 @@
 """What every parser shares: the checked result of one source, category labels to ids, and item records."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,13 @@ class Parsed:
         self._lines[(table, key)] = line
 
     def counts(self) -> dict[str, int]:
-        return {"items": len(self.items), "synonyms": len(self.synonyms), "areas": len(self.areas),
-                "centers": len(self.centers), "duplicates": self.duplicates}
+        return {
+            "items": len(self.items),
+            "synonyms": len(self.synonyms),
+            "areas": len(self.areas),
+            "centers": len(self.centers),
+            "duplicates": self.duplicates,
+        }
 
 
 def _content(record: dict) -> dict:
@@ -69,22 +75,48 @@ def split_list(value: str) -> list[str]:
     return [s.strip() for s in _LIST_SPLIT.split(value or "") if s.strip()]
 
 
-def add_item(parsed: Parsed, resolve: CategoryResolver, line: int, *, key: str, name: str, label: str,
-             reading_: str = "", notes: str = "", remarks: str = "", bulky_fee: str = "", synonyms=(),
-             area: str = "") -> None:
+def add_item(
+    parsed: Parsed,
+    resolve: CategoryResolver,
+    line: int,
+    *,
+    key: str,
+    name: str,
+    label: str,
+    reading_: str = "",
+    notes: str = "",
+    remarks: str = "",
+    bulky_fee: str = "",
+    synonyms=(),
+    area: str = "",
+) -> None:
     name, label = clean(name), clean(label)
     if not name:
         parsed.problems.append((line, "no item name"))
         return
     category = resolve(label)
     if category is None:
-        parsed.problems.append((line, f"category `{label}` of `{name}` is not mapped to a city category id "
-                                      "(add it under `categories:` of this source)" if label else
-                                f"`{name}` has no category"))
+        parsed.problems.append(
+            (
+                line,
+                f"category `{label}` of `{name}` is not mapped to a city category id "
+                "(add it under `categories:` of this source)"
+                if label
+                else f"`{name}` has no category",
+            )
+        )
         return
-    record = {"name": name, "reading": reading_ or reading(name), "category": category, "notes": clean(notes),
-              "remarks": clean(remarks), "bulky_fee": clean(bulky_fee), "synonyms": list(synonyms),
-              "area": clean(area), "position": line}
+    record = {
+        "name": name,
+        "reading": reading_ or reading(name),
+        "category": category,
+        "notes": clean(notes),
+        "remarks": clean(remarks),
+        "bulky_fee": clean(bulky_fee),
+        "synonyms": list(synonyms),
+        "area": clean(area),
+        "position": line,
+    }
     record["key"] = key = clean(key) or (f"{name}@{record['area']}" if record["area"] else name)
     parsed.add("items", key, record, line, f"`{key}`")
 

@@ -1,5 +1,6 @@
 """A 5374.jp set: target.csv (items), area_days.csv (areas and their rules), description.csv, remarks.csv,
 center.csv (collection centres' breaks)."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ FILES_5374 = ("target.csv", "area_days.csv", "description.csv", "remarks.csv", "
 def _files_5374(paths: tuple[Path, ...]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for p in paths:
-        for f in ([p / n for n in FILES_5374] if p.is_dir() else [p]):
+        for f in [p / n for n in FILES_5374] if p.is_dir() else [p]:
             if f.name in FILES_5374 and f.exists():
                 found[f.name] = f
             elif not p.is_dir():
@@ -66,8 +67,13 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
         if end < start:
             problems.append((row.line, f"center.csv: the break of {cells[0]} ends before it starts"))
             continue
-        parsed.add("centers", (cells[0], start), {"name": cells[0], "break_start": start, "break_end": end},
-                   row.line, f"center.csv: {cells[0]} {cells[1]}")
+        parsed.add(
+            "centers",
+            (cells[0], start),
+            {"name": cells[0], "break_start": start, "break_end": end},
+            row.line,
+            f"center.csv: {cells[0]} {cells[1]}",
+        )
     header, rows = table("area_days.csv")
     columns = {}
     for label in header[2:]:
@@ -97,8 +103,20 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
                 problems.append((row.line, f"area_days.csv: {name} {label}: remark(s) {missing} not in remarks.csv"))
             notes += [remarks[r] for r in rule.remarks if r in remarks and remarks[r] not in notes]
             rules[cid] = " ".join(cell.split())
-        parsed.add("areas", name, {"name": name, "reading": reading(name), "center": center, "rules": rules,
-                                   "remarks": notes, "position": row.line}, row.line, f"area_days.csv: {name}")
+        parsed.add(
+            "areas",
+            name,
+            {
+                "name": name,
+                "reading": reading(name),
+                "center": center,
+                "rules": rules,
+                "remarks": notes,
+                "position": row.line,
+            },
+            row.line,
+            f"area_days.csv: {name}",
+        )
     header, rows = table("target.csv")  # its `furigana` is only the initial 5374 groups by, not a reading
     if header:
         require_columns(files["target.csv"], header, ["label", "name"])

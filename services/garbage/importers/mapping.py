@@ -1,4 +1,5 @@
 """A city's own spreadsheet, read through the source's `columns:` (field → header), like Tsu's original.csv."""
+
 from __future__ import annotations
 
 from ..config import SourceConfig
@@ -14,7 +15,18 @@ def parse_mapping(src: SourceConfig, resolve: CategoryResolver, progress: Progre
         require_columns(path, header, list(cols.values()))
         for row in rows:
             get = {f: row.values.get(c, "") for f, c in cols.items()}.get
-            add_item(parsed, resolve, row.line, key=get("key", ""), name=get("name", ""), label=get("category", ""),
-                     reading_=kana_reading(get("reading", "")), notes=get("notes", ""), remarks=get("remarks", ""),
-                     bulky_fee=get("bulky_fee", ""), synonyms=split_list(get("synonyms", "")), area=get("area", ""))
+            add_item(
+                parsed,
+                resolve,
+                row.line,
+                key=get("key", ""),
+                name=get("name", ""),
+                label=get("category", ""),
+                reading_=kana_reading(get("reading", "")),
+                notes=get("notes", ""),
+                remarks=get("remarks", ""),
+                bulky_fee=get("bulky_fee", ""),
+                synonyms=split_list(get("synonyms", "")),
+                area=get("area", ""),
+            )
     return parsed

@@ -1,4 +1,5 @@
 """The `yaml` format: the items and synonyms city staff add by hand (data/garbage_local.yml)."""
+
 from __future__ import annotations
 
 from bot.training_data import read_yaml
@@ -23,11 +24,20 @@ def parse_yaml(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
                 parsed.problems.append((line, f"an item is a mapping with keys {sorted(allowed - {'__line__'})}"))
                 continue
             synonyms = spec.get("synonyms") or []
-            add_item(parsed, resolve, line, key="", name=spec.get("name", ""), label=str(spec.get("category", "")),
-                     reading_=kana_reading(clean(spec.get("reading"))), notes=spec.get("notes", ""),
-                     remarks=spec.get("remarks", ""), bulky_fee=spec.get("bulky_fee", ""),
-                     synonyms=[clean(s) for s in (synonyms if isinstance(synonyms, list) else [synonyms])],
-                     area=spec.get("area", ""))
+            add_item(
+                parsed,
+                resolve,
+                line,
+                key="",
+                name=spec.get("name", ""),
+                label=str(spec.get("category", "")),
+                reading_=kana_reading(clean(spec.get("reading"))),
+                notes=spec.get("notes", ""),
+                remarks=spec.get("remarks", ""),
+                bulky_fee=spec.get("bulky_fee", ""),
+                synonyms=[clean(s) for s in (synonyms if isinstance(synonyms, list) else [synonyms])],
+                area=spec.get("area", ""),
+            )
         synonyms = doc.get("synonyms") or {}
         line = synonyms.get("__line__", 0) if isinstance(synonyms, dict) else 0
         if not isinstance(synonyms, dict):

@@ -1,4 +1,5 @@
 """Apply parsed sources to the database: every source checked first, then all of them in one transaction."""
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,10 @@ def checksum(src: SourceConfig) -> str:
 
 def _sync(session, model, source: str, records: dict, key_fields: tuple[str, ...]) -> int:
     """Make the rows of `source` equal `records`; returns how many rows changed."""
-    existing = {tuple(getattr(r, f) for f in key_fields): r
-                for r in session.scalars(select(model).where(model.source == source))}
+    existing = {
+        tuple(getattr(r, f) for f in key_fields): r
+        for r in session.scalars(select(model).where(model.source == source))
+    }
     changed = 0
     for rec in records.values():
         row = existing.pop(tuple(rec[f] for f in key_fields), None)
@@ -82,8 +85,13 @@ def touch_source(session, name: str, changed: bool = True, **values) -> GarbageS
     return row
 
 
-def import_sources(database_url: str, config: GarbageConfig, sources: Iterable[SourceConfig], force: bool = False,
-                   progress: Progress | None = None) -> dict:
+def import_sources(
+    database_url: str,
+    config: GarbageConfig,
+    sources: Iterable[SourceConfig],
+    force: bool = False,
+    progress: Progress | None = None,
+) -> dict:
     """Parse every source, then apply them all in one transaction. Returns a summary per source."""
     Session = session_factory(database_url)
     sources = list(sources)
@@ -105,18 +113,29 @@ def import_sources(database_url: str, config: GarbageConfig, sources: Iterable[S
         work.append((src, parsed, digest))
     if problems:
         failed = ", ".join(f"{n} ({v['path']})" for n, v in summary.items() if v["status"] == "failed")
-        raise ImportDataError(f"Garbage import failed in {failed}: {len(problems)} problem(s); nothing was changed.",
-                              problems)
+        raise ImportDataError(
+            f"Garbage import failed in {failed}: {len(problems)} problem(s); nothing was changed.", problems
+        )
     with Session() as s, s.begin():
         for src, parsed, digest in work:
-            changed = (_sync(s, GarbageItem, src.name, parsed.items, ("key",))
-                       + _sync(s, GarbageSynonym, src.name, parsed.synonyms, ("item_name", "synonym"))
-                       + _sync(s, GarbageArea, src.name, parsed.areas, ("name",))
-                       + _sync(s, GarbageCenter, src.name, parsed.centers, ("name", "break_start")))
+            changed = (
+                _sync(s, GarbageItem, src.name, parsed.items, ("key",))
+                + _sync(s, GarbageSynonym, src.name, parsed.synonyms, ("item_name", "synonym"))
+                + _sync(s, GarbageArea, src.name, parsed.areas, ("name",))
+                + _sync(s, GarbageCenter, src.name, parsed.centers, ("name", "break_start"))
+            )
             old = s.get(GarbageSource, src.name)
             reranked = old is not None and old.priority != src.priority  # the index ranks sources anew
-            touch_source(s, src.name, changed > 0 or reranked, format=src.format, priority=src.priority,
-                         location=", ".join(map(str, src.paths)), checksum=digest, counts=parsed.counts())
+            touch_source(
+                s,
+                src.name,
+                changed > 0 or reranked,
+                format=src.format,
+                priority=src.priority,
+                location=", ".join(map(str, src.paths)),
+                checksum=digest,
+                counts=parsed.counts(),
+            )
             summary[src.name] = {"status": "imported", "changed": changed, **parsed.counts()}
     return summary
 
