@@ -1,7 +1,7 @@
 """LINE webhook figures: acknowledgement latency under 50 concurrent signed deliveries, and every reply exactly once.
 
 The bot runs as in production (`python -m bot run`, its own process) with LINE_API_BASE_URL pointing at the
-stand-in of the Messaging API (tests/line_standin.py) in this process. wrk (C, its own process, so the load
+stand-in of the Messaging API (tests/support/line_standin.py) in this process. wrk (C, its own process, so the load
 generator does not compete with the stand-in for a Python interpreter) keeps 50 connections busy delivering
 signed webhook bodies, one text event each, from a fixed Japanese corpus; a tenth of the events are delivered
 a second time as LINE redelivers them (same webhookEventId, isRedelivery true), racing or following the first.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench.bench_engine import free_port
 from bench.corpus import ROOT, questions
-from tests import line_standin as line
+from tests.support import line_standin as line
 
 WEBHOOK = "/webhooks/line/webhook"
 REDELIVERED_SHARE = 0.1

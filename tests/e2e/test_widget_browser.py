@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from bot.city import load_city
 from bot.settings import Settings
-from tests.widget_browser import ChatWidget, Choose, Say, describe_violations, launch_chromium
+from tests.support.widget_browser import ChatWidget, Choose, Say, describe_violations, launch_chromium
 
 PET_BOTTLE_QUESTION = "ペットボトルは何ごみ？"
 # The answer names this category (key under garbage_categories in data/city.yml).

@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, date, datetime, timezone
 
 import pytest
-from area_support import add_areas
 from sqlalchemy.exc import OperationalError
 
 from bot import cli
@@ -18,6 +17,7 @@ from services.booking.areas import area_names
 from services.booking.config import load_config
 from services.booking.service import BookingStore, UnknownArea
 from services.garbage.models import GarbageSource
+from tests.support.area_support import add_areas
 
 PICKUP = date(2026, 11, 25)
 

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from area_support import add_areas
 
 from bot import cli, outbox
 from bot.store.migrate import upgrade
 from services.booking.config import load_config
 from services.booking.fees import Line
 from services.booking.service import BookingStore, Draft
+from tests.support.area_support import add_areas
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 PICKUP = date(2026, 11, 25)

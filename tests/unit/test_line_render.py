@@ -7,7 +7,7 @@ import json
 from bot.input import parse_payload
 from connectors.line.events import postback_text
 from connectors.line.render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
-from tests.line_standin import problems_of
+from tests.support.line_standin import problems_of
 
 
 def as_json(messages) -> list[dict]:

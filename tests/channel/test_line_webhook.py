@@ -1,5 +1,5 @@
 """The LINE webhook over real HTTP: signed deliveries in, the real line-bot-sdk client out to a stand-in of the
-Messaging API on 127.0.0.1 (tests/line_standin.py), the real engine in between."""
+Messaging API on 127.0.0.1 (tests/support/line_standin.py), the real engine in between."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import threading
 
 import requests
 
-from tests import line_standin as line
-from tests.garbage_support import demo_settings
-from tests.line_standin import deliver
-from tests.line_support import bot, line_env, test_env, texts
+from tests.support import line_standin as line
+from tests.support.garbage_support import demo_settings
+from tests.support.line_standin import deliver
+from tests.support.line_support import bot, line_env, test_env, texts
 
 PET_BOTTLE = "ペットボトルは何ごみ？"
 KANAZAWA_ASANO = ("〒920-0842 石川県金沢市浅野本町2丁目", 36.574, 136.670)  # inside data/city.yml bounds; area 浅野

@@ -8,7 +8,7 @@ import pytest
 
 from services.garbage.lookup import Entry, Index, item_phrase
 from services.garbage.service import get_service
-from tests.garbage_support import demo_settings
+from tests.support.garbage_support import demo_settings
 
 
 @pytest.fixture(scope="module")

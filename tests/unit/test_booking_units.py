@@ -25,7 +25,7 @@ from services.booking.conversation import Navigation, manage_op, navigation, pay
 from services.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
 from services.payments.sandbox import sandbox_secret
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 TODAY = date(2026, 11, 20)  # a Friday; Monday 11-23 is 勤労感謝の日
 
 

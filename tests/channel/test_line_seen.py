@@ -9,7 +9,7 @@ import pytest
 
 from bot.store.migrate import upgrade
 from connectors.line.seen import RETENTION, SeenEvents
-from tests.line_standin import ulid
+from tests.support.line_standin import ulid
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

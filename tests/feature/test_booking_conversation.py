@@ -8,8 +8,6 @@ from datetime import date
 
 import pytest
 import requests
-from area_support import add_areas
-from conftest import LiveServer
 from sqlalchemy import func, select
 
 from bot.store.db import dispose_all, session_factory
@@ -17,6 +15,8 @@ from services.booking.config import load_config
 from services.booking.models import Booking
 from services.booking.service import BookingStore
 from services.payments.sandbox import SandboxLedger
+from tests.conftest import LiveServer
+from tests.support.area_support import add_areas
 
 SECRET = "test-sandbox-secret"
 

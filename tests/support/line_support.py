@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from connectors.line.webhook import LineChannel
-from tests import line_standin as line
-from tests.line_standin import CHANNEL_SECRET, LineStandIn, deliver
+from tests.support import line_standin as line
+from tests.support.line_standin import CHANNEL_SECRET, LineStandIn, deliver
 
 
 @dataclass
@@ -47,7 +47,7 @@ def line_env():
 
 @pytest.fixture
 def test_env(test_env, demo_settings, line_env):
-    """One database per test module, holding the demo city's garbage data (tests/garbage_support.py), and the
+    """One database per test module, holding the demo city's garbage data (tests/support/garbage_support.py), and the
     LINE channel configured to answer through the stand-in."""
     return {
         **test_env,

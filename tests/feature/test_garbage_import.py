@@ -18,7 +18,7 @@ from services.garbage.export import standard_csv
 from services.garbage.importers import STANDARD_COLUMNS, import_configured, import_sources
 from services.garbage.models import GarbageArea, GarbageCenter, GarbageItem, GarbageSynonym
 from services.garbage.service import get_service
-from tests.garbage_support import db_url, migrated
+from tests.support.garbage_support import db_url, migrated
 
 DATA = Settings.from_env(env={}).data_dir
 CONFIG = load_config(DATA)

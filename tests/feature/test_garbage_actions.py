@@ -23,7 +23,7 @@ from services.garbage.actions import (
     ValidateGarbageAreaForm,
 )
 from services.garbage.models import GarbageMiss
-from tests.garbage_support import demo_settings
+from tests.support.garbage_support import demo_settings
 
 OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot.store.db import session_factory
 from services.booking import reminders
 from services.booking.models import Booking
-from tests import line_standin as line
-from tests.garbage_support import demo_settings
-from tests.line_support import bot, line_env, test_env, texts
+from tests.support import line_standin as line
+from tests.support.garbage_support import demo_settings
+from tests.support.line_support import bot, line_env, test_env, texts
 
 PICKED_DATE = "2026-12-02"  # a weekday within the date picker's range (the tests run on 2026-11-20)
 JST = timezone(timedelta(hours=9))

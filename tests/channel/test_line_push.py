@@ -9,8 +9,8 @@ import pytest
 from bot.errors import ConfigError
 from bot.settings import Settings
 from connectors.line.push import LineConfig, LinePushError, LinePushNotifier, retry_key
-from tests import line_standin as line
-from tests.line_standin import LineStandIn
+from tests.support import line_standin as line
+from tests.support.line_standin import LineStandIn
 
 PUSH = "/v2/bot/message/push"
 

@@ -1,6 +1,6 @@
 """Drives the web chat widget in Debian's headless Chromium, the way a citizen uses it.
 
-Used by tests/test_widget_browser.py. Chromium comes from Debian (`make browser-deps`), never
+Used by tests/e2e/test_widget_browser.py. Chromium comes from Debian (`make browser-deps`), never
 from `playwright install`; axe-core comes from npm (node_modules/axe-core).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_DIR / "test-artifacts"

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from area_support import add_areas
 from sqlalchemy import func, inspect, select, update
 
 from bot import outbox
@@ -19,6 +18,7 @@ from services.booking.config import load_config
 from services.booking.fees import Line
 from services.booking.models import Booking, PickupCapacity
 from services.booking.service import BookingStore, CapacityBelowBooked, DateFull, DeadlinePassed, Draft, NotChangeable
+from tests.support.area_support import add_areas
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=JST)

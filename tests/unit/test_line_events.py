@@ -8,7 +8,7 @@ from linebot.v3.webhooks import Event
 
 from connectors.line.events import GREET, UNSUPPORTED_MEDIA, turn_for
 from connectors.line.render import date_picker_data
-from tests import line_standin as line
+from tests.support import line_standin as line
 
 UID = "U" + "1" * 32
 GROUP = "C" + "2" * 32
