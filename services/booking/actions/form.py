@@ -10,10 +10,11 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from bot.payload import encode_payload
+from services.areas.directory import NoAreas, load
+from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
 
 from .. import calendar
-from ..areas import NO_NUMBER, OUTSIDE, area_names, match_address
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
 from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
@@ -114,11 +115,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_address", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
+        try:
+            areas = load(settings().database_url)
+        except NoAreas:  # before `bot setup`: say so instead of "which area is that?"
+            dispatcher.utter_message(response="utter_bulky_no_areas")
+            return {"bulky_address": None}
         city = profile()
-        s = settings()
-        found = match_address(
-            str(value), area_names(s.database_url, ctx.config), city["city"].get("prefecture", ""), city["city"]["name"]
-        )
+        found = match_address(str(value), areas, city["city"].get("prefecture", ""), city["city"]["name"])
         if not found.ok:
             response = {OUTSIDE: "utter_bulky_address_outside", NO_NUMBER: "utter_bulky_address_no_number"}.get(
                 found.problem, "utter_bulky_address_unknown"
