@@ -109,16 +109,20 @@ def report(rows: list[dict], sample: int, seed: int) -> str:
         "Each set is imported into a fresh database; then, for a random sample of imported items, the lookup",
         "is asked 「<品目>は何ごみですか」 and, separately, the item's reading alone in hiragana (the reading",
         "stored at import: the published kana, else Sudachi's). Correct = the first item returned has the",
-        f"asked item's category. Targets: question ≥ {TARGETS['question']:.0f}%, reading ≥ "
-        f"{TARGETS['reading']:.0f}%, lookup p50 ≤ {TARGETS['p50_ms']:.0f} ms.",
+        (
+            f"asked item's category. Targets: question ≥ {TARGETS['question']:.0f}%, reading ≥ "
+            f"{TARGETS['reading']:.0f}%, lookup p50 ≤ {TARGETS['p50_ms']:.0f} ms."
+        ),
         "",
         "Latency is per lookup (question → match) in the process that built the index, whose Sudachi cache",
         "already holds every item name; `cold` repeats each lookup with that cache emptied first.",
         "",
         "The `all` columns ask about every imported item, not only the sample.",
         "",
-        "| set | items imported | import s | index build s | question % | reading % | question % all "
-        "| reading % all | p50 ms | p95 ms | p99 ms | lookups/s | cold p50 ms | cold p95 ms |",
+        (
+            "| set | items imported | import s | index build s | question % | reading % | question % all "
+            "| reading % all | p50 ms | p95 ms | p99 ms | lookups/s | cold p50 ms | cold p95 ms |"
+        ),
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:

@@ -14,6 +14,7 @@ BENCH_LINE_USERS (200), BENCH_LINE_DATABASE_URL (a fresh SQLite file by default)
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import platform
@@ -49,14 +50,15 @@ def start_bot(tmp: Path, port: int, api_url: str, database_url: str) -> subproce
         "LINE_API_BASE_URL": api_url,
     }
     subprocess.run([sys.executable, "-m", "bot", "setup"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log = open(tmp / "bot.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # the child keeps its own copy of the log's descriptor; the parent's is closed here
+    with open(tmp / "bot.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     started = time.perf_counter()
     while True:
         try:
@@ -142,10 +144,8 @@ def run_round(port: int, api: line.LineStandIn, deliveries: int, users: int, con
     originals = {e["replyToken"] for e in events}
     started = time.monotonic()
     acks = deliver_all(port, events, concurrency, tmp)
-    try:
+    with contextlib.suppress(AssertionError):  # a reply still missing is counted below as lost
         api.wait_for(lambda a: {c.body["replyToken"] for c in a.replies} >= originals, REPLY_WAIT_S)
-    except AssertionError:
-        pass  # counted below as lost
     drained_s = time.monotonic() - started
     time.sleep(1.0)  # let any duplicate arrive before counting
     per_token = Counter(c.body["replyToken"] for c in api.replies)

@@ -49,7 +49,7 @@ def report(database_url: str, since: datetime | None = None, top: int = 20) -> d
         "answer_rate": _rate(total, total_missed),
         "by_channel": {c: {"turns": n, "answer_rate": _rate(n, m or 0)} for c, n, m in by_channel},
         "by_domain": {d: {"turns": n, "answer_rate": _rate(n, m)} for d, (n, m) in sorted(domains.items())},
-        "feedback": {value: n for value, n in feedback},
+        "feedback": dict(feedback),
         "top_unanswered": [{"text": text, "count": n} for text, n in unanswered],
     }
 

@@ -67,9 +67,7 @@ class Domain:
     @classmethod
     def from_raw(cls, raw: dict[str, Any], lines: dict[tuple[str, str], int] | None = None) -> Domain:
         """The domain from domain.yml's parsed content (`raw`); `lines` only serve validation messages."""
-        intents = []
-        for item in raw.get("intents") or []:
-            intents.append(next(iter(item)) if isinstance(item, dict) else str(item))
+        intents = [next(iter(item)) if isinstance(item, dict) else str(item) for item in raw.get("intents") or []]
         slots = {}
         for name, spec in (raw.get("slots") or {}).items():
             spec = spec or {}

@@ -183,7 +183,7 @@ class Engine:
     def _apology(agent: Agent) -> dict:
         try:
             message = agent.responder.render("utter_error", {}, "rest")
-        except Exception:  # even the city profile is unreadable: still answer politely
+        except Exception:  # noqa: BLE001 - even the city profile is unreadable: still answer politely
             message = None
         return message or {
             "text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"
@@ -209,7 +209,7 @@ class Engine:
             if not rule.intents or tuple(rule.actions) in seen or rule.prefix or rule.loop_condition[0]:
                 continue
             seen.add(tuple(rule.actions))
-            intent = sorted(rule.intents)[0]
+            intent = min(rule.intents)
             tracker = Tracker.new("warm-up", agent.domain)
             try:
                 agent.processor.handle(tracker, parse_payload(f"/{intent}", agent.intents) or {}, "warm-up")

@@ -82,11 +82,11 @@ def evaluate_nlu(settings: Settings, test_file: Path) -> NluReport:
                 "support": len(idx),
             }
     oos = [i for i, g in enumerate(gold) if g == "general_out_of_scope"]
-    confusions = Counter((g, q) for g, q in zip(gold, pred) if g != q).most_common(15)
+    confusions = Counter((g, q) for g, q in zip(gold, pred, strict=True) if g != q).most_common(15)
     return NluReport(
         total=n,
-        accuracy=sum(g == q for g, q in zip(gold, pred)) / n if n else 0.0,
-        classifier_accuracy=sum(g == q for g, q in zip(gold, raw)) / n if n else 0.0,
+        accuracy=sum(g == q for g, q in zip(gold, pred, strict=True)) / n if n else 0.0,
+        classifier_accuracy=sum(g == q for g, q in zip(gold, raw, strict=True)) / n if n else 0.0,
         fallback_rate=sum(q == "nlu_fallback" for q in pred) / n if n else 0.0,
         out_of_scope_recall=(sum(pred[i] in OUT_OF_SCOPE for i in oos) / len(oos)) if oos else None,
         per_intent=per_intent,
@@ -110,11 +110,12 @@ def format_report(report: NluReport) -> str:
         + ", ".join(f"{d} {v['accuracy']:.1%} (n={v['support']})" for d, v in report.per_domain.items())
     )
     lines.append(f"  {'intent':40s} {'prec':>6s} {'recall':>6s} {'f1':>6s} {'n':>4s}")
-    for name, v in report.per_intent.items():
-        lines.append(f"  {name:40s} {v['precision']:6.2f} {v['recall']:6.2f} {v['f1']:6.2f} {v['support']:4d}")
+    lines.extend(
+        f"  {name:40s} {v['precision']:6.2f} {v['recall']:6.2f} {v['f1']:6.2f} {v['support']:4d}"
+        for name, v in report.per_intent.items()
+    )
     lines.append("  worst confusions:")
-    for c in report.confusions[:10]:
-        lines.append(f"    {c['count']:3d}  {c['intent']} → {c['predicted']}")
+    lines.extend(f"    {c['count']:3d}  {c['intent']} → {c['predicted']}" for c in report.confusions[:10])
     return "\n".join(lines)
 
 

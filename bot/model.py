@@ -13,6 +13,7 @@ The model is a directory of plain data, never a pickle:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -73,8 +74,7 @@ def training_inputs(settings: Settings, config: dict[str, Any]) -> list[Path]:
     """Every file whose change makes the model stale: config, domain, data, lookup tables and NLU code."""
     files = [settings.config_file, settings.domain_file, *yaml_files([settings.data_dir])]
     for comp in config.get("pipeline") or []:
-        for table in comp.get("tables") or []:
-            files.append(settings.project_dir / table["file"])
+        files.extend(settings.project_dir / table["file"] for table in comp.get("tables") or [])
         if comp.get("synonyms"):
             files.append(settings.project_dir / comp["synonyms"])
     files += sorted((Path(__file__).parent / "nlu").glob("*.py"))
@@ -227,10 +227,8 @@ def save(model: Model, settings: Settings, training: dict[str, Any] | None = Non
 def _remove_old(root: Path, keep: set[str]) -> None:
     """Delete models older than the current and the previous one (a server may still be reading the previous),
     temporary directories left by crashed trainings, and the pickled model of older versions."""
-    try:
+    with contextlib.suppress(OSError):
         keep = keep | {(root / CURRENT_FILE).read_text(encoding="utf-8").strip()}  # another training's, if newer
-    except OSError:
-        pass
     for entry in root.iterdir():
         try:
             age = time.time() - entry.stat().st_mtime

@@ -133,7 +133,7 @@ def current() -> Settings:
 
 @lru_cache(maxsize=8)
 def _cached(values: tuple[str | None, ...]) -> Settings:
-    return Settings.from_env({name: value for name, value in zip(VARIABLES, values) if value is not None})
+    return Settings.from_env({name: value for name, value in zip(VARIABLES, values, strict=True) if value is not None})
 
 
 def _path(value: str, base: Path) -> Path:

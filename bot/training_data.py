@@ -186,19 +186,19 @@ def load_rules(paths: Iterable[Path]) -> list[Rule]:
         doc = read_yaml(path, with_lines=True)
         if not isinstance(doc, dict) or "rules" not in doc:
             continue
-        for item in doc["rules"] or []:
-            rules.append(
-                Rule(
-                    name=item.get("rule", ""),
-                    steps=strip_lines(item.get("steps") or []),
-                    condition=strip_lines(item.get("condition") or []),
-                    conversation_start=bool(item.get("conversation_start", False)),
-                    wait_for_user_input=bool(item.get("wait_for_user_input", True)),
-                    source=str(path),
-                    line=item.get("__line__", 0),
-                    step_lines=[s.get("__line__", 0) if isinstance(s, dict) else 0 for s in item.get("steps") or []],
-                )
+        rules.extend(
+            Rule(
+                name=item.get("rule", ""),
+                steps=strip_lines(item.get("steps") or []),
+                condition=strip_lines(item.get("condition") or []),
+                conversation_start=bool(item.get("conversation_start", False)),
+                wait_for_user_input=bool(item.get("wait_for_user_input", True)),
+                source=str(path),
+                line=item.get("__line__", 0),
+                step_lines=[s.get("__line__", 0) if isinstance(s, dict) else 0 for s in item.get("steps") or []],
             )
+            for item in doc["rules"] or []
+        )
     return rules
 
 
@@ -208,8 +208,8 @@ def load_stories(paths: Iterable[Path]) -> list[Story]:
         doc = read_yaml(path, with_lines=True)
         if not isinstance(doc, dict) or "stories" not in doc:
             continue
-        for item in doc["stories"] or []:
-            stories.append(
-                Story(item.get("story", ""), strip_lines(item.get("steps") or []), str(path), item.get("__line__", 0))
-            )
+        stories.extend(
+            Story(item.get("story", ""), strip_lines(item.get("steps") or []), str(path), item.get("__line__", 0))
+            for item in doc["stories"] or []
+        )
     return stories

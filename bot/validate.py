@@ -46,7 +46,7 @@ def validate(settings: Settings) -> list[str]:
     seen: dict[str, list] = defaultdict(list)
     for ex in nlu.examples:
         seen[fold(ex.text).strip()].append(ex)
-    for text, exs in seen.items():
+    for exs in seen.values():
         intents = {e.intent for e in exs}
         if len(intents) > 1:
             where = ", ".join(f"{e.source}:{e.line} ({e.intent})" for e in exs)
@@ -58,10 +58,12 @@ def validate(settings: Settings) -> list[str]:
         if ex.intent not in domain_intents:
             problems.append(f"{ex.source}:{ex.line}: intent `{ex.intent}` is not declared in {dfile}")
             domain_intents.add(ex.intent)  # report once
-    for ex in nlu.examples:
-        for ent in ex.entities:
-            if ent["entity"] not in domain.entities:
-                problems.append(f"{ex.source}:{ex.line}: entity `{ent['entity']}` is not declared in {dfile}")
+    problems.extend(
+        f"{ex.source}:{ex.line}: entity `{ent['entity']}` is not declared in {dfile}"
+        for ex in nlu.examples
+        for ent in ex.entities
+        if ent["entity"] not in domain.entities
+    )
 
     handled = set()
     for rule in rules:
@@ -77,10 +79,12 @@ def validate(settings: Settings) -> list[str]:
                     f"{where}: rule `{rule.name}` runs `{step['action']}`, which is not a response, "
                     f"action or form in {dfile}"
                 )
-            for slot_set in step.get("slot_was_set") or []:
-                for name in slot_set if isinstance(slot_set, dict) else {slot_set: None}:
-                    if name not in domain.slots:
-                        problems.append(f"{where}: rule `{rule.name}` refers to unknown slot `{name}`")
+            problems.extend(
+                f"{where}: rule `{rule.name}` refers to unknown slot `{name}`"
+                for slot_set in step.get("slot_was_set") or []
+                for name in (slot_set if isinstance(slot_set, dict) else {slot_set: None})
+                if name not in domain.slots
+            )
         where = f"{rule.source}:{rule.line}"
         for cond in rule.condition:
             loop = cond.get("active_loop")
@@ -100,38 +104,35 @@ def validate(settings: Settings) -> list[str]:
     # responses and their buttons
     for name, variations in domain.responses.items():
         line = domain.lines.get(("responses", name), 0)
-        for v in variations or []:
-            for b in v.get("buttons") or []:
-                err = check_payload(b.get("payload", ""), domain)
-                if err:
-                    problems.append(f"{dfile}:{line}: response `{name}`: {err}")
+        errors = (check_payload(b.get("payload", ""), domain) for v in variations or [] for b in v.get("buttons") or [])
+        problems.extend(f"{dfile}:{line}: response `{name}`: {err}" for err in errors if err)
 
     # slots and forms
-    for slot in domain.slots.values():
-        for mapping in slot.mappings:
-            if mapping.get("type") == "from_entity" and mapping.get("entity") not in domain.entities:
-                problems.append(
-                    f"{dfile}:{domain.lines.get(('slots', slot.name), 0)}: slot `{slot.name}` maps from "
-                    f"unknown entity `{mapping.get('entity')}`"
-                )
-    for form, required in domain.forms.items():
-        for slot in required:
-            if slot not in domain.slots:
-                problems.append(
-                    f"{dfile}:{domain.lines.get(('forms', form), 0)}: form `{form}` requires unknown slot `{slot}`"
-                )
+    problems.extend(
+        f"{dfile}:{domain.lines.get(('slots', slot.name), 0)}: slot `{slot.name}` maps from "
+        f"unknown entity `{mapping.get('entity')}`"
+        for slot in domain.slots.values()
+        for mapping in slot.mappings
+        if mapping.get("type") == "from_entity" and mapping.get("entity") not in domain.entities
+    )
+    problems.extend(
+        f"{dfile}:{domain.lines.get(('forms', form), 0)}: form `{form}` requires unknown slot `{name}`"
+        for form, required in domain.forms.items()
+        for name in required
+        if name not in domain.slots
+    )
 
     # custom actions exist
     try:
         from .dialogue.executor import InProcessExecutor
 
         registered = InProcessExecutor().names()
-        for action in domain.actions:
-            if action not in registered and action not in DEFAULT_ACTIONS and action not in domain.responses:
-                problems.append(
-                    f"{dfile}: action `{action}` is listed but no rasa_sdk Action in actions/ has that name"
-                )
-    except Exception as exc:  # an import error in actions/ is itself a problem worth reporting
+        problems.extend(
+            f"{dfile}: action `{action}` is listed but no rasa_sdk Action in actions/ has that name"
+            for action in domain.actions
+            if action not in registered and action not in DEFAULT_ACTIONS and action not in domain.responses
+        )
+    except Exception as exc:  # noqa: BLE001 - an import error in actions/ is itself a problem worth reporting
         problems.append(f"actions/: cannot import the custom actions: {exc}")
 
     problems += validate_faq(settings, domain)
@@ -147,14 +148,18 @@ def validate_faq(settings: Settings, domain: Domain) -> list[str]:
         doc = read_yaml(path, with_lines=True) or {}
         faq = doc.get("faq") or {}
         topics = faq.get("topics") or {}
-        for topic in topics:
-            if topic != "__line__" and topic not in domain.intents:
-                problems.append(f"{path}: topic `{topic}` is not an intent in {settings.domain_file}")
+        problems.extend(
+            f"{path}: topic `{topic}` is not an intent in {settings.domain_file}"
+            for topic in topics
+            if topic != "__line__" and topic not in domain.intents
+        )
         for entry in faq.get("entries") or []:
             where = f"{path}:{entry.get('__line__', 0)}"
-            for key in ("id", "domain", "intent", "title", "answer", "keywords", "source", "checked"):
-                if not entry.get(key):
-                    problems.append(f"{where}: FAQ entry {entry.get('id', '?')} lacks `{key}`")
+            problems.extend(
+                f"{where}: FAQ entry {entry.get('id', '?')} lacks `{key}`"
+                for key in ("id", "domain", "intent", "title", "answer", "keywords", "source", "checked")
+                if not entry.get(key)
+            )
             if entry.get("id") in ids:
                 problems.append(f"{where}: FAQ id `{entry['id']}` is also used at {ids[entry['id']]}")
             ids[entry.get("id")] = where
@@ -171,8 +176,10 @@ def validate_faq(settings: Settings, domain: Domain) -> list[str]:
                         f"which data/city.yml does not define"
                     )
             entries.append((where, entry))
-    for where, entry in entries:
-        for rel in entry.get("related") or []:
-            if rel not in ids:
-                problems.append(f"{where}: FAQ entry {entry.get('id')} links to unknown entry `{rel}`")
+    problems.extend(
+        f"{where}: FAQ entry {entry.get('id')} links to unknown entry `{rel}`"
+        for where, entry in entries
+        for rel in entry.get("related") or []
+        if rel not in ids
+    )
     return problems

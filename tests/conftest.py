@@ -145,7 +145,7 @@ def pg_url():
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the Makefile's `postgres` target starts one; without it this is an error, not a skip
+    except Exception as exc:  # noqa: BLE001 - the Makefile's `postgres` target starts one; without it this is an error, not a skip
         pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); run `make postgres`.")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url

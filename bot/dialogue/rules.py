@@ -119,9 +119,12 @@ class RulePolicy:
         """Actions a rule runs once `form` has finished."""
         best = None
         for rule in self.rules:
-            if rule.completes_loop == form and all(_slot_matches(c, tracker.slots) for c in rule.slot_conditions):
-                if best is None or rule.score > best.score:
-                    best = rule
+            if (
+                rule.completes_loop == form
+                and all(_slot_matches(c, tracker.slots) for c in rule.slot_conditions)
+                and (best is None or rule.score > best.score)
+            ):
+                best = rule
         return best.actions if best else []
 
     def known_intents(self) -> set[str]:

@@ -76,9 +76,8 @@ def extract(tracker, domain: Domain, activating: str | None = None) -> dict[str,
                     value = text if text and not text.startswith("/") else None
                 else:
                     value = mapping.get("value")
-            elif kind == "from_trigger_intent":
-                if activating and slot.name in domain.forms.get(activating, []):
-                    value = mapping.get("value")
+            elif kind == "from_trigger_intent" and activating and slot.name in domain.forms.get(activating, []):
+                value = mapping.get("value")
             if value is not None:
                 found[slot.name] = value
                 break

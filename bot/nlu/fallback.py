@@ -28,4 +28,4 @@ class FallbackClassifier(Component):
             top: RankedIntent = {"name": FALLBACK_INTENT, "confidence": self.config["threshold"]}
             message.intent = {**top}
             # Rasa puts nlu_fallback on top of the ranking and keeps the rest below it.
-            message.intent_ranking = [top] + message.intent_ranking
+            message.intent_ranking = [top, *message.intent_ranking]

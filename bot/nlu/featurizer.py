@@ -54,7 +54,7 @@ def tfidf_block(
     """One message's sublinear, L2-normalised tf-idf block, as TfidfVectorizer computes a row."""
     counts = Counter(f for f in features if f in vocabulary)
     cols = [vocabulary[f] for f in counts]
-    vals = [(1.0 + math.log(n)) * idf[c] for n, c in zip(counts.values(), cols)]
+    vals = [(1.0 + math.log(n)) * idf[c] for n, c in zip(counts.values(), cols, strict=True)]
     norm = math.sqrt(sum(v * v for v in vals)) or 1.0
     return [c + offset for c in cols], [v / norm for v in vals]
 

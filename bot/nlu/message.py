@@ -115,5 +115,5 @@ class Message:
             "text": self.text,
             "intent": self.intent,
             "intent_ranking": self.intent_ranking,
-            "entities": [{k: v for k, v in e.items()} for e in self.entities],
+            "entities": [dict(e) for e in self.entities],
         }

@@ -28,10 +28,7 @@ def get_engine(url: str) -> Engine:
     """One pooled Engine per URL for the whole process."""
     engine = _ENGINES.get(url)
     if engine is None:
-        if url.startswith("postgresql://"):
-            url_ = "postgresql+psycopg://" + url[len("postgresql://") :]
-        else:
-            url_ = url
+        url_ = "postgresql+psycopg://" + url[len("postgresql://") :] if url.startswith("postgresql://") else url
         if url_.startswith("sqlite:///"):
             Path(url_[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10})

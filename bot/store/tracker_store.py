@@ -70,52 +70,52 @@ class TrackerStore:
     ) -> int:
         """Store the turn and replace the conversation state, if nobody else saved it since `version`."""
         intent = parse.get("intent") or {}
-        turn = dict(
-            sender_id=sender_id,
-            channel=channel,
-            status="answered",
-            received_at=now,
-            answered_at=now,
-            user_text=text,
-            truncated=truncated,
-            session_id=state["session_id"],
-            intent=intent.get("name"),
-            confidence=intent.get("confidence"),
-            ranking=parse.get("intent_ranking"),
-            entities=parse.get("entities"),
-            actions=actions,
-            reply=reply,
-            unanswered=unanswered,
-            feedback=None,
-            feedback_at=None,
-        )
+        turn = {
+            "sender_id": sender_id,
+            "channel": channel,
+            "status": "answered",
+            "received_at": now,
+            "answered_at": now,
+            "user_text": text,
+            "truncated": truncated,
+            "session_id": state["session_id"],
+            "intent": intent.get("name"),
+            "confidence": intent.get("confidence"),
+            "ranking": parse.get("intent_ranking"),
+            "entities": parse.get("entities"),
+            "actions": actions,
+            "reply": reply,
+            "unanswered": unanswered,
+            "feedback": None,
+            "feedback_at": None,
+        }
         try:
             with self.write_lock, self.engine.begin() as conn:
                 if version == 0:
                     conn.execute(
                         INSERT_CONVERSATION,
-                        dict(
-                            sender_id=sender_id,
-                            channel=channel,
-                            state=state,
-                            session_id=state["session_id"],
-                            version=1,
-                            created_at=now,
-                            last_active=now,
-                        ),
+                        {
+                            "sender_id": sender_id,
+                            "channel": channel,
+                            "state": state,
+                            "session_id": state["session_id"],
+                            "version": 1,
+                            "created_at": now,
+                            "last_active": now,
+                        },
                     )
                 elif (
                     conn.execute(
                         UPDATE_CONVERSATION,
-                        dict(
-                            sender=sender_id,
-                            seen_version=version,
-                            state=state,
-                            session_id=state["session_id"],
-                            channel=channel,
-                            now=now,
-                            new_version=version + 1,
-                        ),
+                        {
+                            "sender": sender_id,
+                            "seen_version": version,
+                            "state": state,
+                            "session_id": state["session_id"],
+                            "channel": channel,
+                            "now": now,
+                            "new_version": version + 1,
+                        },
                     ).rowcount
                     != 1
                 ):
@@ -130,25 +130,25 @@ class TrackerStore:
         with self.write_lock, self.engine.begin() as conn:
             return conn.execute(
                 INSERT_TURN,
-                dict(
-                    sender_id=sender_id,
-                    channel=channel,
-                    status="failed",
-                    received_at=now,
-                    answered_at=now,
-                    user_text=text,
-                    truncated=truncated,
-                    session_id=0,
-                    intent=None,
-                    confidence=None,
-                    ranking=None,
-                    entities=None,
-                    actions=None,
-                    reply=reply,
-                    unanswered=True,
-                    feedback=None,
-                    feedback_at=None,
-                ),
+                {
+                    "sender_id": sender_id,
+                    "channel": channel,
+                    "status": "failed",
+                    "received_at": now,
+                    "answered_at": now,
+                    "user_text": text,
+                    "truncated": truncated,
+                    "session_id": 0,
+                    "intent": None,
+                    "confidence": None,
+                    "ranking": None,
+                    "entities": None,
+                    "actions": None,
+                    "reply": reply,
+                    "unanswered": True,
+                    "feedback": None,
+                    "feedback_at": None,
+                },
             ).inserted_primary_key[0]
 
     def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:

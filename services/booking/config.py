@@ -54,7 +54,7 @@ class BookingConfig:
     sticker: dict[str, str] = field(default_factory=dict)  # shops, how_to
     reminder_days_before: int = 1
     claim_timeout_minutes: int = 15
-    field_labels: dict[str, str] = field(default_factory=lambda: dict(zip(FIELDS, FIELDS)))
+    field_labels: dict[str, str] = field(default_factory=lambda: dict(zip(FIELDS, FIELDS, strict=True)))
     summary_title: str = ""
     booking_title: str = ""
     total_label: str = "Total"

@@ -359,4 +359,4 @@ def yen(amount: int) -> str:
 def describe(lines: list[Line], total_label: str) -> str:
     """One line per item and the sum: 「・ソファー ×1　1,000円」 … 「合計　1,000円」."""
     rows = [f"・{line.name} ×{line.quantity}　{yen(line.subtotal)}" for line in lines]
-    return "\n".join(rows + [f"{total_label}　{yen(total(lines))}"])
+    return "\n".join([*rows, f"{total_label}　{yen(total(lines))}"])

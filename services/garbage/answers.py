@@ -116,7 +116,7 @@ def match_replies(
         out = [Reply("utter_garbage_item_near", {"query": match.query}, item_buttons(match.items))]
     else:
         out = [Reply("utter_garbage_item_not_found", {"query": match.query})]
-    return out + [CONTACT]
+    return [*out, CONTACT]
 
 
 def detect_category(text: str, config: GarbageConfig, index: Index) -> str | None:
@@ -147,7 +147,7 @@ def schedule_replies(area: Area, category: str | None, config: GarbageConfig, to
         out = [Reply("utter_garbage_schedule", {"area": area.name, "days": "\n".join(lines)})]
     if area.remarks:
         out.append(Reply("utter_garbage_area_remarks", {"remarks": "\n".join(area.remarks)}))
-    return out + [CONTACT]
+    return [*out, CONTACT]
 
 
 def ask_area_replies(areas: Areas, config: GarbageConfig) -> list[Reply]:

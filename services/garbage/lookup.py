@@ -116,7 +116,7 @@ def noun_chunks(phrase: str) -> list[str]:
     """Runs of nouns inside a phrase, as fallbacks: 昨日買ったフライパン → 昨日, フライパン."""
     out: list[str] = []
     chunk: list[str] = []
-    for tok in tokens(phrase) + [None]:
+    for tok in [*tokens(phrase), None]:
         if tok is not None and tok.pos in _CHUNK_POS:
             chunk.append(tok.text)
             continue
@@ -244,7 +244,7 @@ class Index:
             hits = self._exact(chunk)
             if hits:
                 return self._decide(chunk, hits)
-        for part in [phrase] + chunks:
+        for part in [phrase, *chunks]:
             hits = self._containing(part)
             if hits:
                 return self._decide(part, hits, "containing")

@@ -69,7 +69,8 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], list[R
             if len(cells) > len(header) and any(cells[len(header) :]):
                 problems.append((line, f"{len(cells)} columns, the header has {len(header)}"))
                 continue
-            rows.append(Row(line, dict(zip(header, cells + [""] * (len(header) - len(cells))))))
+            # short rows are padded; empty cells past the header (a trailing comma) are dropped by zip
+            rows.append(Row(line, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))))
     except csv.Error as exc:
         problems.append((start, f"broken CSV: {exc}"))
     if not header:

@@ -51,6 +51,10 @@ def conversation(engine, sender):
     ]
 
 
+def _without_turn_ids(turns):
+    return [[{k: v for k, v in m.items() if k != "turn_id"} for m in t] for t in turns]
+
+
 def test_remote_actions_match_in_process(bot_env, action_server, tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{action_server}"\n', encoding="utf-8")
@@ -59,8 +63,7 @@ def test_remote_actions_match_in_process(bot_env, action_server, tmp_path):
     try:
         assert isinstance(remote.executor, RemoteExecutor)
         assert "action_answer_faq" in remote.executor.names()
-        strip = lambda turns: [[{k: v for k, v in m.items() if k not in ("turn_id",)} for m in t] for t in turns]
-        assert strip(conversation(remote, "r")) == strip(conversation(local, "r"))
+        assert _without_turn_ids(conversation(remote, "r")) == _without_turn_ids(conversation(local, "r"))
     finally:
         remote.close()
         local.close()

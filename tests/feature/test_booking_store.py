@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot import outbox
 from bot.store.db import get_engine, session_factory
@@ -175,7 +176,7 @@ def test_a_claim_left_by_a_dead_run_is_taken_over_with_the_same_retry_key(db_url
     store = BookingStore(db_url, load_config(settings.data_dir))
     booking, _ = store.reserve(draft(sender="web-x"), NOW)
     at = datetime(2026, 11, 24, 18, 0, tzinfo=JST)
-    token, claimed = reminders.claim(db_url, at, 1, timedelta(minutes=15))
+    _token, claimed = reminders.claim(db_url, at, 1, timedelta(minutes=15))
     assert [b.number for b in claimed] == [booking.number]
     assert outbox.add(db_url, "web-x", "first try", reminders.retry_key(claimed[0]))  # sent, then the run died
     assert reminders.run(settings, at + timedelta(minutes=5)).sent == 0  # still claimed
@@ -201,5 +202,5 @@ def test_outbox_hands_each_message_out_once(db_url):
 
 def test_the_capacity_check_constraint_guards_the_count(db_url, store):
     store.set_capacity("泉野", PICKUP, 1)
-    with pytest.raises(Exception), session_factory(db_url)() as s, s.begin():
+    with pytest.raises(IntegrityError), session_factory(db_url)() as s, s.begin():
         s.execute(update(PickupCapacity).values(booked=2))

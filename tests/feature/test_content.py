@@ -57,7 +57,7 @@ def test_nlu_examples_are_plentiful_and_unambiguous(trained_settings):
     assert not [t for t, i in by_text.items() if len(i) > 1]
     domain = Domain.load(PROJECT_DIR / "domain.yml")
     assert all(
-        i.startswith(tuple(d + "_" for d in DOMAINS + ["general"])) for i in domain.intents if i != "nlu_fallback"
+        i.startswith(tuple(d + "_" for d in [*DOMAINS, "general"])) for i in domain.intents if i != "nlu_fallback"
     )
 
 

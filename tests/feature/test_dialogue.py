@@ -11,7 +11,7 @@ from bot.domain import Domain, Slot
 
 
 def actions_of(engine, sender):
-    return [a for a in engine.store.turns(sender)[-1]["actions"]]
+    return list(engine.store.turns(sender)[-1]["actions"])
 
 
 def test_greeting_rule_runs_its_actions_in_order(say, engine):
@@ -125,7 +125,8 @@ def contact_form_engine(engine):
             [{"action": "contact_form"}, {"active_loop": None}, {"action": "utter_done"}],
             condition=[{"active_loop": "contact_form"}],
         ),
-    ] + list(engine.agent.model.rules)
+        *engine.agent.model.rules,
+    ]
     engine.executor.executor.register_action(ValidateContactForm)
     agent = engine.agent
     agent.domain = domain

@@ -258,7 +258,7 @@ def test_cli_imports_a_city_spreadsheet_through_a_mapping_with_progress(tmp_path
 def test_export_refuses_to_drop_characters_the_encoding_lacks(tmp_path):
     url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
     add_item(url, CONFIG, "絵文字🍎の箱", "burnable")
-    with pytest.raises(BotError, match="Line 2 .*🍎.*cp932"):
+    with pytest.raises(BotError, match=r"Line 2 .*🍎.*cp932"):
         standard_csv(url, CONFIG, "さくら市", "cp932")
     data, count = standard_csv(url, CONFIG, "さくら市")
     assert count == 1 and "🍎" in data.decode("utf-8-sig")

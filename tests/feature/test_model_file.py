@@ -68,7 +68,7 @@ def test_save_then_load_gives_the_same_model_and_the_same_parses(trained_setting
     assert (loaded.fingerprint, loaded.trained_at) == (model.fingerprint, model.trained_at)
     texts = [e.text for e in load_nlu([PROJECT_DIR / "tests" / "nlu_test.yml"]).examples][::10]
     assert len(texts) >= 50
-    for text in texts + ["ｽﾌﾟﾚｰ缶を明日出したい", "電話は090-1234-5678です", ""]:
+    for text in [*texts, "ｽﾌﾟﾚｰ缶を明日出したい", "電話は090-1234-5678です", ""]:
         assert (
             loaded.pipeline.parse(text, lambda: NOW).as_parse_data()
             == model.pipeline.parse(text, lambda: NOW).as_parse_data()
@@ -97,7 +97,7 @@ def test_a_model_whose_components_this_code_does_not_know_is_refused(copied):
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["components"][0]["name"] = manifest["config"]["pipeline"][0]["name"] = "OldTokenizer"
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(ModelFormatError, match="OldTokenizer.*does not know.*python -m bot train"):
+    with pytest.raises(ModelFormatError, match=r"OldTokenizer.*does not know.*python -m bot train"):
         bot_model.load(copied)
 
 
@@ -121,7 +121,7 @@ def test_a_pickled_model_of_an_older_version_is_stale_and_named_in_the_error(tra
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "model.pkl").write_bytes(b"\x80\x05old")
     (tmp_path / "models" / "fingerprint.json").write_text("{}")
-    with pytest.raises(ModelFormatError, match="model.pkl.*pickled.*python -m bot train"):
+    with pytest.raises(ModelFormatError, match=r"model\.pkl.*pickled.*python -m bot train"):
         bot_model.load(settings)
     assert bot_model.is_stale(settings)
     bot_model.save(bot_model.load(trained_settings), settings)  # what training does next
@@ -132,7 +132,7 @@ def test_a_pickled_model_of_an_older_version_is_stale_and_named_in_the_error(tra
 def test_a_damaged_model_gives_a_clear_error(copied):
     directory = bot_model.current_model_dir(copied)
     next(directory.rglob("arrays.npz")).unlink()
-    with pytest.raises(ModelFormatError, match="incomplete or damaged.*python -m bot train"):
+    with pytest.raises(ModelFormatError, match=r"incomplete or damaged.*python -m bot train"):
         bot_model.load(copied)
 
 

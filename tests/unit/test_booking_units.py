@@ -91,7 +91,7 @@ def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refu
 
     url = f"sqlite:///{tmp_path / 'garbage.sqlite3'}"
     upgrade(url)
-    row = dict(source="local", notes="", remarks="", reading="", area="", position=0, synonyms=[])
+    row = {"source": "local", "notes": "", "remarks": "", "reading": "", "area": "", "position": 0, "synonyms": []}
     with session_factory(url)() as s, s.begin():
         s.execute(
             insert(GarbageSource).values(

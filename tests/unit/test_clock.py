@@ -48,7 +48,7 @@ def test_a_fixed_time_without_an_offset_is_read_in_the_city_zone(tmp_path):
 
 
 def test_a_time_zone_that_does_not_exist_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="city.timezone `Mars/Olympus`"):
+    with pytest.raises(ConfigError, match=r"city\.timezone `Mars/Olympus`"):
         now(city_in(tmp_path, "Mars/Olympus"))
 
 

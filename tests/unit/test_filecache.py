@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from bot.city import load_city
 from bot.filecache import FileCache
 from tests.conftest import PROJECT_DIR
@@ -61,10 +63,8 @@ def test_a_failed_read_is_not_kept(tmp_path):
 
     cache = FileCache(load)
     for _ in range(2):
-        try:
+        with pytest.raises(ValueError):
             cache.get([tmp_path], tmp_path)
-        except ValueError:
-            pass
     assert len(calls) == 2
 
 

@@ -282,7 +282,7 @@ def test_each_component_persists_and_loads_back_equal(full_pipeline, tmp_path, i
     loaded = type(original).load(dict(original.config), {"project_dir": str(project)}, folder)
     assert type(loaded) is type(original) and loaded.config == original.config
     assert _state(loaded) == _state(original)
-    swapped = Pipeline(pipeline.components[:index] + [loaded] + pipeline.components[index + 1 :], "ja")
+    swapped = Pipeline([*pipeline.components[:index], loaded, *pipeline.components[index + 1 :]], "ja")
     for text in PROBES:
         assert swapped.parse(text, lambda: NOW).as_parse_data() == pipeline.parse(text, lambda: NOW).as_parse_data()
 
@@ -319,7 +319,7 @@ def test_persist_and_load_mirror_each_other_in_every_component():
 
 
 def test_a_model_with_a_component_this_code_does_not_know_is_refused(tmp_path):
-    with pytest.raises(ModelFormatError, match="RenamedTokenizer.*python -m bot train"):
+    with pytest.raises(ModelFormatError, match=r"RenamedTokenizer.*python -m bot train"):
         Pipeline.load([{"name": "RenamedTokenizer", "folder": "00_RenamedTokenizer", "config": {}}], tmp_path, tmp_path)
     with pytest.raises(ModelFormatError, match="treshold"):
         Pipeline.load(

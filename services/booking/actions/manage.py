@@ -74,7 +74,7 @@ def show_status(dispatcher, booking: BookingView, ctx: Context) -> None:
         json_message={
             "type": "summary",
             "title": f"{config.booking_title} {booking.number}",
-            "rows": rows + [["", status]],
+            "rows": [*rows, ["", status]],
             "total": total_text,
         },
     )
@@ -152,7 +152,8 @@ class ActionBulkyManage(Action):
                 return events
         booking = ctx.store.get(number) if number else None
         if booking is None:
-            return events + [
+            return [
+                *events,
                 SlotSet("manage_booking", None),
                 SlotSet("manage_number", typed),
                 SlotSet("manage_phone", None),
@@ -236,7 +237,7 @@ class ActionBulkyChangeDate(Action):
             booking = ctx.store.change_date(number, new_date, ctx.now)
         except DateFull:
             dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(new_date))
-            return events + [ActiveLoop("bulky_change_form")]
+            return [*events, ActiveLoop("bulky_change_form")]
         except DeadlinePassed as exc:
             dispatcher.utter_message(
                 response="utter_bulky_deadline_passed",

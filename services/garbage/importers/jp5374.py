@@ -58,7 +58,7 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
             problems.append((row.line, f"description.csv: category `{label}` is not mapped to a city category id"))
     header, rows = table("center.csv")
     for row in rows:
-        cells = list(row.values.values()) + ["", ""]
+        cells = [*row.values.values(), "", ""]
         try:
             start, end = _date(cells[1]), _date(cells[2])
         except (TypeError, ValueError):
@@ -85,7 +85,7 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
         else:
             columns[label] = cid
     for row in rows:
-        cells = list(row.values.values()) + [""]
+        cells = [*row.values.values(), ""]
         name, center = cells[0], cells[1]
         if not name:
             problems.append((row.line, "area_days.csv: no area name"))
