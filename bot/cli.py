@@ -30,7 +30,7 @@ def cmd_train(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from waitress import create_server
+    from waitress.server import create_server
 
     from connectors import create_app
 

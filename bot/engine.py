@@ -7,6 +7,7 @@ import logging
 import threading
 import zlib
 from datetime import datetime, timedelta
+from typing import Any
 
 import yaml
 
@@ -134,7 +135,8 @@ class Engine:
 
     def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, now) -> list[dict]:
         tracker, version = self._tracker(agent, sender_id, now)
-        prefix: list[dict] = []
+        prefix: list[dict | None] = []
+        messages: list[dict | None]
         if cleaned.empty or not cleaned.has_words:
             name = "utter_empty_message" if cleaned.empty else "utter_no_text"
             parse = {
@@ -143,11 +145,14 @@ class Engine:
                 "intent_ranking": [],
                 "entities": [],
             }
-            messages = [agent.responder.render(name, tracker.slots, channel)]
+            reply = agent.responder.render(name, tracker.slots, channel)
+            if reply is None:
+                raise ConfigError(f"domain.yml has no response `{name}`")
+            messages = [reply]
             actions, unanswered = [name], True
             tracker.apply({"event": "user", "text": cleaned.text, "parse_data": parse, "input_channel": channel})
             tracker.apply({"event": "action", "name": name})
-            tracker.apply({"event": "bot", "text": messages[0]["text"]})
+            tracker.apply({"event": "bot", "text": reply["text"]})
             tracker.apply({"event": "action", "name": "action_listen"})
         else:
             if cleaned.truncated:
@@ -161,8 +166,8 @@ class Engine:
                 )
             parse = self.parse(cleaned.text, agent)
             result = agent.processor.handle(tracker, parse, channel, metadata)
-            messages, actions, unanswered = result.messages, result.actions, result.unanswered
-        messages = [m for m in prefix + messages if m]
+            messages, actions, unanswered = list(result.messages), result.actions, result.unanswered
+        replies = [m for m in [*prefix, *messages] if m]
         # One transaction stores the turn and the new state before anything is acknowledged.
         turn_id = self.store.save_turn(
             sender_id,
@@ -174,10 +179,10 @@ class Engine:
             now,
             parse,
             actions,
-            [self._rest_message(sender_id, m, None) for m in messages],
+            [self._rest_message(sender_id, m, None) for m in replies],
             unanswered,
         )
-        return [self._rest_message(sender_id, m, turn_id) for m in messages]
+        return [self._rest_message(sender_id, m, turn_id) for m in replies]
 
     @staticmethod
     def _apology(agent: Agent) -> dict:
@@ -191,7 +196,7 @@ class Engine:
 
     @staticmethod
     def _rest_message(sender_id: str, message: dict, turn_id: int | None) -> dict:
-        out = {"recipient_id": sender_id}
+        out: dict[str, Any] = {"recipient_id": sender_id}
         out.update({k: v for k, v in message.items() if k != "response"})
         if turn_id is not None:
             out["turn_id"] = turn_id

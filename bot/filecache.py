@@ -12,14 +12,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 
-def stamps(files: Iterable[Path]) -> tuple:
+def stamps(files: Iterable[str | Path]) -> tuple[tuple[Any, ...], ...]:
     """What says a file changed: (path, mtime, size) each, None for a missing file."""
-    out = []
+    out: list[tuple[Any, ...]] = []
     for f in files:
         try:
             st = os.stat(f)
@@ -42,7 +42,7 @@ class FileCache(Generic[T]):
         self._entries: OrderedDict[tuple, tuple[tuple, T]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, files: Iterable[Path], *args: Hashable, version: Hashable = None) -> T:
+    def get(self, files: Iterable[str | Path], *args: Hashable, version: Hashable = None) -> T:
         stamp = (stamps(files), version)
         with self._lock:
             entry = self._entries.get(args)

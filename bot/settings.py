@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
@@ -73,7 +74,7 @@ class Settings:
             return (env.get(name) or "").strip() or default
 
         project = _folder("BOT_PROJECT_DIR", Path(get("BOT_PROJECT_DIR", str(PROJECT_DIR))).resolve())
-        values = {
+        values: dict[str, Any] = {
             "project_dir": project,
             "data_dir": _folder("BOT_DATA_DIR", _path(get("BOT_DATA_DIR", "data"), project)),
             "config_file": _file("BOT_CONFIG", _path(get("BOT_CONFIG", "config.yml"), project)),

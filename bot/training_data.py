@@ -181,7 +181,7 @@ def load_nlu(paths: Iterable[Path]) -> NluData:
 
 
 def load_rules(paths: Iterable[Path]) -> list[Rule]:
-    rules = []
+    rules: list[Rule] = []
     for path in yaml_files(paths):
         doc = read_yaml(path, with_lines=True)
         if not isinstance(doc, dict) or "rules" not in doc:
@@ -203,7 +203,7 @@ def load_rules(paths: Iterable[Path]) -> list[Rule]:
 
 
 def load_stories(paths: Iterable[Path]) -> list[Story]:
-    stories = []
+    stories: list[Story] = []
     for path in yaml_files(paths):
         doc = read_yaml(path, with_lines=True)
         if not isinstance(doc, dict) or "stories" not in doc:

@@ -140,7 +140,7 @@ def validate(settings: Settings) -> list[str]:
 
 
 def validate_faq(settings: Settings, domain: Domain) -> list[str]:
-    problems = []
+    problems: list[str] = []
     profile = city_profile.load_city(settings.data_dir)
     ids: dict[str, str] = {}
     entries = []

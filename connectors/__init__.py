@@ -4,8 +4,10 @@ payments), all speaking to one engine."""
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from bot import __version__
 from bot.features import features
@@ -19,7 +21,8 @@ def create_app(settings: Settings | None = None, engine=None, watch_model: bool 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(BOT_SETTINGS=settings, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=1024 * 1024)
-    app.json.ensure_ascii = False
+    # Flask's default provider; its declared type, the base JSONProvider, has no ensure_ascii
+    cast(DefaultJSONProvider, app.json).ensure_ascii = False
     if engine is None:
         from bot.engine import Engine
 

@@ -6,7 +6,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Insert, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -59,10 +59,15 @@ def dispose_all() -> None:
 
 def insert_ignore(session, model, values: dict) -> int:
     """INSERT that does nothing when the row exists (both dialects we run on); 1 when it inserted."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     key = model.__table__.primary_key.columns
+    statement: Insert
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(model).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
     # RETURNING, not rowcount: with an implicit RETURNING of the key, PostgreSQL drivers report rowcount -1.
-    return len(session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(*key)).all())
+    return len(session.execute(statement.returning(*key)).all())

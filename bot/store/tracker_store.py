@@ -9,17 +9,18 @@ of the ORM unit-of-work path on every turn.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .db import get_engine, session_factory, write_lock
 from .models import Conversation, Turn
 
 FEEDBACK_VALUES = {"helpful", "not_helpful"}
-CONVERSATIONS = Conversation.__table__
-TURNS = Turn.__table__
+# A declarative model's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
+CONVERSATIONS = cast(Table, Conversation.__table__)
+TURNS = cast(Table, Turn.__table__)
 C = CONVERSATIONS.c
 # Built once: every turn only binds new values, so SQLAlchemy compiles nothing on the hot path.
 LOAD_STATE = select(C.state, C.last_active, C.version).where(C.sender_id == bindparam("sender"))
@@ -36,6 +37,13 @@ UPDATE_CONVERSATION = (
     )
 )
 INSERT_TURN = insert(TURNS)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The key of the one row an INSERT added (only an executemany leaves it unset)."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return key[0]
 
 
 class ConcurrentUpdate(Exception):
@@ -120,7 +128,7 @@ class TrackerStore:
                     != 1
                 ):
                     raise ConcurrentUpdate(sender_id)
-                return conn.execute(INSERT_TURN, turn).inserted_primary_key[0]
+                return _new_id(conn.execute(INSERT_TURN, turn))
         except IntegrityError as exc:  # another worker created the conversation first
             raise ConcurrentUpdate(sender_id) from exc
 
@@ -128,28 +136,30 @@ class TrackerStore:
         self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime, reply: list[dict]
     ) -> int:
         with self.write_lock, self.engine.begin() as conn:
-            return conn.execute(
-                INSERT_TURN,
-                {
-                    "sender_id": sender_id,
-                    "channel": channel,
-                    "status": "failed",
-                    "received_at": now,
-                    "answered_at": now,
-                    "user_text": text,
-                    "truncated": truncated,
-                    "session_id": 0,
-                    "intent": None,
-                    "confidence": None,
-                    "ranking": None,
-                    "entities": None,
-                    "actions": None,
-                    "reply": reply,
-                    "unanswered": True,
-                    "feedback": None,
-                    "feedback_at": None,
-                },
-            ).inserted_primary_key[0]
+            return _new_id(
+                conn.execute(
+                    INSERT_TURN,
+                    {
+                        "sender_id": sender_id,
+                        "channel": channel,
+                        "status": "failed",
+                        "received_at": now,
+                        "answered_at": now,
+                        "user_text": text,
+                        "truncated": truncated,
+                        "session_id": 0,
+                        "intent": None,
+                        "confidence": None,
+                        "ranking": None,
+                        "entities": None,
+                        "actions": None,
+                        "reply": reply,
+                        "unanswered": True,
+                        "feedback": None,
+                        "feedback_at": None,
+                    },
+                )
+            )
 
     def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:
         if value not in FEEDBACK_VALUES:

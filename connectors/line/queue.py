@@ -20,7 +20,7 @@ class ChatQueues:
     def __init__(self, workers: int, capacity: int):
         self.capacity = capacity
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="line-worker")
-        self._queues: dict[str, deque[Callable[[], None]]] = {}
+        self._queues: dict[str, deque[Callable[[], object]]] = {}
         self._pending = 0
         self._changed = threading.Condition()
 
@@ -29,7 +29,7 @@ class ChatQueues:
         with self._changed:
             return self._pending + jobs <= self.capacity
 
-    def submit(self, chat: str, job: Callable[[], None]) -> None:
+    def submit(self, chat: str, job: Callable[[], object]) -> None:
         with self._changed:
             self._pending += 1
             queue = self._queues.get(chat)

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import MessagingApi
@@ -101,7 +101,7 @@ class LineChannel:
 
 
 @bp.post("/webhook")
-def webhook():
+def webhook() -> Response:
     channel: LineChannel | None = current_app.extensions.get("line")
     if channel is None:
         raise BadRequest(current_app.config["LINE_UNAVAILABLE"], 503)

@@ -149,8 +149,8 @@ class FeeTable:
         for key, _score, _ in process.extract(
             key_of(text), self._names, scorer=fuzz.WRatio, limit=10, score_cutoff=SUGGEST_CUTOFF
         ):
-            item = self.keys[key]
-            if item not in out:
+            item = self.keys[key]  # a FeeItem: _names holds only the keys of items
+            if isinstance(item, FeeItem) and item not in out:
                 out.append(item)
         return out[:limit]
 

@@ -112,11 +112,11 @@ def bookings():
 @bp.post("/bookings/<number>/mark")
 def mark(number: str):
     status = request.form.get("status")
-    number = normalize_booking_number(number)
-    if status not in STATUSES or not number:
+    normalized = normalize_booking_number(number)
+    if status not in STATUSES or not normalized:
         raise BadRequest("Unknown booking or status.")
     try:
-        booking = _store().mark(number, status, current_app.extensions["bot_engine"].now())
+        booking = _store().mark(normalized, status, current_app.extensions["bot_engine"].now())
     except BookingError:
         return redirect(url_for(".bookings", date=request.form.get("date"), notice="not_marked"))
     return redirect(

@@ -71,7 +71,10 @@ def _files(data_dir: Path) -> list[Path]:
 
 
 def _build(data_dir: Path) -> FaqIndex:
-    entries, by_intent, topics, domains = {}, {}, {}, {}
+    entries: dict[str, Entry] = {}
+    by_intent: dict[str, list[Entry]] = {}
+    topics: dict[str, str] = {}
+    domains: dict[str, dict] = {}
     for f in _files(data_dir):
         doc = (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("faq") or {}
         domains[doc.get("domain", f.stem)] = {"title": doc.get("title", f.stem), "topics": doc.get("topics") or {}}

@@ -104,7 +104,7 @@ def match_replies(
 ) -> list[Reply]:
     """Everything the bot says to an item question."""
     if match.kind == "item" or (match.kind == "choices" and len({e.name for e in match.items}) == 1):
-        best = match.best
+        best = match.items[0]  # an "item" or "choices" match always has items
         out = [Reply("utter_garbage_guessed", {"query": match.query, "item": best.name})] if match.fuzzy else []
         for entry in index.named(best.name)[:MAX_SAME_NAME] or [best]:
             out += item_replies(entry, config, areas, area, today)
@@ -128,7 +128,8 @@ def detect_category(text: str, config: GarbageConfig, index: Index) -> str | Non
     if found:
         return max(found)[1]
     match = index.lookup(text)
-    return match.best.category if match.kind == "item" and match.how == "exact" else None
+    best = match.best
+    return best.category if best is not None and match.kind == "item" and match.how == "exact" else None
 
 
 def schedule_replies(area: Area, category: str | None, config: GarbageConfig, today: date) -> list[Reply]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 import yaml
 
@@ -29,7 +30,7 @@ from .importers import import_sources
 class StderrProgress:
     """`[tsu] 1200/3984 (30%)` on stderr: rewritten in place on a terminal, every 10% into a log."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
         self.shown: tuple[str, int] | None = None
@@ -64,7 +65,7 @@ def cmd_import(args, settings) -> int:
         return 0
     if args.config or not args.format:
         raise ConfigError("Give either --config FILE, or --format standard|5374|mapping|yaml with the files.")
-    spec = {}
+    spec: dict[str, Any] = {}
     if args.mapping:
         try:
             spec = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8")) or {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -185,7 +186,7 @@ class Index:
         """Items with exactly this name (a button's payload)."""
         return [self.entries[i] for i in self.by_name.get(name, [])]
 
-    def _rank(self, hits: dict[int, int]) -> list[Entry]:
+    def _rank(self, hits: Mapping[int, float]) -> list[Entry]:
         order = sorted(
             hits, key=lambda i: (hits[i], self.entries[i].priority, len(self.entries[i].name), self.entries[i].position)
         )
@@ -213,7 +214,7 @@ class Index:
                 hits[i] = min(len(name_key) - len(key), hits.get(i, 999))
         return hits
 
-    def _decide(self, phrase: str, hits: dict[int, int], how: str = "exact") -> Match:
+    def _decide(self, phrase: str, hits: Mapping[int, float], how: str = "exact") -> Match:
         ranked = self._rank(hits)
         if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or how != "fuzzy"):
             return Match("item", phrase, ranked, how)

@@ -33,6 +33,7 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
             # The encoding that read furthest is the file's; its error is where the file is broken.
             if furthest is None or exc.start > furthest.start:
                 furthest = exc
+    assert furthest is not None  # every encoding tried failed
     line = data[: furthest.start].count(b"\n") + 1
     tried = encoding or " / ".join(ENCODINGS)
     raise ImportDataError(f"{path}: cannot decode the file as {tried}.", [(line, "undecodable bytes")])

@@ -35,7 +35,8 @@ class Snapshot:
 def build_snapshot(session, config: GarbageConfig, version: tuple = ()) -> Snapshot:
     """Read every source's rows and build the item index and the areas."""
     priority = {s.name: s.priority for s in session.scalars(select(GarbageSource))}
-    entries, synonyms = [], {}
+    entries: list[Entry] = []
+    synonyms: dict[str, list[str]] = {}
     for i in session.scalars(select(GarbageItem)):
         entries.append(
             Entry(

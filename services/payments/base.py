@@ -7,7 +7,6 @@ so an adapter stays small and holds no business rules.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,13 +41,19 @@ class CallbackEvent:
     amount: int
 
 
+class Headers(Protocol):
+    """A callback's HTTP headers: Flask's (looked up case-insensitively, not a Mapping) or a plain dict."""
+
+    def get(self, key: str, default: str, /) -> str: ...
+
+
 class PaymentProvider(Protocol):
     name: str
 
     def create_checkout(self, payment_id: str, amount: int, description: str, callback_url: str) -> Checkout:
         """Open a payment of `amount` yen; calling it again with the same `payment_id` returns the same checkout."""
 
-    def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+    def parse_callback(self, body: bytes, headers: Headers) -> CallbackEvent:
         """Verify the callback's signature on the raw body and read it; raise InvalidCallback otherwise."""
 
     def status(self, provider_ref: str) -> str:

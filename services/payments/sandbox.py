@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +28,18 @@ from sqlalchemy import select, update
 from bot.errors import ConfigError
 from bot.store.db import session_factory
 
-from .base import OPEN, PAID, RETURNED, SETTLED, VOIDED, CallbackEvent, Checkout, InvalidCallback, PaymentError
+from .base import (
+    OPEN,
+    PAID,
+    RETURNED,
+    SETTLED,
+    VOIDED,
+    CallbackEvent,
+    Checkout,
+    Headers,
+    InvalidCallback,
+    PaymentError,
+)
 from .models import SandboxCharge
 
 log = logging.getLogger(__name__)
@@ -195,7 +205,7 @@ class SandboxProvider:
         charge = self.ledger.open(payment_id, amount, description, callback_url)
         return Checkout(charge.id, f"{self.base_url}/pay/sandbox/{charge.id}")
 
-    def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+    def parse_callback(self, body: bytes, headers: Headers) -> CallbackEvent:
         verify(self.ledger.secret, body, headers.get(SIGNATURE_HEADER, ""), time.time())
         try:
             event = json.loads(body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,7 +88,7 @@ class PaymentService:
         return PaymentView(view.id, view.status, view.amount, checkout.url)
 
     # -- callbacks -------------------------------------------------------------------------------------
-    def handle_callback(self, body: bytes, headers: Mapping[str, str]) -> str:
+    def handle_callback(self, body: bytes, headers: base.Headers) -> str:
         """Verify and apply one callback; raises base.InvalidCallback for a forged or stale one."""
         return self.apply(self.provider.parse_callback(body, headers))
 

@@ -49,7 +49,7 @@ def check_pickup_date(value, area: str, ctx: Context, dispatcher, current: date 
     config = ctx.config
     result = calendar.check_date(value, ctx.today, config)
     earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
-    if result.problem == calendar.INVALID:
+    if result.day is None:  # calendar.INVALID, the one problem without a day
         parts = str(value).split("-")
         if len(parts) == 3 and all(p.isdigit() for p in parts):
             dispatcher.utter_message(response="utter_bulky_date_impossible", month=int(parts[1]), day=int(parts[2]))

@@ -75,7 +75,7 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
             f"center.csv: {cells[0]} {cells[1]}",
         )
     header, rows = table("area_days.csv")
-    columns = {}
+    columns: dict[str, str] = {}
     for label in header[2:]:
         cid = resolve(label)
         if cid is None:
