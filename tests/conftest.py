@@ -1,10 +1,4 @@
-"""Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server.
-
-A test's bot runs on one of two cities. The demo city (data/) is the default: tests of its content (its garbage
-data, its booking, the browser tests) run there. The fixture city (tests/fixtures/city, a small invented city
-with a model trained in seconds) is for tests of the engine's behaviour: a module marked
-`pytestmark = pytest.mark.fixture_city` gets `settings`, `engine`, `client` and `say` on it.
-"""
+"""Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server."""
 
 from __future__ import annotations
 
@@ -22,53 +16,19 @@ from sqlalchemy import create_engine, text
 from bot import model as bot_model
 from bot.settings import Settings
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The fixture city's data folder: its own city.yml, faq/, nlu/, rules/, garbage and booking files and config.yml.
-FIXTURE_CITY = PROJECT_DIR / "tests" / "fixtures" / "city"
-# Both cities' tests run "on" a fixed Friday morning so dates are reproducible.
+# The demo city's tests run "on" a fixed Friday morning so dates are reproducible.
 FIXED_NOW = "2026-11-20T10:00:00+09:00"
 # A test-only variable (README "Configuration"): the PostgreSQL server the tests create their databases on.
 PG_ADMIN_URL = os.environ.get("BOT_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "fixture_city: the module's bot runs on the fixture city (tests/fixtures/city)")
-
-
-def fixture_city_env(model_dir: Path) -> dict[str, str]:
-    """The fixture city as environment variables: its data folder and config, the domain of the project."""
-    return {
-        "BOT_DATA_DIR": str(FIXTURE_CITY),
-        "BOT_CONFIG": str(FIXTURE_CITY / "config.yml"),
-        "BOT_MODEL_DIR": str(model_dir),
-    }
-
-
 @pytest.fixture(scope="session")
 def trained_settings() -> Settings:
-    """The demo city's settings with a current model (trained once per run if stale)."""
+    """Project settings with a current model (trained once per run if stale)."""
     settings = Settings.from_env(env={})
     if bot_model.is_stale(settings):
         bot_model.train(settings)
     return settings
-
-
-@pytest.fixture(scope="session")
-def fixture_city(tmp_path_factory) -> Settings:
-    """The fixture city's settings with a model trained on it once per run, in a folder of this run (seconds)."""
-    settings = Settings.from_env(env=fixture_city_env(tmp_path_factory.mktemp("fixture-city") / "models"))
-    bot_model.train(settings)
-    return settings
-
-
-@pytest.fixture
-def city_env(request) -> dict[str, str]:
-    """The city of this test's bot as environment variables: the fixture city in a module marked `fixture_city`,
-    the demo city (no variable: the defaults) otherwise. Either city's model is trained before it is used."""
-    if request.node.get_closest_marker("fixture_city"):
-        return fixture_city_env(request.getfixturevalue("fixture_city").model_dir)
-    request.getfixturevalue("trained_settings")
-    return {}
 
 
 @pytest.fixture
@@ -78,19 +38,14 @@ def extra_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def test_env(tmp_path, city_env, extra_env) -> dict[str, str]:
-    """This test's bot configuration as environment variables: its city, its own SQLite file and the fixed clock."""
-    return {
-        **city_env,
-        "BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "BOT_FIXED_NOW": FIXED_NOW,
-        **extra_env,
-    }
+def test_env(tmp_path, extra_env) -> dict[str, str]:
+    """This test's bot configuration as environment variables: its own SQLite file and the fixed clock."""
+    return {"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "BOT_FIXED_NOW": FIXED_NOW, **extra_env}
 
 
 @pytest.fixture
-def settings(test_env) -> Settings:
-    """The settings of `test_env` alone (not the developer's environment), on its city's trained model."""
+def settings(trained_settings, test_env) -> Settings:
+    """The settings of `test_env` alone (not the developer's environment), on the trained model."""
     return Settings.from_env(env=test_env)
 
 
@@ -213,3 +168,6 @@ def say(client):
         return response.get_json()
 
     return _say
+
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
