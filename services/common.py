@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa_sdk import Tracker
+
 from bot import city
 from bot.settings import Settings, current
 
@@ -12,13 +16,13 @@ def settings() -> Settings:
     return current()
 
 
-def profile() -> dict:
+def profile() -> dict[str, Any]:
     return city.load_city(settings().data_dir)
 
 
-def previous_turn_actions(tracker) -> list[str]:
+def previous_turn_actions(tracker: Tracker) -> list[str]:
     """Names of the actions the bot ran in the turn before the latest user message."""
     users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
     if len(users) < 2:
         return []
-    return [e.get("name") for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "action"]
+    return [e.get("name") or "" for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "action"]

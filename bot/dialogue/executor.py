@@ -9,6 +9,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import requests
 
@@ -23,11 +24,19 @@ class ActionRejected(Exception):
 
 @dataclass
 class ActionResult:
-    events: list[dict]
-    responses: list[dict]
+    events: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
 
 
-def action_call(name: str, tracker: dict, domain: dict) -> dict:
+class Executor(Protocol):
+    """Runs custom actions by name, wherever they live."""
+
+    def names(self) -> set[str]: ...
+
+    def run(self, name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> ActionResult: ...
+
+
+def action_call(name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
     return {
         "next_action": name,
         "sender_id": tracker["sender_id"],
@@ -38,7 +47,7 @@ def action_call(name: str, tracker: dict, domain: dict) -> dict:
 
 
 class InProcessExecutor:
-    def __init__(self, package: str = "actions"):
+    def __init__(self, package: str = "actions") -> None:
         from rasa_sdk.executor import ActionExecutor
 
         self.executor = ActionExecutor()
@@ -48,14 +57,14 @@ class InProcessExecutor:
     def names(self) -> set[str]:
         return set(self.executor.actions)
 
-    def _loop(self):
-        loop = getattr(self._local, "loop", None)
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
         if loop is None:
             loop = asyncio.new_event_loop()
             self._local.loop = loop
         return loop
 
-    def run(self, name: str, tracker: dict, domain: dict) -> ActionResult:
+    def run(self, name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> ActionResult:
         from rasa_sdk.interfaces import ActionExecutionRejection
 
         if name not in self.executor.actions:
@@ -64,13 +73,14 @@ class InProcessExecutor:
             result = self._loop().run_until_complete(self.executor.run(action_call(name, tracker, domain)))
         except ActionExecutionRejection as exc:
             raise ActionRejected(str(exc)) from exc
+        assert result is not None  # rasa_sdk returns None only for a call that names no action
         return ActionResult(list(result.events), list(result.responses))
 
 
 class RemoteExecutor:
     """Calls `python -m rasa_sdk --actions actions` (or any Rasa action server) over HTTP."""
 
-    def __init__(self, url: str, timeout: float = 10.0):
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
         self.url = url
         self.timeout = timeout
         self.session = requests.Session()
@@ -86,7 +96,7 @@ class RemoteExecutor:
                 return set()
         return self._names
 
-    def run(self, name: str, tracker: dict, domain: dict) -> ActionResult:
+    def run(self, name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> ActionResult:
         try:
             resp = self.session.post(self.url, json=action_call(name, tracker, domain), timeout=self.timeout)
         except requests.RequestException as exc:
@@ -99,6 +109,6 @@ class RemoteExecutor:
         return ActionResult(body.get("events") or [], body.get("responses") or [])
 
 
-def make_executor(endpoints: dict):
+def make_executor(endpoints: dict[str, Any] | None) -> InProcessExecutor | RemoteExecutor:
     url = ((endpoints or {}).get("action_endpoint") or {}).get("url")
     return RemoteExecutor(url) if url else InProcessExecutor()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..domain import REQUESTED_SLOT, Domain
 from . import slots as slot_mapping
-from .executor import ActionRejected
+from .executor import ActionRejected, Executor
+from .responses import Responder
 from .rules import RulePolicy
 from .tracker import Tracker
 
@@ -24,13 +26,15 @@ MESSAGE_FIELDS = ("text", "image", "attachment", "elements", "quick_replies", "c
 @dataclass
 class TurnResult:
     channel: str = "rest"  # per turn, since one Processor serves many threads at once
-    messages: list[dict] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     unanswered: bool = False
 
 
 class Processor:
-    def __init__(self, domain: Domain, rules: RulePolicy, executor, responder, fallback_action: str):
+    def __init__(
+        self, domain: Domain, rules: RulePolicy, executor: Executor, responder: Responder, fallback_action: str
+    ) -> None:
         self.domain = domain
         self.rules = rules
         self.executor = executor
@@ -38,7 +42,9 @@ class Processor:
         self.fallback_action = fallback_action
 
     # -- entry point ---------------------------------------------------------------------------------
-    def handle(self, tracker: Tracker, parse_data: dict, channel: str, metadata: dict | None = None) -> TurnResult:
+    def handle(
+        self, tracker: Tracker, parse_data: dict[str, Any], channel: str, metadata: dict[str, Any] | None = None
+    ) -> TurnResult:
         turn = TurnResult(channel=channel)
         # The stored event keeps the decision, not the whole ranking (latest_message keeps that).
         event_parse = {k: v for k, v in parse_data.items() if k != "intent_ranking"}
@@ -66,7 +72,7 @@ class Processor:
         return turn
 
     # -- forms ---------------------------------------------------------------------------------------
-    def _in_loop(self, tracker: Tracker, loop: str, candidates: dict, turn: TurnResult) -> None:
+    def _in_loop(self, tracker: Tracker, loop: str, candidates: dict[str, Any], turn: TurnResult) -> None:
         required = self.domain.forms[loop]
         self._set_slots(tracker, {k: v for k, v in candidates.items() if k not in required})
         form_values = {k: v for k, v in candidates.items() if k in required}
@@ -96,7 +102,9 @@ class Processor:
         slots = [self.domain.slots[s] for s in self.domain.forms[form] if s in self.domain.slots]
         return any(slot.mappings and all(m.get("type") == "custom" for m in slot.mappings) for slot in slots)
 
-    def _validate(self, tracker: Tracker, form: str, candidates: dict, turn: TurnResult) -> list[dict]:
+    def _validate(
+        self, tracker: Tracker, form: str, candidates: dict[str, Any], turn: TurnResult
+    ) -> list[dict[str, Any]]:
         slot_events = [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
         validator = self._validator(form)
         if not validator:
@@ -116,7 +124,9 @@ class Processor:
         self._emit_sdk(tracker, result.responses, turn)
         return slot_events + list(result.events)
 
-    def _run_form(self, tracker: Tracker, form: str, turn: TurnResult, activating: bool, candidates: dict) -> None:
+    def _run_form(
+        self, tracker: Tracker, form: str, turn: TurnResult, activating: bool, candidates: dict[str, Any]
+    ) -> None:
         turn.actions.append(form)
         tracker.apply({"event": "action", "name": form})
         if activating:
@@ -153,7 +163,7 @@ class Processor:
         log.error("form %s has no question for slot %s (add utter_ask_%s)", form, slot, slot)
 
     @staticmethod
-    def _set_slots(tracker: Tracker, values: dict) -> None:
+    def _set_slots(tracker: Tracker, values: dict[str, Any]) -> None:
         tracker.apply_all([{"event": "slot", "name": k, "value": v} for k, v in values.items()])
 
     # -- actions -------------------------------------------------------------------------------------
@@ -214,7 +224,7 @@ class Processor:
         tracker.apply_all([e for e in result.events if isinstance(e, dict) and e.get("event")])
 
     # -- messages ------------------------------------------------------------------------------------
-    def _emit(self, tracker: Tracker, message: dict | None, turn: TurnResult) -> None:
+    def _emit(self, tracker: Tracker, message: dict[str, Any] | None, turn: TurnResult) -> None:
         if not message:
             return
         turn.messages.append(message)
@@ -227,7 +237,7 @@ class Processor:
             }
         )
 
-    def _emit_sdk(self, tracker: Tracker, responses: list[dict], turn: TurnResult) -> None:
+    def _emit_sdk(self, tracker: Tracker, responses: list[dict[str, Any]], turn: TurnResult) -> None:
         """rasa_sdk dispatcher messages, uttered as Rasa does. A named response is rendered with the message's
         values as its variables (`utter_message(response=..., **kwargs)`); the message's buttons are added to the
         response's and its non-empty MESSAGE_FIELDS replace the response's (`json_message` is `custom`). A message

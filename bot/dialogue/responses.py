@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import city as city_profile
@@ -10,11 +11,11 @@ from .. import city as city_profile
 _VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
-def _condition_holds(cond: dict, slots: dict) -> bool:
-    return cond.get("type", "slot") == "slot" and slots.get(cond.get("name")) == cond.get("value")
+def _condition_holds(cond: dict[str, Any], slots: Mapping[str, Any]) -> bool:
+    return cond.get("type", "slot") == "slot" and slots.get(cond.get("name", "")) == cond.get("value")
 
 
-def choose_variation(variations: list[dict], slots: dict, channel: str) -> dict | None:
+def choose_variation(variations: list[dict[str, Any]], slots: Mapping[str, Any], channel: str) -> dict[str, Any] | None:
     """Most specific matching variation first (conditions and channel), else the first plain one."""
     best, best_score = None, -1
     for v in variations:
@@ -29,7 +30,7 @@ def choose_variation(variations: list[dict], slots: dict, channel: str) -> dict 
     return best
 
 
-def template_vars(profile: dict) -> dict[str, Any]:
+def template_vars(profile: Mapping[str, Any]) -> dict[str, Any]:
     office = city_profile.contact(profile)
     return {
         "city_name": profile["city"]["name"],
@@ -40,8 +41,8 @@ def template_vars(profile: dict) -> dict[str, Any]:
     }
 
 
-def fill(text: str, values: dict[str, Any], profile: dict) -> str:
-    def sub(m: re.Match) -> str:
+def fill(text: str, values: Mapping[str, Any], profile: Mapping[str, Any]) -> str:
+    def sub(m: re.Match[str]) -> str:
         key = m.group(1)
         if key in values and values[key] is not None:
             return str(values[key])
@@ -56,14 +57,18 @@ def fill(text: str, values: dict[str, Any], profile: dict) -> str:
 
 
 class Responder:
-    def __init__(self, responses: dict[str, list[dict]], profile_loader):
+    def __init__(
+        self, responses: dict[str, list[dict[str, Any]]], profile_loader: Callable[[], Mapping[str, Any]]
+    ) -> None:
         self.responses = responses
         self.profile_loader = profile_loader
 
     def has(self, name: str) -> bool:
         return name in self.responses
 
-    def render(self, name: str, slots: dict, channel: str, extra: dict | None = None) -> dict | None:
+    def render(
+        self, name: str, slots: Mapping[str, Any], channel: str, extra: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         variation = choose_variation(self.responses.get(name) or [], slots, channel)
         if variation is None:
             return None

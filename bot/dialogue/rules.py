@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..training_data import Rule
+from .tracker import Tracker
 
 ACTION_LISTEN = "action_listen"
 
@@ -13,11 +16,11 @@ ACTION_LISTEN = "action_listen"
 class CompiledRule:
     name: str
     intents: set[str] | None  # None: the rule has no user step
-    entities: list = field(default_factory=list)
+    entities: list[str | dict[str, Any]] = field(default_factory=list)  # names, or {name: value}
     prefix: list[str] = field(default_factory=list)  # actions before the user step
     actions: list[str] = field(default_factory=list)  # actions after it
     loop_condition: tuple[bool, str | None] = (False, None)  # (given, value)
-    slot_conditions: list[dict] = field(default_factory=list)
+    slot_conditions: list[str | dict[str, Any]] = field(default_factory=list)  # set, or {name: value}
     conversation_start: bool = False
     completes_loop: str | None = None  # rules that start with `action: form` + `active_loop: null`
     order: int = 0
@@ -32,7 +35,7 @@ class CompiledRule:
         )
 
 
-def _step_intents(step: dict) -> set[str] | None:
+def _step_intents(step: dict[str, Any]) -> set[str] | None:
     if "intent" in step:
         return {step["intent"]}
     if "or" in step:
@@ -62,7 +65,7 @@ def compile_rule(rule: Rule, order: int) -> CompiledRule:
     return compiled
 
 
-def _slot_matches(cond, slots: dict) -> bool:
+def _slot_matches(cond: str | dict[str, Any], slots: Mapping[str, Any]) -> bool:
     if isinstance(cond, str):
         return slots.get(cond) is not None
     return all(
@@ -70,7 +73,7 @@ def _slot_matches(cond, slots: dict) -> bool:
     )
 
 
-def _entities_match(required: list, entities: list[dict]) -> bool:
+def _entities_match(required: list[str | dict[str, Any]], entities: list[dict[str, Any]]) -> bool:
     for req in required:
         if isinstance(req, str):
             if not any(e.get("entity") == req for e in entities):
@@ -83,10 +86,10 @@ def _entities_match(required: list, entities: list[dict]) -> bool:
 
 
 class RulePolicy:
-    def __init__(self, rules: list[Rule]):
+    def __init__(self, rules: list[Rule]) -> None:
         self.rules = [compile_rule(r, i) for i, r in enumerate(rules)]
 
-    def _conditions_hold(self, rule: CompiledRule, tracker, loop_must_match: bool) -> bool:
+    def _conditions_hold(self, rule: CompiledRule, tracker: Tracker, loop_must_match: bool) -> bool:
         given, value = rule.loop_condition
         if given and tracker.active_loop != value:
             return False
@@ -94,7 +97,7 @@ class RulePolicy:
             return False
         return all(_slot_matches(c, tracker.slots) for c in rule.slot_conditions)
 
-    def predict_user_turn(self, tracker, loop_rules_only: bool = False) -> CompiledRule | None:
+    def predict_user_turn(self, tracker: Tracker, loop_rules_only: bool = False) -> CompiledRule | None:
         """The most specific rule whose user step matches the latest message."""
         intent = tracker.latest_intent()
         entities = tracker.latest_entities()
@@ -115,7 +118,7 @@ class RulePolicy:
                 best = rule
         return best
 
-    def after_loop(self, form: str, tracker) -> list[str]:
+    def after_loop(self, form: str, tracker: Tracker) -> list[str]:
         """Actions a rule runs once `form` has finished."""
         best = None
         for rule in self.rules:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import REQUESTED_SLOT, Domain
+from .tracker import Tracker
 
 
-def _intent_allowed(mapping: dict, intent: str | None) -> bool:
+def _intent_allowed(mapping: dict[str, Any], intent: str | None) -> bool:
     wanted = mapping.get("intent")
     unwanted = mapping.get("not_intent")
     wanted = [wanted] if isinstance(wanted, str) else wanted
@@ -17,7 +18,7 @@ def _intent_allowed(mapping: dict, intent: str | None) -> bool:
     return not (unwanted and intent in unwanted)
 
 
-def _conditions_match(mapping: dict, active_loop: str | None, requested: str | None) -> bool:
+def _conditions_match(mapping: dict[str, Any], active_loop: str | None, requested: str | None) -> bool:
     conditions = mapping.get("conditions")
     if not conditions:
         return True
@@ -30,7 +31,7 @@ def _conditions_match(mapping: dict, active_loop: str | None, requested: str | N
     return False
 
 
-def _entity_value(mapping: dict, entities: list[dict], slot_type: str) -> Any:
+def _entity_value(mapping: dict[str, Any], entities: list[dict[str, Any]], slot_type: str) -> Any:
     found = [
         e
         for e in entities
@@ -45,7 +46,7 @@ def _entity_value(mapping: dict, entities: list[dict], slot_type: str) -> Any:
     return found[0].get("value")
 
 
-def extract(tracker, domain: Domain, activating: str | None = None) -> dict[str, Any]:
+def extract(tracker: Tracker, domain: Domain, activating: str | None = None) -> dict[str, Any]:
     """Slot values the latest user message provides, as Rasa's action_extract_slots would find them.
 
     `activating` names a form being activated this turn, for from_trigger_intent.

@@ -16,18 +16,18 @@ class Tracker:
         self,
         sender_id: str,
         slots: dict[str, Any],
-        events=None,
-        active_loop=None,
-        latest_message=None,
-        latest_action_name=None,
-        followup_action=None,
+        events: list[dict[str, Any]] | None = None,
+        active_loop: str | None = None,
+        latest_message: dict[str, Any] | None = None,
+        latest_action_name: str | None = None,
+        followup_action: str | None = None,
         session_id: int = 1,
-    ):
+    ) -> None:
         self.sender_id = sender_id
         self.slots = slots
-        self.events: list[dict] = events or []
-        self.active_loop: str | None = active_loop
-        self.latest_message: dict = latest_message or {}
+        self.events: list[dict[str, Any]] = events or []
+        self.active_loop = active_loop
+        self.latest_message: dict[str, Any] = latest_message or {}
         self.latest_action_name = latest_action_name
         self.followup_action = followup_action
         self.session_id = session_id
@@ -37,7 +37,7 @@ class Tracker:
         return cls(sender_id, domain.initial_slots(), session_id=session_id)
 
     @classmethod
-    def from_state(cls, state: dict, domain: Domain) -> Tracker:
+    def from_state(cls, state: dict[str, Any], domain: Domain) -> Tracker:
         slots = domain.initial_slots()
         slots.update({k: v for k, v in (state.get("slots") or {}).items() if k in slots})
         return cls(
@@ -51,7 +51,7 @@ class Tracker:
             state.get("session_id", 1),
         )
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         return {
             "sender_id": self.sender_id,
             "slots": self.slots,
@@ -63,7 +63,7 @@ class Tracker:
             "session_id": self.session_id,
         }
 
-    def as_sdk_dict(self) -> dict:
+    def as_sdk_dict(self) -> dict[str, Any]:
         """The tracker as rasa_sdk's Tracker.from_dict expects it."""
         return {
             "sender_id": self.sender_id,
@@ -77,7 +77,7 @@ class Tracker:
         }
 
     # -- events -----------------------------------------------------------------------------------
-    def apply(self, event: dict) -> None:
+    def apply(self, event: dict[str, Any]) -> None:
         """Apply one Rasa event (as dict) to the state and remember it."""
         event = dict(event)
         event.setdefault("timestamp", time.time())
@@ -102,17 +102,19 @@ class Tracker:
             pass
         self.events.append(event)
 
-    def apply_all(self, events: list[dict]) -> None:
+    def apply_all(self, events: list[dict[str, Any]]) -> None:
         for event in events:
             self.apply(event)
 
     def latest_intent(self) -> str | None:
-        return (self.latest_message.get("intent") or {}).get("name")
+        name: str | None = (self.latest_message.get("intent") or {}).get("name")
+        return name
 
-    def latest_entities(self) -> list[dict]:
-        return self.latest_message.get("entities") or []
+    def latest_entities(self) -> list[dict[str, Any]]:
+        entities: list[dict[str, Any]] = self.latest_message.get("entities") or []
+        return entities
 
-    def turn_events(self) -> list[dict]:
+    def turn_events(self) -> list[dict[str, Any]]:
         """Events since the latest user message (exclusive)."""
         for i in range(len(self.events) - 1, -1, -1):
             if self.events[i].get("event") == "user":

@@ -86,7 +86,7 @@ def change_deadline(pickup: date, config: BookingConfig) -> date:
     return shift_working_days(pickup, -config.cancel_deadline_working_days, config)
 
 
-def parse_iso(value: str) -> date | None:
+def parse_iso(value: str | None) -> date | None:
     m = _ISO.match(str(value or "").strip())
     if not m:
         return None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action
-from rasa_sdk.events import FollowupAction, SlotSet
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.payload import encode_payload
 from services.common import profile, settings
@@ -14,7 +18,7 @@ from . import index as faq_index
 MAX_RELATED = 4
 
 
-def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict) -> dict:
+def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict[str, Any]) -> dict[str, Any]:
     """The dispatcher message of an entry: its response, the answer and source filled in, related topics as buttons."""
     source = faq_index.render_source(entry, city)
     buttons = [
@@ -34,7 +38,7 @@ class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         index = faq_index.load(settings().data_dir)
         wanted = tracker.get_slot("faq_id")
         entry = index.entries.get(wanted) if wanted else None

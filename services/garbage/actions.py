@@ -6,15 +6,20 @@ rebuilt when staff change the data) and send the responses that services.garbage
 
 from __future__ import annotations
 
-from rasa_sdk import Action, FormValidationAction
-from rasa_sdk.events import FollowupAction, SlotSet
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.clock import now
 from services.common import settings
 
 from . import answers
 from .lookup import Match
-from .service import get_service
+from .service import GarbageService, get_service
 
 AREA_SLOT = "garbage_area"
 AREA_FORM = "garbage_area_form"
@@ -22,16 +27,16 @@ AREA_FORM = "garbage_area_form"
 BARE_ITEM_MAX_CHARS = 20
 
 
-def garbage_service():
+def garbage_service() -> GarbageService:
     s = settings()
     return get_service(s.database_url, s.data_dir)
 
 
-def city_today():
+def city_today() -> date:
     return now(settings()).date()
 
 
-def send_replies(dispatcher, replies: list[answers.Reply]) -> None:
+def send_replies(dispatcher: CollectingDispatcher, replies: list[answers.Reply]) -> None:
     for reply in replies:
         dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.values)
 
@@ -40,14 +45,14 @@ def _is_payload(text: str) -> bool:
     return text.startswith("/")
 
 
-def _question(event: dict) -> str:
+def _question(event: dict[str, Any]) -> str:
     """A user event's text if it asks about collection days in the citizen's own words (not a button)."""
-    text = event.get("text") or ""
+    text: str = event.get("text") or ""
     intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
     return text if intent == answers.AREA_INTENT and not _is_payload(text) else ""
 
 
-def collection_question(tracker) -> str:
+def collection_question(tracker: Tracker) -> str:
     """The question to answer: the latest message, or, when it answered the area form, the one that started it."""
     events = tracker.events
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
@@ -61,9 +66,9 @@ def collection_question(tracker) -> str:
     return _question(events[latest])
 
 
-def names_an_item(tracker) -> bool:
+def names_an_item(tracker: Tracker) -> bool:
     """「フライパン」 alone: a short message that is (nearly) just an item name in the city's data."""
-    text = (tracker.latest_message.get("text") or "").strip()
+    text: str = (tracker.latest_message.get("text") or "").strip()
     if not text or _is_payload(text) or len(text) > BARE_ITEM_MAX_CHARS:
         return False
     match = garbage_service().snapshot().index.lookup(text)
@@ -74,14 +79,14 @@ class ActionGarbageLookup(Action):
     def name(self) -> str:
         return "action_garbage_lookup"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = garbage_service()
         snap = service.snapshot()
         text = tracker.latest_message.get("text") or ""
         entity = next(tracker.get_latest_entity_values("garbage_item"), None)
         if _is_payload(text):  # a button carries the exact item name
             named = snap.index.named(entity or "")
-            match = Match("item", entity, named) if named else snap.index.lookup(entity or "")
+            match = Match("item", entity or "", named) if named else snap.index.lookup(entity or "")
         else:
             match = snap.index.lookup(text)
             if entity and match.how != "exact":  # the NLU's entity beats a guess from the text
@@ -102,7 +107,7 @@ class ActionCollectionSchedule(Action):
     def name(self) -> str:
         return "action_collection_schedule"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = garbage_service()
         snap = service.snapshot()
         config = service.config
@@ -126,7 +131,7 @@ class ActionAskGarbageArea(Action):
     def name(self) -> str:
         return "action_ask_garbage_area"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = garbage_service()
         send_replies(dispatcher, answers.ask_area_replies(service.snapshot().areas, service.config))
         return []
@@ -136,7 +141,9 @@ class ValidateGarbageAreaForm(FormValidationAction):
     def name(self) -> str:
         return "validate_garbage_area_form"
 
-    def validate_garbage_area(self, slot_value, dispatcher, tracker, domain):
+    def validate_garbage_area(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(slot_value or "")
         match = garbage_service().snapshot().areas.match(text)
         if match.area:

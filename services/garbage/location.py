@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.errors import ConfigError
 from services.common import profile
@@ -73,7 +75,7 @@ def area_for_address(address: str, areas: Areas) -> Area | None:
     return areas.in_address(local) if local else None
 
 
-def _coordinates(entities: dict) -> tuple[float, float] | None:
+def _coordinates(entities: Mapping[str, Any]) -> tuple[float, float] | None:
     try:
         return float(entities["latitude"]), float(entities["longitude"])
     except (KeyError, TypeError, ValueError):
@@ -84,7 +86,7 @@ class ActionLocationArea(Action):
     def name(self) -> str:
         return "action_location_area"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
         bounds, point = city_bounds(profile()), _coordinates(entities)
         if bounds and point and not bounds.contains(*point):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action
-from rasa_sdk.events import FollowupAction
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.payload import encode_payload
 from services.common import previous_turn_actions, settings
@@ -16,8 +20,8 @@ MAX_CANDIDATES = 3
 NOT_TOPICS = ("general_", "nlu_fallback")
 
 
-def candidate_buttons(ranking: list[dict], topics: dict[str, str]) -> list[dict]:
-    buttons = []
+def candidate_buttons(ranking: list[dict[str, Any]], topics: dict[str, str]) -> list[dict[str, str]]:
+    buttons: list[dict[str, str]] = []
     for item in ranking:
         name = item.get("name") or ""
         if name.startswith(NOT_TOPICS) or name not in topics:
@@ -32,7 +36,7 @@ class ActionNluFallback(Action):
     def name(self) -> str:
         return "action_nlu_fallback"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if names_an_item(tracker):
             return [FollowupAction(ITEM_LOOKUP)]
         if "action_nlu_fallback" in previous_turn_actions(tracker):
@@ -51,7 +55,7 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if names_an_item(tracker):
             return [FollowupAction(ITEM_LOOKUP)]
         dispatcher.utter_message(response="utter_out_of_scope")
@@ -62,7 +66,7 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff")
         return []
 
@@ -71,9 +75,9 @@ class ActionCapabilities(Action):
     def name(self) -> str:
         return "action_capabilities"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         index = faq_index.load(settings().data_dir)
-        buttons = []
+        buttons: list[dict[str, str]] = []
         for info in index.domains.values():
             first = next(iter(info["topics"].items()), None)
             if first:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clock import now
 from services.common import settings
@@ -39,12 +43,19 @@ def context() -> Context:
     return Context(config, BookingStore(s.database_url, config), now(s))
 
 
-def channel_of(tracker) -> str:
+def filled(tracker: Tracker, slot: str) -> str:
+    """A text slot the form has filled and validated by now (rasa_sdk types every slot as optional)."""
+    return cast(str, tracker.get_slot(slot))
+
+
+def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
 # -- dates, shared by the booking form and moving a booking ---------------------------------------------------
-def check_pickup_date(value, area: str, ctx: Context, dispatcher, current: date | None = None) -> str | None:
+def check_pickup_date(
+    value: Any, area: str, ctx: Context, dispatcher: CollectingDispatcher, current: date | None = None
+) -> str | None:
     """The ISO date when `value` can be booked in `area`; otherwise tell why and return None."""
     config = ctx.config
     result = calendar.check_date(value, ctx.today, config)
@@ -76,7 +87,9 @@ def check_pickup_date(value, area: str, ctx: Context, dispatcher, current: date 
     return None
 
 
-def ask_date(dispatcher, area: str, ctx: Context, response: str, exclude: date | None = None) -> bool:
+def ask_date(
+    dispatcher: CollectingDispatcher, area: str, ctx: Context, response: str, exclude: date | None = None
+) -> bool:
     """Offer the next free dates as buttons plus a date picker; False when the area has none at all."""
     free = ctx.store.free_dates(area, ctx.today, ctx.config.date_buttons, exclude=exclude)
     if not free:
@@ -93,7 +106,7 @@ def ask_date(dispatcher, area: str, ctx: Context, response: str, exclude: date |
     return True
 
 
-def payment_instructions(dispatcher, booking: BookingView, ctx: Context) -> None:
+def payment_instructions(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> None:
     """After booking: how to pay, with 処理券 or online (a checkout link)."""
     if booking.payment_method == "online":
         try:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
-from rasa_sdk import Action, FormValidationAction
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
@@ -20,7 +23,16 @@ from ..contact import clean_name, normalize_phone
 from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
 from ..fees import check_quantities, describe, load_table, parse_items, yen
 from ..service import DateFull, Draft
-from .context import BOOKING_SLOTS, Context, ask_date, channel_of, check_pickup_date, context, payment_instructions
+from .context import (
+    BOOKING_SLOTS,
+    Context,
+    ask_date,
+    channel_of,
+    check_pickup_date,
+    context,
+    filled,
+    payment_instructions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +42,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         return "validate_bulky_booking_form"
 
     # The message that opened the form may already name the items: 「ソファを捨てたい」.
-    def extract_bulky_items(self, dispatcher, tracker, domain):
+    def extract_bulky_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") or tracker.get_slot("bulky_items") is not None:
             return {}
         message = tracker.latest_message or {}
@@ -46,7 +60,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return {}
         return {"bulky_items": text}
 
-    def _navigate(self, value, slot: str, dispatcher, tracker, ctx: Context) -> dict | None:
+    def _navigate(
+        self, value: Any, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
+    ) -> dict[str, Any] | None:
         """Slot changes for 「戻る」 or 「〇〇を変更」, or None when `value` is an answer."""
         requested = tracker.get_slot("requested_slot") or slot
         nav = navigation(value, requested)
@@ -67,7 +83,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         out[target] = None
         return out
 
-    def validate_bulky_items(self, value, dispatcher, tracker, domain):
+    def validate_bulky_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if isinstance(value, list):  # already checked (the form is resumed)
             return {"bulky_items": value}
         ctx = context()
@@ -105,12 +123,14 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(response="utter_bulky_items_too_many", pieces=pieces, max=ctx.config.max_pieces)
             return {"bulky_items": None}
         dispatcher.utter_message(response="utter_bulky_items_fee", fees=describe(parsed.lines, ctx.config.total_label))
-        out = {"bulky_items": [line.as_slot() for line in parsed.lines]}
+        out: dict[str, Any] = {"bulky_items": [line.as_slot() for line in parsed.lines]}
         if not tracker.get_slot("bulky_request_key"):
             out["bulky_request_key"] = uuid.uuid4().hex
         return out
 
-    def validate_bulky_address(self, value, dispatcher, tracker, domain):
+    def validate_bulky_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         nav = self._navigate(value, "bulky_address", dispatcher, tracker, ctx)
         if nav is not None:
@@ -123,9 +143,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
         city = profile()
         found = match_address(str(value), areas, city["city"].get("prefecture", ""), city["city"]["name"])
         if not found.ok:
-            response = {OUTSIDE: "utter_bulky_address_outside", NO_NUMBER: "utter_bulky_address_no_number"}.get(
-                found.problem, "utter_bulky_address_unknown"
-            )
+            responses: dict[str | None, str] = {
+                OUTSIDE: "utter_bulky_address_outside",
+                NO_NUMBER: "utter_bulky_address_no_number",
+            }
+            response = responses.get(found.problem, "utter_bulky_address_unknown")
             dispatcher.utter_message(response=response, address=found.address)
             return {"bulky_address": None}
         out = {"bulky_address": found.address, "bulky_area": found.area}
@@ -137,7 +159,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             out["bulky_date"] = None
         return out
 
-    def validate_bulky_date(self, value, dispatcher, tracker, domain):
+    def validate_bulky_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         nav = self._navigate(value, "bulky_date", dispatcher, tracker, ctx)
         if nav is not None:
@@ -147,7 +171,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return {"bulky_date": None}
         return {"bulky_date": check_pickup_date(value, area, ctx, dispatcher)}
 
-    def validate_bulky_name(self, value, dispatcher, tracker, domain):
+    def validate_bulky_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         nav = self._navigate(value, "bulky_name", dispatcher, tracker, ctx)
         if nav is not None:
@@ -157,7 +183,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(response="utter_bulky_name_invalid")
         return {"bulky_name": name}
 
-    def validate_bulky_phone(self, value, dispatcher, tracker, domain):
+    def validate_bulky_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         phone = normalize_phone(str(value))
         if phone is None:
@@ -171,7 +199,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             out["bulky_payment"] = ctx.config.payment_methods[0]
         return out
 
-    def validate_bulky_payment(self, value, dispatcher, tracker, domain):
+    def validate_bulky_payment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         nav = self._navigate(value, "bulky_payment", dispatcher, tracker, ctx)
         if nav is not None:
@@ -181,7 +211,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(response="utter_bulky_payment_invalid")
         return {"bulky_payment": choice}
 
-    def validate_bulky_confirmed(self, value, dispatcher, tracker, domain):
+    def validate_bulky_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is True:
             return {"bulky_confirmed": True}
         if value is False:  # 「修正する」: which one?
@@ -201,18 +233,18 @@ class ActionAskBulkyDate(Action):
     def name(self) -> str:
         return "action_ask_bulky_date"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
-        if ask_date(dispatcher, tracker.get_slot("bulky_area"), ctx, "utter_ask_bulky_date"):
+        if ask_date(dispatcher, filled(tracker, "bulky_area"), ctx, "utter_ask_bulky_date"):
             return []
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in BOOKING_SLOTS]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
 
 
 class ActionAskBulkyPayment(Action):
     def name(self) -> str:
         return "action_ask_bulky_payment"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         config = load_config(settings().data_dir)
         lines = lines_of(tracker.get_slot("bulky_items"))
         buttons = [
@@ -232,7 +264,7 @@ class ActionAskBulkyConfirmed(Action):
     def name(self) -> str:
         return "action_ask_bulky_confirmed"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         config = load_config(settings().data_dir)
         if tracker.get_slot("bulky_edit_menu"):
             fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
@@ -255,18 +287,20 @@ class ActionSubmitBulkyBooking(Action):
     def name(self) -> str:
         return "action_submit_bulky_booking"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("bulky_confirmed") is not True:
             return []
         ctx = context()
+        pickup_date = calendar.parse_iso(filled(tracker, "bulky_date"))
+        assert pickup_date is not None  # the form checked it
         draft = Draft(
-            area=tracker.get_slot("bulky_area"),
-            address=tracker.get_slot("bulky_address"),
-            name=tracker.get_slot("bulky_name"),
-            phone=tracker.get_slot("bulky_phone"),
-            pickup_date=calendar.parse_iso(tracker.get_slot("bulky_date")),
+            area=filled(tracker, "bulky_area"),
+            address=filled(tracker, "bulky_address"),
+            name=filled(tracker, "bulky_name"),
+            phone=filled(tracker, "bulky_phone"),
+            pickup_date=pickup_date,
             lines=lines_of(tracker.get_slot("bulky_items")),
-            payment_method=tracker.get_slot("bulky_payment"),
+            payment_method=filled(tracker, "bulky_payment"),
             channel=channel_of(tracker),
             sender_id=tracker.sender_id,
             request_key=tracker.get_slot("bulky_request_key"),
@@ -283,4 +317,4 @@ class ActionSubmitBulkyBooking(Action):
             put_out_by=ctx.config.put_out_by,
         )
         payment_instructions(dispatcher, booking, ctx)
-        return [SlotSet(s, None) for s in BOOKING_SLOTS] + [SlotSet("manage_booking", booking.number)]
+        return [*(SlotSet(s, None) for s in BOOKING_SLOTS), SlotSet("manage_booking", booking.number)]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from rasa_sdk import Action, FormValidationAction
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.messages import render
 from bot.payload import encode_payload
@@ -24,14 +27,14 @@ from .context import Context, ask_date, channel_of, check_pickup_date, context, 
 log = logging.getLogger(__name__)
 
 
-def wanted_op(tracker) -> str:
+def wanted_op(tracker: Tracker) -> str:
     """What the citizen wants done: the button's manage_action, else words in the message, else the status."""
     entities = (tracker.latest_message or {}).get("entities") or []
     value = next((e.get("value") for e in entities if e.get("entity") == "manage_action"), None)
     return value if value in MANAGE_OPS else manage_op((tracker.latest_message or {}).get("text") or "")
 
 
-def typed_number(message: dict) -> str | None:
+def typed_number(message: dict[str, Any]) -> str | None:
     """A booking number in the message: the NLU's (or a button's) booking_number entity, else in the text."""
     for entity in message.get("entities") or []:
         if entity.get("entity") == "booking_number":
@@ -54,7 +57,7 @@ def status_label(booking: BookingView) -> str:
     return render(settings(), f"utter_bulky_status_{booking.status}")
 
 
-def show_status(dispatcher, booking: BookingView, ctx: Context) -> None:
+def show_status(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> None:
     config = ctx.config
     status = status_label(booking)
     rows = [
@@ -80,7 +83,7 @@ def show_status(dispatcher, booking: BookingView, ctx: Context) -> None:
     )
 
 
-def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
+def changeable(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> bool:
     if booking.status != BOOKED:
         dispatcher.utter_message(
             response="utter_bulky_not_changeable", number=booking.number, status=status_label(booking)
@@ -97,7 +100,7 @@ def changeable(dispatcher, booking: BookingView, ctx: Context) -> bool:
     return True
 
 
-def run_op(op: str, booking: BookingView, dispatcher, ctx: Context) -> list:
+def run_op(op: str, booking: BookingView, dispatcher: CollectingDispatcher, ctx: Context) -> list[EventType]:
     """Do what the citizen asked with a booking whose owner is known."""
     if op == "change_date" and changeable(dispatcher, booking, ctx):
         return [SlotSet("manage_new_date", None), ActiveLoop("bulky_change_form")]
@@ -126,7 +129,7 @@ class ActionBulkyManage(Action):
     def name(self) -> str:
         return "action_bulky_manage"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         op, channel = wanted_op(tracker), channel_of(tracker)
         events = [SlotSet("manage_op", op)]
@@ -166,13 +169,17 @@ class ValidateBulkyManageForm(FormValidationAction):
     def name(self) -> str:
         return "validate_bulky_manage_form"
 
-    def validate_manage_number(self, value, dispatcher, tracker, domain):
+    def validate_manage_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         number = normalize_booking_number(str(value)) or find_booking_number(str(value))
         if number is None:
             dispatcher.utter_message(response="utter_bulky_manage_number_invalid")
         return {"manage_number": number}
 
-    def validate_manage_phone(self, value, dispatcher, tracker, domain):
+    def validate_manage_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         phone = normalize_phone(str(value))
         if phone is None:
             dispatcher.utter_message(response="utter_bulky_phone_invalid")
@@ -185,7 +192,7 @@ class ActionBulkyManageVerify(Action):
     def name(self) -> str:
         return "action_bulky_manage_verify"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         number, phone = tracker.get_slot("manage_number"), tracker.get_slot("manage_phone")
         booking = ctx.store.find(number, phone) if number and phone else None
@@ -201,7 +208,9 @@ class ValidateBulkyChangeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_bulky_change_form"
 
-    def validate_manage_new_date(self, value, dispatcher, tracker, domain):
+    def validate_manage_new_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
         if booking is None:
@@ -213,7 +222,7 @@ class ActionAskManageNewDate(Action):
     def name(self) -> str:
         return "action_ask_manage_new_date"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
         if booking and ask_date(
@@ -227,7 +236,7 @@ class ActionBulkyChangeDate(Action):
     def name(self) -> str:
         return "action_bulky_change_date"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         number, new_date = tracker.get_slot("manage_booking"), calendar.parse_iso(tracker.get_slot("manage_new_date"))
         events = [SlotSet("manage_new_date", None)]
@@ -261,7 +270,9 @@ class ValidateBulkyCancelForm(FormValidationAction):
     def name(self) -> str:
         return "validate_bulky_cancel_form"
 
-    def validate_manage_cancel_confirmed(self, value, dispatcher, tracker, domain):
+    def validate_manage_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"manage_cancel_confirmed": value}
         dispatcher.utter_message(response="utter_bulky_confirm_unclear")
@@ -272,7 +283,7 @@ class ActionBulkyCancelBooking(Action):
     def name(self) -> str:
         return "action_bulky_cancel_booking"
 
-    def run(self, dispatcher, tracker, domain):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = tracker.get_slot("manage_booking")
         events = [SlotSet("manage_cancel_confirmed", None)]
         if tracker.get_slot("manage_cancel_confirmed") is not True or not number:
