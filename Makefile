@@ -1,9 +1,10 @@
 # Two commands on a fresh clone: `make run` serves the demo city on http://127.0.0.1:5005, `make test` tests it.
+# While working: `make check`, the fast lane (lint, types, unit tests; under a minute).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The stamps name pyproject.toml's checksum: editing it reinstalls. `run` needs only the runtime
-# dependencies; `test` adds the test extras (pytest, Playwright) on top.
+# dependencies; `test` adds the test extras (pytest, Playwright, ruff, mypy) on top.
 PYPROJECT_SUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(PYPROJECT_SUM)
 TEST_STAMP := $(VENV)/.installed-test-$(PYPROJECT_SUM)
@@ -11,7 +12,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 5005
 
-.PHONY: install install-test model data run test bench postgres validate rasa-validate assets clean
+.PHONY: install install-test model data run lint check test bench postgres validate rasa-validate assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +45,18 @@ run: model data
 postgres:
 	@bash scripts/ensure_postgres.sh
 
-test: install-test model browser-deps postgres
+# Lint (ruff's rules and format) and types (mypy, configured in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The fast lane: lint and the unit tests, under a minute with a warm venv.
+check: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+# Everything, as CI runs it (.ci/run): lint, then every test (feature, channel, end-to-end too).
+test: lint model browser-deps postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 validate: install

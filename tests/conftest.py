@@ -1,4 +1,15 @@
-"""Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server."""
+"""Flask-style fixtures over the real components: a trained model, SQLite files, PostgreSQL, a live server.
+
+A test's bot runs on one of two cities. The fixture city (tests/fixtures/city: ひばり市, small and invented, its
+model trained in seconds) is for tests of the engine's behaviour: a module marked
+`pytestmark = pytest.mark.fixture_city` gets `settings`, `engine`, `client` and `say` on it, and asserts response
+names, intents, structure or text read from the fixture city's own data (`response_text`, `faq_answer`), never one
+city's wording. The demo city (data/) is the default, for the acceptance tests of its content: its FAQ and NLU
+(feature/test_content.py, test_actions_faq.py), Kanazawa's and Tsu's garbage data (feature/test_garbage_*.py,
+test_areas.py), the demo's booking and payments (feature/test_booking_*.py), the LINE channel on the demo's replies
+and areas (channel/test_line_*.py), the command line as a user runs it (feature/test_cli.py) and the end-to-end tests
+(e2e/: every held-out question, the widget in Chromium).
+"""
 
 from __future__ import annotations
 
@@ -16,19 +27,69 @@ from sqlalchemy import create_engine, text
 from bot import model as bot_model
 from bot.settings import Settings
 
-# The demo city's tests run "on" a fixed Friday morning so dates are reproducible.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The fixture city's data folder: its own city.yml, faq/, nlu/, rules/, garbage and booking files and config.yml.
+FIXTURE_CITY = PROJECT_DIR / "tests" / "fixtures" / "city"
+# Both cities' tests run "on" a fixed Friday morning so dates are reproducible.
 FIXED_NOW = "2026-11-20T10:00:00+09:00"
 # A test-only variable (README "Configuration"): the PostgreSQL server the tests create their databases on.
 PG_ADMIN_URL = os.environ.get("BOT_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fixture_city: the module's bot runs on the fixture city (tests/fixtures/city)")
+
+
+def fixture_city_env(model_dir: Path) -> dict[str, str]:
+    """The fixture city as environment variables: its data folder, its config and a model folder (the domain is
+    the project's domain.yml, as for every city)."""
+    return {
+        "BOT_DATA_DIR": str(FIXTURE_CITY),
+        "BOT_CONFIG": str(FIXTURE_CITY / "config.yml"),
+        "BOT_MODEL_DIR": str(model_dir),
+    }
+
+
+def response_text(engine, name: str, channel: str = "rest", **values) -> str:
+    """The text of the domain's response `name` as the engine renders it for its city (`values` fill its
+    variables): tests of the engine compare replies with it, not with one city's wording."""
+    return engine.agent.responder.render(name, {}, channel, values)["text"]
+
+
+def faq_answer(settings: Settings, intent: str) -> str:
+    """The city's main FAQ answer of `intent` (its topic's first entry), filled in from the city profile."""
+    from bot.city import load_city
+    from services.faq import index as faq_index
+
+    entry = faq_index.load(settings.data_dir).by_intent[intent][0]
+    return faq_index.render_answer(entry, load_city(settings.data_dir))
+
+
 @pytest.fixture(scope="session")
 def trained_settings() -> Settings:
-    """Project settings with a current model (trained once per run if stale)."""
+    """The demo city's settings with a current model (trained once per run if stale)."""
     settings = Settings.from_env(env={})
     if bot_model.is_stale(settings):
         bot_model.train(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def fixture_city(tmp_path_factory) -> Settings:
+    """The fixture city's settings with a model trained on it once per run, in a folder of this run (seconds)."""
+    settings = Settings.from_env(env=fixture_city_env(tmp_path_factory.mktemp("fixture-city") / "models"))
+    bot_model.train(settings)
+    return settings
+
+
+@pytest.fixture
+def city_env(request) -> dict[str, str]:
+    """The city of this test's bot as environment variables: the fixture city in a module marked `fixture_city`,
+    the demo city (no variable: the defaults) otherwise. Either city's model is trained before it is used."""
+    if request.node.get_closest_marker("fixture_city"):
+        return fixture_city_env(request.getfixturevalue("fixture_city").model_dir)
+    request.getfixturevalue("trained_settings")
+    return {}
 
 
 @pytest.fixture
@@ -38,14 +99,19 @@ def extra_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def test_env(tmp_path, extra_env) -> dict[str, str]:
-    """This test's bot configuration as environment variables: its own SQLite file and the fixed clock."""
-    return {"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "BOT_FIXED_NOW": FIXED_NOW, **extra_env}
+def test_env(tmp_path, city_env, extra_env) -> dict[str, str]:
+    """This test's bot configuration as environment variables: its city, its own SQLite file and the fixed clock."""
+    return {
+        **city_env,
+        "BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "BOT_FIXED_NOW": FIXED_NOW,
+        **extra_env,
+    }
 
 
 @pytest.fixture
-def settings(trained_settings, test_env) -> Settings:
-    """The settings of `test_env` alone (not the developer's environment), on the trained model."""
+def settings(test_env) -> Settings:
+    """The settings of `test_env` alone (not the developer's environment), on its city's trained model."""
     return Settings.from_env(env=test_env)
 
 
@@ -168,6 +234,3 @@ def say(client):
         return response.get_json()
 
     return _say
-
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent

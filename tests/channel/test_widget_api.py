@@ -1,4 +1,5 @@
-"""The widget's server side on the real app: assets, demo page, feedback endpoint, CORS, and config checks."""
+"""The widget's server side on the real app: assets, demo page, feedback endpoint, CORS, and config checks (on the
+fixture city)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import re
 
 import pytest
 
+from bot.city import load_city
 from bot.errors import ConfigError
 from connectors.widget import allowed_origins, contrast_ratio, widget_config
+from tests.conftest import FIXTURE_CITY
 
-CITY_ORIGIN = "https://www.city.sakura.example.jp"  # widget.allowed_origins in data/city.yml
+pytestmark = pytest.mark.fixture_city
+WIDGET = load_city(FIXTURE_CITY)["widget"]
+CITY_ORIGIN = WIDGET["allowed_origins"][0]
 OTHER_ORIGIN = "https://evil.example.com"
 
 
@@ -18,7 +23,7 @@ def test_demo_page_embeds_the_widget_with_one_script_tag(client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="ja">' in html
-    assert "/widget.js" in html and 'data-primary-color="#1d5a8c"' in html
+    assert "/widget.js" in html and f'data-primary-color="{WIDGET["primary_color"]}"' in html
     script = client.get("/widget.js")
     assert script.headers["Content-Type"].startswith("text/javascript")
     assert client.get("/widget.css").headers["Content-Type"].startswith("text/css")
@@ -81,7 +86,7 @@ def test_cors_origins_from_the_environment(engine, bot_env):
     from bot.settings import Settings
     from connectors import create_app
 
-    env = {"BOT_CORS_ORIGINS": "https://kosodate.example.jp, https://www.city.sakura.example.jp"}
+    env = {"BOT_CORS_ORIGINS": f"https://kosodate.example.jp, {CITY_ORIGIN}"}
     settings = bot_env.with_(cors_origins=Settings.from_env(env=env).cors_origins)
     client = create_app(settings, engine=engine).test_client()
     response = client.post("/widget/feedback", json={}, headers={"Origin": "https://kosodate.example.jp"})

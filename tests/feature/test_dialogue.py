@@ -1,13 +1,19 @@
-"""Dialogue semantics on the real engine: rules, fallback, forms, responses, sessions."""
+"""Dialogue semantics on the real engine: rules, fallback, forms, responses, sessions (on the fixture city)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from rasa_sdk import Action, FormValidationAction
 
+from bot.city import contact
 from bot.dialogue.responses import Responder, choose_variation
 from bot.domain import Domain, Slot
+from services.faq import index as faq_index
+from tests.conftest import response_text
+
+pytestmark = pytest.mark.fixture_city
 
 
 def actions_of(engine, sender):
@@ -17,23 +23,28 @@ def actions_of(engine, sender):
 def test_greeting_rule_runs_its_actions_in_order(say, engine):
     replies = say("こんにちは", sender="g")
     assert actions_of(engine, "g") == ["utter_greet", "action_capabilities"]
-    assert "さくら市" in replies[0]["text"] and replies[1]["buttons"]
+    assert replies[0]["text"] == response_text(engine, "utter_greet") and replies[1]["buttons"]
+    assert engine.profile()["city"]["name"] in replies[0]["text"]
 
 
 def test_fallback_offers_candidates_and_a_person_then_handoff(say, engine):
     first = say("児童手当と住民票", sender="f")  # two topics at once: ambiguous
     assert actions_of(engine, "f") == ["action_nlu_fallback"]
     text = first[0]["text"]
-    assert "099-100-0000" in text and "8時30分" in text  # contact from the city profile
+    office = contact(engine.profile())
+    assert office["phone"] in text and office["hours"] in text  # contact from the city profile
+    assert text == response_text(engine, "utter_fallback_candidates")
     titles = [b["title"] for b in first[0]["buttons"]]
-    assert 2 <= len(titles) <= 3 and any("児童手当" in t for t in titles) and any("住民票" in t for t in titles)
+    topics = faq_index.load(engine.settings.data_dir).topics
+    assert 2 <= len(titles) <= 3
+    assert {topics["childcare_child_allowance"], topics["certificates_residence_record"]} <= set(titles)
     second = say("国保と児童手当と住民票のこと", sender="f")
-    assert "職員" in second[0]["text"]
+    assert second[0]["text"] == response_text(engine, "utter_fallback_handoff")
     assert second[0]["buttons"][0]["payload"] == "/general_handoff"
 
 
-def test_cancel_without_a_form_says_there_is_nothing_to_cancel(say):
-    assert "中止する手続きはありません" in say("キャンセル", sender="c")[0]["text"]
+def test_cancel_without_a_form_says_there_is_nothing_to_cancel(say, engine):
+    assert say("キャンセル", sender="c")[0]["text"] == response_text(engine, "utter_nothing_to_cancel")
 
 
 def test_response_variations_by_language_slot_and_channel():
@@ -82,7 +93,7 @@ class ValidateContactForm(FormValidationAction):
 
 
 def contact_form_engine(engine):
-    """The demo model plus a two-slot form; the real processor, rules and rasa_sdk executor run it."""
+    """The city's model plus a two-slot form; the real processor, rules and rasa_sdk executor run it."""
     from bot.dialogue.processor import Processor
     from bot.dialogue.rules import RulePolicy
     from bot.training_data import Rule
@@ -118,7 +129,7 @@ def contact_form_engine(engine):
             "utter_done": [{"text": "{name}様、{phone}で受け付けました。"}],
         }
     )
-    rules = [  # first, so they win the tie with the demo's own handoff rule
+    rules = [  # first, so they win the tie with the domain's own handoff rule
         Rule("start", [{"intent": "general_handoff"}, {"action": "contact_form"}, {"active_loop": "contact_form"}]),
         Rule(
             "submit",
@@ -155,7 +166,7 @@ def test_form_can_be_left_with_yameru(say, engine):
     say("担当の人と話したいです", sender="fx")
     say("山田花子", sender="fx")
     replies = say("やめる", sender="fx")
-    assert "中止しました" in replies[0]["text"]
+    assert replies[0]["text"] == response_text(engine, "utter_cancelled")
     state, _, _ = engine.store.load("fx")
     assert state["active_loop"] is None and state["slots"]["name"] is None
 
@@ -168,7 +179,8 @@ def test_warm_up_builds_caches_without_storing_anything(engine):
 def test_the_demo_domain_greets_line_users_in_their_own_words(engine):
     rest = engine.handle_message("v1", "こんにちは", channel="rest")[0]["text"]
     line = engine.handle_message("v2", "こんにちは", channel="line")[0]["text"]
-    assert "LINE公式アカウント" in line and "LINE" not in rest
+    assert line == response_text(engine, "utter_greet", channel="line") and "LINE" in line
+    assert rest == response_text(engine, "utter_greet") and "LINE" not in rest
 
 
 class ActionShowCard(Action):
@@ -210,7 +222,8 @@ def test_a_named_response_keeps_the_actions_buttons_json_message_and_extras(engi
         "action_nlu_fallback",
     )
     (message,) = engine.handle_message("card", "/general_greet")
-    assert message["text"] == "受付番号 SD-1（さくら市）"  # the values fill the response, as Rasa's do
+    city = engine.profile()["city"]["name"]
+    assert message["text"] == f"受付番号 SD-1（{city}）"  # the values fill the response, as Rasa's do
     assert message["buttons"] == [
         {"title": "戻る", "payload": "/general_deny"},
         {"title": "次へ", "payload": "/general_affirm"},

@@ -1,4 +1,5 @@
-"""A running server picks up a newly trained model without a restart and without failing a request."""
+"""A running server picks up a newly trained model without a restart and without failing a request (on the fixture
+city, whose model trains in seconds)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import shutil
 import threading
 import time
 
+import pytest
 import requests
 
 from bot import model as bot_model
 from bot.engine import Engine
 from connectors import create_app
 from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.fixture_city
 
 
 def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
@@ -51,13 +55,13 @@ def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
     assert statuses and set(statuses) == {200}
 
 
-def test_the_watcher_swaps_only_complete_models_of_this_format(trained_settings, tmp_path):
+def test_the_watcher_swaps_only_complete_models_of_this_format(fixture_city, tmp_path):
     """It reads `models/current`, which a training replaces last: half-written or foreign models never get in."""
     import json
     from dataclasses import replace
 
-    shutil.copytree(trained_settings.model_dir, tmp_path / "models")
-    settings = trained_settings.with_(model_dir=tmp_path / "models")
+    shutil.copytree(fixture_city.model_dir, tmp_path / "models")
+    settings = fixture_city.with_(model_dir=tmp_path / "models")
     loaded = []
     holder = bot_model.ModelHolder(settings, on_load=loaded.append)
     first = holder.model

@@ -1,4 +1,7 @@
-"""The model file: a directory of plain data (JSON and NumPy arrays, no pickle) with a format version stamp."""
+"""The model file: a directory of plain data (JSON and NumPy arrays, no pickle) with a format version stamp.
+
+On the fixture city's model (`fixture_city`), trained once per run.
+"""
 
 from __future__ import annotations
 
@@ -20,32 +23,33 @@ from bot.domain import Domain
 from bot.errors import ModelFormatError, ModelNotFound
 from bot.settings import PROJECT_DIR
 from bot.training_data import Rule, load_nlu, load_rules
+from tests.conftest import FIXTURE_CITY
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
 @pytest.fixture
-def copied(trained_settings, tmp_path):
+def copied(fixture_city, tmp_path):
     """Settings whose model folder is a private copy of the trained model."""
-    shutil.copytree(trained_settings.model_dir, tmp_path / "models")
-    return trained_settings.with_(model_dir=tmp_path / "models")
+    shutil.copytree(fixture_city.model_dir, tmp_path / "models")
+    return fixture_city.with_(model_dir=tmp_path / "models")
 
 
 def _manifest_path(settings):
     return bot_model.current_model_dir(settings) / bot_model.MANIFEST_FILE
 
 
-def test_the_model_is_a_directory_of_json_and_numpy_arrays_without_pickle(trained_settings):
-    directory = bot_model.current_model_dir(trained_settings)
-    assert (trained_settings.model_dir / "current").read_text().strip() == directory.name
+def test_the_model_is_a_directory_of_json_and_numpy_arrays_without_pickle(fixture_city):
+    directory = bot_model.current_model_dir(fixture_city)
+    assert (fixture_city.model_dir / "current").read_text().strip() == directory.name
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format"] == bot_model.MODEL_FORMAT and manifest["bot_version"] == __version__
     assert manifest["fingerprint"] and manifest["trained_at"] > 0
     names = [c["name"] for c in manifest["components"]]
-    assert names == [c["name"] for c in bot_model.read_config(trained_settings)["pipeline"]]
+    assert names == [c["name"] for c in bot_model.read_config(fixture_city)["pipeline"]]
     for entry in manifest["components"]:
         assert (directory / "nlu" / entry["folder"]).is_dir()
-    files = [p for p in trained_settings.model_dir.rglob("*") if p.is_file()]
+    files = [p for p in fixture_city.model_dir.rglob("*") if p.is_file()]
     assert not [p for p in files if p.suffix in (".pkl", ".pickle")]
     assert {p.suffix for p in files} <= {"", ".json", ".npz"}  # "" is the `current` pointer
     arrays = [p for p in files if p.suffix == ".npz"]
@@ -59,14 +63,14 @@ def test_the_model_is_a_directory_of_json_and_numpy_arrays_without_pickle(traine
         assert path.read_bytes()[:2] not in (b"\x80\x04", b"\x80\x05"), path  # no pickle stream under any name
 
 
-def test_save_then_load_gives_the_same_model_and_the_same_parses(trained_settings, tmp_path):
-    model = bot_model.load(trained_settings)
-    other = trained_settings.with_(model_dir=tmp_path / "models")
+def test_save_then_load_gives_the_same_model_and_the_same_parses(fixture_city, tmp_path):
+    model = bot_model.load(fixture_city)
+    other = fixture_city.with_(model_dir=tmp_path / "models")
     bot_model.save(model, other)
     loaded = bot_model.load(other)
     assert loaded.domain == model.domain and loaded.rules == model.rules and loaded.config == model.config
     assert (loaded.fingerprint, loaded.trained_at) == (model.fingerprint, model.trained_at)
-    texts = [e.text for e in load_nlu([PROJECT_DIR / "tests" / "nlu_test.yml"]).examples][::10]
+    texts = [e.text for e in load_nlu([FIXTURE_CITY / "nlu"]).examples][::5]
     assert len(texts) >= 50
     for text in [*texts, "ｽﾌﾟﾚｰ缶を明日出したい", "電話は090-1234-5678です", ""]:
         assert (
@@ -78,7 +82,7 @@ def test_save_then_load_gives_the_same_model_and_the_same_parses(trained_setting
 def test_domain_and_rules_are_rebuilt_from_plain_data():
     domain = Domain.load(PROJECT_DIR / "domain.yml")
     assert Domain.from_dict(json.loads(json.dumps(domain.to_dict()))) == domain
-    rules = load_rules([PROJECT_DIR / "data"])
+    rules = load_rules([FIXTURE_CITY])
     assert rules and [Rule.from_dict(json.loads(json.dumps(r.to_dict()))) for r in rules] == rules
 
 
@@ -114,8 +118,8 @@ def test_train_if_stale_retrains_a_model_of_another_format(copied, monkeypatch):
     assert trained == [copied]
 
 
-def test_a_pickled_model_of_an_older_version_is_stale_and_named_in_the_error(trained_settings, tmp_path):
-    settings = trained_settings.with_(model_dir=tmp_path / "models")
+def test_a_pickled_model_of_an_older_version_is_stale_and_named_in_the_error(fixture_city, tmp_path):
+    settings = fixture_city.with_(model_dir=tmp_path / "models")
     with pytest.raises(ModelNotFound, match="python -m bot train"):
         bot_model.load(settings)
     (tmp_path / "models").mkdir()
@@ -124,7 +128,7 @@ def test_a_pickled_model_of_an_older_version_is_stale_and_named_in_the_error(tra
     with pytest.raises(ModelFormatError, match=r"model\.pkl.*pickled.*python -m bot train"):
         bot_model.load(settings)
     assert bot_model.is_stale(settings)
-    bot_model.save(bot_model.load(trained_settings), settings)  # what training does next
+    bot_model.save(bot_model.load(fixture_city), settings)  # what training does next
     assert not (tmp_path / "models" / "model.pkl").exists() and not (tmp_path / "models" / "fingerprint.json").exists()
     assert bot_model.load(settings).domain.intents
 

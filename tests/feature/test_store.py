@@ -1,4 +1,4 @@
-"""Tracker store on real SQLite and PostgreSQL: migrations, turns, crash safety, concurrency."""
+"""Tracker store on real SQLite and PostgreSQL: migrations, turns, crash safety, concurrency (on the fixture city)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from bot.engine import Engine
 from bot.store.db import get_engine
 from bot.store.migrate import downgrade, upgrade
 from bot.store.tracker_store import ConcurrentUpdate, TrackerStore
+from tests.conftest import faq_answer, response_text
 
+pytestmark = pytest.mark.fixture_city
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
@@ -60,7 +62,7 @@ def test_engine_on_postgresql_keeps_conversations(bot_env, pg_url):
     try:
         engine.handle_message("pg", "こんにちは")
         replies = engine.handle_message("pg", "住民票がほしい")
-        assert "住民票" in replies[0]["text"]
+        assert faq_answer(bot_env, "certificates_residence_record") in replies[0]["text"]
         turns = engine.store.turns("pg")
         assert [t["intent"] for t in turns] == ["general_greet", "certificates_residence_record"]
     finally:
@@ -76,7 +78,7 @@ def test_a_crash_mid_turn_keeps_the_message_and_the_old_state(engine, monkeypatc
 
     monkeypatch.setattr(engine.agent.processor, "handle", boom)
     replies = engine.handle_message("crash", "住民票がほしい")
-    assert "申し訳ありません" in replies[0]["text"]
+    assert replies[0]["text"] == response_text(engine, "utter_error")
     turns = engine.store.turns("crash")
     assert turns[-1]["user_text"] == "住民票がほしい" and turns[-1]["status"] == "failed"
     after, _, version_after = engine.store.load("crash")

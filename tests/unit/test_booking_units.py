@@ -1,9 +1,9 @@
-"""Bulky-waste booking: the plain decisions (fees, addresses, dates, contact details, navigation, config)."""
+"""Bulky-waste booking: the plain decisions (fees, addresses, dates, contact details, navigation, config), on the
+fixture city's fee table and booking rules."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timezone
-from pathlib import Path
 
 import pytest
 import yaml
@@ -24,19 +24,19 @@ from services.booking.contact import (
 from services.booking.conversation import Navigation, manage_op, navigation, payment_choice, previous, summary
 from services.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
 from services.payments.sandbox import sandbox_secret
+from tests.conftest import FIXTURE_CITY
 
-DATA = Path(__file__).resolve().parents[2] / "data"
 TODAY = date(2026, 11, 20)  # a Friday; Monday 11-23 is 勤労感謝の日
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    return load_table(DATA, f"sqlite:///{tmp_path_factory.mktemp('fees') / 'none.sqlite3'}")
+    return load_table(FIXTURE_CITY, f"sqlite:///{tmp_path_factory.mktemp('fees') / 'none.sqlite3'}")
 
 
 @pytest.fixture(scope="module")
 def config():
-    return load_config(DATA)
+    return load_config(FIXTURE_CITY)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_dictionary_items_of_the_garbage_helper_are_bookable_and_appliances_refu
                 **{**row, "synonyms": ["ワインクーラー"]},
             )
         )
-    parsed = parse_items("ロッキングチェアとワインクーラー", load_table(DATA, url))
+    parsed = parse_items("ロッキングチェアとワインクーラー", load_table(FIXTURE_CITY, url))
     assert [(line.name, line.fee) for line in parsed.lines] == [("ロッキングチェア", 1200)]
     assert parsed.refused == {"appliance_recycling": ["ワインクーラー"]}
 
@@ -212,13 +212,15 @@ def test_summary_rows_come_from_the_slots(config):
         "bulky_payment": "online",
     }
     rows, total = summary(slots, config)
-    assert rows[0] == ["品目", "ソファー ×2（2,000円）"] and rows[1] == ["住所", "泉野町3-5-1（泉野）"]
-    assert rows[2] == ["収集日", "2026年11月25日(水)"] and rows[4] == ["電話番号", "090-1234-5678"]
-    assert total == "合計 2,000円"
+    label = config.field_labels
+    assert rows[0] == [label["bulky_items"], "ソファー ×2（2,000円）"]
+    assert rows[1] == [label["bulky_address"], "泉野町3-5-1（泉野）"]
+    assert rows[2] == [label["bulky_date"], "2026年11月25日(水)"] and rows[4] == [label["bulky_phone"], "090-1234-5678"]
+    assert total == f"{config.total_label} 2,000円"
 
 
 def test_config_errors_name_the_allowed_keys(tmp_path):
-    doc = yaml.safe_load((DATA / "bulky.yml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((FIXTURE_CITY / "bulky.yml").read_text(encoding="utf-8"))
     assert parse(doc, tmp_path / "bulky.yml").cancel_deadline_working_days == 2
     with pytest.raises(ConfigError, match="lead_working_days"):
         parse({**doc, "booking": {**doc["booking"], "lead_days": 2}}, tmp_path / "bulky.yml")

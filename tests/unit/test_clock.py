@@ -11,13 +11,13 @@ import yaml
 from bot.clock import clock, now
 from bot.errors import ConfigError
 from bot.settings import Settings
-from tests.conftest import PROJECT_DIR
+from tests.conftest import FIXTURE_CITY
 
 
 def city_in(tmp_path, timezone: str | None) -> Settings:
-    """Settings of a copy of the demo city whose profile names `timezone` (None: no timezone key)."""
+    """Settings of a copy of the fixture city whose profile names `timezone` (None: no timezone key)."""
     data = tmp_path / "data"
-    shutil.copytree(PROJECT_DIR / "data", data, ignore=shutil.ignore_patterns("opendata", "nlu", "sudachi"))
+    shutil.copytree(FIXTURE_CITY, data, ignore=shutil.ignore_patterns("opendata", "nlu"))
     profile = yaml.safe_load((data / "city.yml").read_text(encoding="utf-8"))
     profile["city"].pop("timezone", None)
     if timezone:

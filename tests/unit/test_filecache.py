@@ -8,7 +8,7 @@ import pytest
 
 from bot.city import load_city
 from bot.filecache import FileCache
-from tests.conftest import PROJECT_DIR
+from tests.conftest import FIXTURE_CITY
 
 
 def counting_cache():
@@ -71,8 +71,9 @@ def test_a_failed_read_is_not_kept(tmp_path):
 def test_staff_edits_to_the_city_profile_apply_without_a_restart(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(PROJECT_DIR / "data" / "city.yml", data / "city.yml")
-    assert load_city(data)["city"]["name"] == load_city(PROJECT_DIR / "data")["city"]["name"]
+    shutil.copy(FIXTURE_CITY / "city.yml", data / "city.yml")
+    name = load_city(FIXTURE_CITY)["city"]["name"]
+    assert load_city(data)["city"]["name"] == name
     text = (data / "city.yml").read_text(encoding="utf-8")
-    (data / "city.yml").write_text(text.replace("さくら市", "もみじ市"), encoding="utf-8")
+    (data / "city.yml").write_text(text.replace(name, "もみじ市"), encoding="utf-8")
     assert load_city(data)["city"]["name"] == "もみじ市"
