@@ -5,6 +5,9 @@ declares; everything a citizen types goes to the engine as it is.
 
 Groups and rooms: the bot answers only when mentioned (and to its own buttons), the conversation belongs to the
 group or room, and no member's user id reaches the engine, so nothing personal about other members is stored.
+The engine is told the chat type (`chat_type` in the message metadata: user, group or room), so features that ask
+for personal data can refuse outside a one-to-one chat. Joining a group or room, the bot says how to ask it there
+(`GROUP_GREETING`, a domain.yml response).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from .render import parse_date_picker_data
 
 # Intents in domain.yml that the channel sends as button-style payloads.
 GREET = "/general_greet"
+# The response the bot says on joining a group or room (in domain.yml).
+GROUP_GREETING = "utter_line_group_greeting"
 UNSUPPORTED_MEDIA = "/general_unsupported_media"
 LOCATION_INTENT = "general_location"
 # Decimal places kept of a shared location (about 100 m): enough to tell the area, not the house.
@@ -53,15 +58,16 @@ class Turn:
 
     event_id: str
     chat_id: str  # the engine's sender id and where pushes go: the user, or the group or room
-    text: str | None  # the message for the engine; None forgets the chat (unfollow, leave)
+    text: str | None  # the message for the engine; None (without a response) forgets the chat: unfollow, leave
     reply_token: str | None
-    source_type: str  # user | group | room
+    chat_type: str  # user | group | room
+    response: str | None = None  # a domain.yml response to say without asking the engine (joining a group)
     received: float = field(default_factory=time.monotonic)  # when the webhook took it in
 
     @property
     def one_to_one(self) -> bool:
         """A chat with one citizen (the loading animation exists only there)."""
-        return self.source_type == "user"
+        return self.chat_type == "user"
 
 
 def _chat(source) -> tuple[str | None, str]:
@@ -126,18 +132,21 @@ def turn_for(event: Event) -> Turn | None:
     """The turn an event asks for, or None when the bot has nothing to do (or must not answer)."""
     if not isinstance(event, _HANDLED) or event.mode == EventMode.STANDBY:  # standby: a module channel has the chat
         return None
-    chat, source_type = _chat(event.source)
+    chat, chat_type = _chat(event.source)
     if not chat:
         return None
-    one_to_one = source_type == "user"
+    one_to_one = chat_type == "user"
+    reply_token = getattr(event, "reply_token", None)
     if isinstance(event, MessageEvent):
         text = _message_text(event.message, one_to_one)
     elif isinstance(event, PostbackEvent):
         text = postback_text(event.postback.data, event.postback.params)
-    elif isinstance(event, (FollowEvent, JoinEvent)):
+    elif isinstance(event, FollowEvent):
         text = GREET
+    elif isinstance(event, JoinEvent):
+        return Turn(event.webhook_event_id, chat, None, reply_token, chat_type, response=GROUP_GREETING)
     else:  # unfollow, leave
-        return Turn(event.webhook_event_id, chat, None, None, source_type)
+        return Turn(event.webhook_event_id, chat, None, None, chat_type)
     if text is None:
         return None
-    return Turn(event.webhook_event_id, chat, text, getattr(event, "reply_token", None), source_type)
+    return Turn(event.webhook_event_id, chat, text, reply_token, chat_type)

@@ -1,4 +1,5 @@
-"""The LINE feature: the webhook blueprint, its dedup table and migration, and the push notifier for notices."""
+"""The LINE feature: the webhook blueprint, its tables (webhook events taken in, pushes waiting for a retry) and
+their migrations, and the push notifier for notices."""
 
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def push_notifier(settings):
 
 FEATURE = Feature(
     name="line",
-    models=("connectors.line.seen",),
+    models=("connectors.line.seen", "connectors.line.pending"),
     migrations=Path(__file__).parent / "migrations",
     init_app=init_app,
     notifiers={"line": push_notifier},

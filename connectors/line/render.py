@@ -1,18 +1,27 @@
 """Bot messages (Rasa REST shape) as LINE message objects, within LINE's limits.
 
+LINE refuses a whole request when one part breaks a rule (an empty text, a label one character too long), and the
+citizen then gets no answer at all; so everything here is cut, dropped or split to fit, and nothing empty is sent:
 - Text longer than `MAX_TEXT` is split at sentence ends; a reply carries at most `MAX_MESSAGES` messages, so
   short texts are joined when there would be more, and what still does not fit goes out in further batches.
+  Blank texts are dropped.
 - The buttons of the last message that has any become quick replies (at most `MAX_QUICK_REPLIES`); other
-  buttons, or more than fit, become postback buttons in a Flex message. A button's payload is the postback
-  data, which comes back as the user's message.
+  buttons, or more than fit, become postback buttons in Flex messages, packed within LINE's size limits. A
+  button's payload is the postback data, which comes back as the user's message. A button with neither title nor
+  payload is dropped.
 - `custom.type == "date_picker"` adds a date picker whose postback data names the intent and entity
-  (`date_picker_data`); `custom.type == "summary"` becomes a Flex bubble with its buttons.
+  (`date_picker_data`); a picker whose dates LINE would refuse is left out (the date buttons remain).
+- `custom.type == "summary"` becomes a Flex bubble with its buttons: blank cells and rows are dropped, a row with
+  one cell spans the card; a card over LINE's size limit is sent as its text and buttons instead.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypeAlias
 
 from linebot.v3.messaging import (
     DatetimePickerAction,
@@ -31,16 +40,21 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-# LINE's limits (Messaging API reference, "Message objects" and "Action objects").
+# LINE's limits (Messaging API reference, "Message objects", "Action objects" and "Flex Message").
 MAX_MESSAGES = 5  # per reply or push request
 MAX_TEXT = 5000  # characters of one text message
 MAX_QUICK_REPLIES = 13
-MAX_ALT_TEXT = 400
-MAX_DATA = 300  # postback data and displayText
+MAX_ALT_TEXT = 1500  # a Flex message's altText
+MAX_DATA = 300  # postback data, displayText, a message action's text
 MAX_QUICK_LABEL = 20
 MAX_BUTTON_LABEL = 40
 MAX_BUTTONS_PER_BUBBLE = 10
 MAX_BUBBLES = 12
+# Bytes of JSON as line-bot-sdk sends it (non-ASCII escaped), counting a KB as 1,000 bytes: the strictest reading.
+MAX_BUBBLE_BYTES = 30_000
+MAX_CAROUSEL_BYTES = 50_000
+# Dates a date picker may offer (the datetime picker action's documented range).
+PICKER_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
 # Shown on the picker button when the bot message names no label of its own.
 DEFAULT_PICKER_LABEL = "カレンダーから選ぶ"
 DATE_PICKER_PREFIX = "date_picker:"
@@ -49,11 +63,27 @@ _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DATE_PICKER = re.compile(rf"^{DATE_PICKER_PREFIX}({_IDENT}):({_IDENT})$")
 
+Action: TypeAlias = PostbackAction | MessageAction | DatetimePickerAction
+
+
+def _clean(value: object) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sent_size(model: Any) -> int:
+    """Bytes of a line-bot-sdk model as the SDK puts it on the wire."""
+    return len(json.dumps(model.to_dict()))
+
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """`text` in pieces of at most `limit` characters, cut after a sentence end where there is one."""
+    """`text` in pieces of at most `limit` characters, cut after a sentence end where there is one; none if blank."""
+    text = text.strip()
     if len(text) <= limit:
-        return [text]
+        return [text] if text else []
     pieces, current = [], ""
     for sentence in _SENTENCE_END.split(text):
         while len(sentence) > limit:  # one sentence longer than a message: cut it hard
@@ -81,93 +111,42 @@ def parse_date_picker_data(data: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def button_action(button: dict, label_limit: int):
-    """A postback carrying the payload; a payload too long for postback data is sent as the title instead."""
-    title, payload = str(button.get("title") or ""), str(button.get("payload") or button.get("title") or "")
+def button_action(button: dict, label_limit: int) -> Action | None:
+    """A postback carrying the payload; a payload too long for postback data is sent as the title instead.
+    None for a button that has nothing to show."""
+    title, payload = _clean(button.get("title")), _clean(button.get("payload"))
     label = _cut(title or payload, label_limit)
-    if len(payload) <= MAX_DATA:
+    if not label:
+        return None
+    if payload and len(payload) <= MAX_DATA:
         return PostbackAction(label=label, data=payload, displayText=_cut(title or payload, MAX_DATA))
-    return MessageAction(label=label, text=_cut(title, MAX_TEXT))
+    if not title:  # a payload cut short would say something else
+        return None
+    return MessageAction(label=label, text=_cut(title, MAX_DATA))
 
 
-def picker_action(custom: dict) -> DatetimePickerAction:
+def _picker_date(value: object) -> date | None:
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return day if PICKER_RANGE[0] <= day <= PICKER_RANGE[1] else None
+
+
+def picker_action(custom: dict) -> DatetimePickerAction | None:
+    """A date picker from `min` to `max`; None unless LINE would take it (valid dates, min before max)."""
+    data = date_picker_data(str(custom.get("intent")), str(custom.get("entity")))
+    low, high = _picker_date(custom.get("min")), _picker_date(custom.get("max"))
+    initial = _picker_date(custom.get("initial")) or low
+    if not (parse_date_picker_data(data) and len(data) <= MAX_DATA and low and high and initial and low < high):
+        return None
     return DatetimePickerAction(
-        label=_cut(str(custom.get("label") or DEFAULT_PICKER_LABEL), MAX_QUICK_LABEL),
-        data=date_picker_data(custom["intent"], custom["entity"]),
+        label=_cut(_clean(custom.get("label")) or DEFAULT_PICKER_LABEL, MAX_QUICK_LABEL),
+        data=data,
         mode="date",
-        initial=custom.get("initial") or custom.get("min"),
-        min=custom.get("min"),
-        max=custom.get("max"),
-    )
-
-
-def _choices(message: dict, label_limit: int) -> list:
-    """Actions of one bot message: its date picker first, then its buttons."""
-    custom = message.get("custom") or {}
-    picker = custom.get("type") == "date_picker" and custom.get("intent") and custom.get("entity")
-    actions = [picker_action(custom)] if picker else []
-    return actions + [button_action(b, label_limit) for b in message.get("buttons") or []]
-
-
-def choices_flex(actions: list) -> FlexMessage:
-    """Buttons in bubbles of ten, for choices that are not quick replies."""
-    chunks = [actions[i : i + MAX_BUTTONS_PER_BUBBLE] for i in range(0, len(actions), MAX_BUTTONS_PER_BUBBLE)]
-    bubbles = [
-        FlexBubble(
-            body=FlexBox(
-                layout="vertical",
-                spacing="sm",
-                contents=[FlexButton(action=a, style="secondary", height="sm") for a in chunk],
-            )
-        )
-        for chunk in chunks[:MAX_BUBBLES]
-    ]
-    contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
-    return FlexMessage(altText=_cut("、".join(a.label for a in actions), MAX_ALT_TEXT), contents=contents)
-
-
-def summary_flex(message: dict) -> FlexMessage:
-    """A booking summary: title, one row per field, the total, and the buttons (the first one primary)."""
-    custom = message["custom"]
-    rows = [
-        FlexBox(
-            layout="horizontal",
-            spacing="md",
-            contents=[
-                FlexText(text=str(label), size="sm", color="#555555", flex=2, wrap=True),
-                FlexText(text=str(value), size="sm", flex=5, wrap=True),
-            ],
-        )
-        for label, value in custom.get("rows") or []
-    ]
-    if custom.get("total"):
-        rows += [FlexSeparator(margin="md"), FlexText(text=str(custom["total"]), weight="bold", wrap=True, margin="md")]
-    buttons = custom.get("buttons") or message.get("buttons") or []
-    bubble = FlexBubble(
-        header=FlexBox(
-            layout="vertical",
-            contents=[FlexText(text=str(custom.get("title") or ""), weight="bold", size="lg", wrap=True)],
-        ),
-        body=FlexBox(
-            layout="vertical", spacing="sm", contents=rows or [FlexText(text=message.get("text") or "", wrap=True)]
-        ),
-        footer=FlexBox(
-            layout="vertical",
-            spacing="sm",
-            contents=[
-                FlexButton(action=button_action(b, MAX_BUTTON_LABEL), style="primary" if i == 0 else "secondary")
-                for i, b in enumerate(buttons)
-            ],
-        )
-        if buttons
-        else None,
-    )
-    return FlexMessage(
-        altText=_cut(message.get("text") or str(custom.get("title") or ""), MAX_ALT_TEXT), contents=bubble
+        initial=min(max(initial, low), high).isoformat(),
+        min=low.isoformat(),
+        max=high.isoformat(),
     )
 
 
@@ -175,28 +154,138 @@ def _is_summary(message: dict) -> bool:
     return (message.get("custom") or {}).get("type") == "summary"
 
 
-def _blocks(messages: list[dict]) -> tuple[list, list]:
-    """Plain texts (str) and Flex messages in order, and the quick-reply actions for the end."""
-    last_with_choices = max(
-        (i for i, m in enumerate(messages) if not _is_summary(m) and _choices(m, MAX_QUICK_LABEL)), default=None
+def _buttons(message: dict) -> list[dict]:
+    """The message's buttons; a summary card may carry its own."""
+    custom = message.get("custom") or {}
+    return (custom.get("buttons") if _is_summary(message) else None) or message.get("buttons") or []
+
+
+def _choices(message: dict, label_limit: int) -> list[Action]:
+    """Actions of one bot message: its date picker first, then its buttons."""
+    custom = message.get("custom") or {}
+    picker = picker_action(custom) if custom.get("type") == "date_picker" else None
+    actions = [button_action(b, label_limit) for b in _buttons(message)]
+    return [a for a in [picker, *actions] if a is not None]
+
+
+def _alt_text(*candidates: object) -> str:
+    """The first non-blank candidate, cut to the altText limit ("" when all are blank)."""
+    return next((_cut(t, MAX_ALT_TEXT) for t in map(_clean, candidates) if t), "")
+
+
+def _button_bubbles(actions: list[Action]) -> list[FlexBubble]:
+    """Buttons in bubbles of up to ten, each bubble within LINE's size limit."""
+    bubbles: list[FlexBubble] = []
+    chunk: list[FlexButton] = []
+
+    def bubble(buttons: list[FlexButton]) -> FlexBubble:
+        return FlexBubble(body=FlexBox(layout="vertical", spacing="sm", contents=buttons))
+
+    for action in actions:
+        button = FlexButton(action=action, style="secondary", height="sm")
+        if chunk and (len(chunk) == MAX_BUTTONS_PER_BUBBLE or sent_size(bubble([*chunk, button])) > MAX_BUBBLE_BYTES):
+            bubbles.append(bubble(chunk))
+            chunk = []
+        chunk.append(button)
+    if chunk:
+        bubbles.append(bubble(chunk))
+    return bubbles
+
+
+def choices_flex(actions: list[Action]) -> list[FlexMessage]:
+    """Buttons for choices that are not quick replies: a bubble, or carousels within LINE's count and size limits."""
+    messages: list[FlexMessage] = []
+    group: list[FlexBubble] = []
+
+    def message(bubbles: list[FlexBubble]) -> FlexMessage:
+        labels = "、".join(button.action.label for b in bubbles for button in b.body.contents)
+        contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
+        return FlexMessage(altText=_alt_text(labels), contents=contents)
+
+    for bubble in _button_bubbles(actions):
+        if group and (
+            len(group) == MAX_BUBBLES or sent_size(FlexCarousel(contents=[*group, bubble])) > MAX_CAROUSEL_BYTES
+        ):
+            messages.append(message(group))
+            group = []
+        group.append(bubble)
+    if group:
+        messages.append(message(group))
+    return messages
+
+
+def _row(label: object, value: object) -> FlexBox | FlexText | None:
+    """One line of a card: label and value side by side; a lone cell across the card; nothing when both are blank."""
+    label, value = _clean(label), _clean(value)
+    if label and value:
+        return FlexBox(
+            layout="horizontal",
+            spacing="md",
+            contents=[
+                FlexText(text=label, size="sm", color="#555555", flex=2, wrap=True),
+                FlexText(text=value, size="sm", flex=5, wrap=True),
+            ],
+        )
+    if label or value:
+        return FlexText(text=label or value, size="sm", wrap=True)
+    return None
+
+
+def summary_flex(message: dict) -> FlexMessage | None:
+    """A booking card: title, one row per field, the total, and the buttons (the first one primary).
+    None when LINE would refuse it (nothing to show, or over the size limit): the caller sends text instead."""
+    custom = message["custom"]
+    title, total, text = _clean(custom.get("title")), _clean(custom.get("total")), _clean(message.get("text"))
+    rows: list[Any] = [r for r in (_row(*cells[:2]) for cells in custom.get("rows") or [] if len(cells) >= 2) if r]
+    if total:
+        rows += [FlexSeparator(margin="md"), FlexText(text=total, weight="bold", wrap=True, margin="md")]
+    if not rows and text:
+        rows = [FlexText(text=_cut(text, MAX_TEXT), wrap=True)]
+    actions = [a for a in (button_action(b, MAX_BUTTON_LABEL) for b in _buttons(message)) if a]
+    alt_text = _alt_text(text, title, total)
+    if not (rows or title) or not alt_text:
+        return None
+    bubble = FlexBubble(
+        header=FlexBox(layout="vertical", contents=[FlexText(text=title, weight="bold", size="lg", wrap=True)])
+        if title
+        else None,
+        body=FlexBox(layout="vertical", spacing="sm", contents=rows) if rows else None,
+        footer=FlexBox(
+            layout="vertical",
+            spacing="sm",
+            contents=[FlexButton(action=a, style="primary" if i == 0 else "secondary") for i, a in enumerate(actions)],
+        )
+        if actions
+        else None,
     )
-    blocks: list = []
-    quick: list = []
+    if sent_size(bubble) > MAX_BUBBLE_BYTES:
+        return None
+    return FlexMessage(altText=alt_text, contents=bubble)
+
+
+def _blocks(messages: list[dict]) -> tuple[list[str | FlexMessage], list[Action]]:
+    """Plain texts (str) and Flex messages in order, and the quick-reply actions for the end."""
+    cards = {i: summary_flex(m) for i, m in enumerate(messages) if _is_summary(m)}
+    last_with_choices = max(
+        (i for i, m in enumerate(messages) if not cards.get(i) and _choices(m, MAX_QUICK_LABEL)), default=None
+    )
+    blocks: list[str | FlexMessage] = []
+    quick: list[Action] = []
     for i, m in enumerate(messages):
-        if _is_summary(m):
-            blocks.append(summary_flex(m))
+        card = cards.get(i)
+        if card:
+            blocks.append(card)
             continue
-        if m.get("text"):
-            blocks.extend(split_text(m["text"]))
+        blocks.extend(split_text(_clean(m.get("text"))))
         choices = _choices(m, MAX_QUICK_LABEL)
         if i == last_with_choices and len(choices) <= MAX_QUICK_REPLIES and blocks:
             quick = choices
         elif choices:
-            blocks.append(choices_flex(_choices(m, MAX_BUTTON_LABEL)))
+            blocks.extend(choices_flex(_choices(m, MAX_BUTTON_LABEL)))
     return blocks, quick
 
 
-def _join_texts(blocks: list) -> list:
+def _join_texts(blocks: list[str | FlexMessage]) -> list[str | FlexMessage]:
     """Join neighbouring texts (blank line between) while there are more blocks than one request carries."""
     i = 0
     while len(blocks) > MAX_MESSAGES and i < len(blocks) - 1:
@@ -211,10 +300,15 @@ def _join_texts(blocks: list) -> list:
 def render(messages: Iterable[dict]) -> list[Message]:
     """Every LINE message for one turn of the bot, in order, with the quick replies on the last one."""
     blocks, quick = _blocks([m for m in messages if m])
-    out = [TextMessage(text=b) if isinstance(b, str) else b for b in _join_texts(blocks)]
+    out: list[Message] = [TextMessage(text=b) if isinstance(b, str) else b for b in _join_texts(blocks)]
     if quick and out:
         out[-1].quick_reply = QuickReply(items=[QuickReplyItem(action=a) for a in quick])
     return out
+
+
+def plain(messages: Iterable[dict]) -> list[Message]:
+    """The texts of the bot's messages alone: what is sent when LINE refuses the rich rendering."""
+    return render([{"text": m.get("text")} for m in messages if m])
 
 
 def batches(messages: list[Message]) -> list[list[Message]]:

@@ -5,7 +5,10 @@ The request path only checks and queues, so LINE gets its 200 well within a seco
 2. turn each event into a channel-neutral turn (connectors/line/events.py),
 3. queue it behind the same chat's earlier events (connectors/line/queue.py).
 A worker then records the event's webhookEventId, once (connectors/line/seen.py: a redelivered copy stops
-there), runs the engine and answers (connectors/line/replies.py).
+there), runs the engine and answers (connectors/line/replies.py). Another thread retries, every `RETRY_EVERY`
+seconds, the pushes LINE did not take at first (connectors/line/pending.py).
+A correctly signed body that is no webhook payload (bad JSON, nesting too deep for the parser, wrong shapes)
+gets a 400, never a 500.
 
 Without LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN the route answers 503 saying so; the rest of the
 bot runs as usual. In the LINE Developers console: Webhook URL https://<bot host>/webhooks/line/webhook,
@@ -25,8 +28,11 @@ from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import MessagingApi
 
+from bot.settings import Settings
+
 from ..errors import BadRequest
 from .events import Turn, turn_for
+from .pending import PendingPushes
 from .push import LineConfig, LinePushNotifier
 from .queue import ChatQueues
 from .replies import TurnRunner
@@ -44,20 +50,25 @@ SENDERS = 4
 BACKLOG = 2000  # queued events beyond which the webhook answers 503 and LINE redelivers later
 PRUNE_EVERY = 3600  # seconds between clean-ups of old webhook event ids
 PRUNE_QUEUE = "line_seen.prune"  # the clean-up's own queue (LINE chat ids start with U, C or R)
+RETRY_EVERY = 30.0  # seconds between retries of the queued pushes
 
 
 class LineChannel:
     """What the webhook needs, built once at start-up."""
 
-    def __init__(self, config: LineConfig, engine, database_url: str, workers: int = WORKERS, backlog: int = BACKLOG):
+    def __init__(self, config: LineConfig, engine, settings: Settings, workers: int = WORKERS, backlog: int = BACKLOG):
         self.parser = WebhookParser(config.channel_secret)
-        self.seen = SeenEvents(database_url)
+        self.seen = SeenEvents(settings.database_url)
         self.queues = ChatQueues(workers, backlog)
         self.senders = ChatQueues(SENDERS, backlog)  # per chat in order, so answers never overtake each other
         self.api_client = config.api_client()
-        self.runner = TurnRunner(engine, MessagingApi(self.api_client), LinePushNotifier(config, self.api_client))
+        self.pusher = LinePushNotifier(config, PendingPushes(settings.database_url), self.api_client)
+        self.runner = TurnRunner(engine, MessagingApi(self.api_client), self.pusher, settings)
         self._next_prune = 0.0
         self._prune_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._retrier = threading.Thread(target=self._retry_pending, name="line-retry", daemon=True)
+        self._retrier.start()
 
     def take(self, body: str, signature: str) -> None:
         """Check one webhook delivery and queue its events; nothing slower happens on the request path."""
@@ -65,7 +76,7 @@ class LineChannel:
             payload = self.parser.parse(body, signature, as_payload=True)
         except InvalidSignatureError:
             raise BadRequest("X-Line-Signature does not match the body and the channel secret.") from None
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise BadRequest("The body is not a LINE webhook payload (a JSON object with `events`).") from None
         turns = [t for t in map(turn_for, payload.events) if t]
         if not self.queues.has_room(len(turns)):
@@ -79,9 +90,16 @@ class LineChannel:
         if not self.seen.first_time(turn.event_id, datetime.now(UTC)):
             log.info("LINE event already handled (redelivered); not answering again")
             return
-        messages = self.runner.answer(turn)
-        if messages is not None:
-            self.senders.submit(turn.chat_id, partial(self.runner.deliver, turn, messages))
+        answer = self.runner.answer(turn)
+        if answer is not None:
+            self.senders.submit(turn.chat_id, partial(self.runner.deliver, turn, answer))
+
+    def _retry_pending(self) -> None:
+        while not self._stop.wait(RETRY_EVERY):
+            try:
+                self.pusher.retry_pending()
+            except Exception:  # a database or network hiccup: the next round tries again
+                log.exception("retrying the queued LINE pushes failed")
 
     def _maybe_prune(self) -> None:
         with self._prune_lock:
@@ -95,6 +113,8 @@ class LineChannel:
         return self.queues.join(timeout) and self.senders.join(timeout)
 
     def close(self) -> None:
+        self._stop.set()
+        self._retrier.join()
         self.queues.shutdown()
         self.senders.shutdown()
         self.api_client.close()
@@ -128,7 +148,5 @@ def init_app(app) -> None:
         )
         log.info("LINE channel off: %s not set", ", ".join(missing))
     else:
-        app.extensions["line"] = LineChannel(
-            config, app.extensions["bot_engine"], app.config["BOT_SETTINGS"].database_url
-        )
+        app.extensions["line"] = LineChannel(config, app.extensions["bot_engine"], app.config["BOT_SETTINGS"])
     app.register_blueprint(bp)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from bot.messages import render
-from bot.notify import notifier_for
+from bot.notify import notifier_for, retry_pending
 from bot.store.db import session_factory
 
 from . import calendar
@@ -94,6 +94,7 @@ def run(settings, now: datetime) -> RunResult:
     """Send every due reminder; safe to run again and on several hosts at once."""
     config = load_config(settings.data_dir)
     result = RunResult()
+    retry_pending(settings)  # first what earlier runs or the web process queued (LINE pushes LINE did not take)
     while True:
         token, bookings = claim(
             settings.database_url, now, config.reminder_days_before, timedelta(minutes=config.claim_timeout_minutes)

@@ -1,9 +1,11 @@
 """A whole bulky-waste booking on LINE, as a citizen taps through it: typed answers, quick-reply postbacks, the
-date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id, and
-the day-before reminder reaches them as a push message."""
+date picker and the Flex summary's confirm button; the booking is stored for the citizen's LINE user id, its
+status card answers 「予約を確認したい」, and the day-before reminder reaches them as a push message. The stand-in
+refuses every request the Messaging API would refuse (the `bot` fixture fails the test on one)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -59,6 +61,12 @@ def test_a_whole_bulky_waste_booking_on_line(bot, settings):
         booking = s.scalars(select(Booking).where(Booking.sender_id == uid)).one()
     assert (booking.channel, booking.pickup_date.isoformat()) == ("line", PICKED_DATE)
     assert bot.api.pushes == []
+
+    # 「予約を確認したい」: the status card, whose status row has no label (LINE once refused it: "text": "")
+    status = say("予約を確認したい")
+    card = next(m for m in status if m["type"] == "flex")
+    assert booking.number in card["altText"] and "予約済み" in json.dumps(card, ensure_ascii=False)
+    assert bot.api.refused() == []
 
     # `bot remind` the day before: one push to the citizen, with a retry key, however often it runs
     day_before = datetime(2026, 12, 1, 9, 0, tzinfo=JST)

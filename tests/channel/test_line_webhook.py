@@ -77,10 +77,10 @@ def test_follow_greets_with_quick_replies_to_the_main_topics(bot):
 def test_unfollow_forgets_the_pending_conversation(bot):
     uid = line.user_id()
     bot.answer(line.text_event(uid, PET_BOTTLE))
-    assert bot.engine.store.load(uid)[0] is not None
+    assert bot.engine.store.load(uid, "line")[0] is not None
     bot.send(line.unfollow_event(uid))
     bot.settle()
-    assert bot.engine.store.load(uid)[0] is None
+    assert bot.engine.store.load(uid, "line")[0] is None
     assert bot.api.pushes == []
 
 
@@ -163,7 +163,8 @@ def test_messages_of_one_user_are_answered_in_order(bot):
 def test_a_5000_character_answer_reaches_line_within_its_limits(bot):
     """The engine's answers are short; a long one (an FAQ a city writes at length) goes through the runner."""
     from connectors.line.events import Turn
-    from connectors.line.render import render
+    from connectors.line.render import plain, render
+    from connectors.line.replies import Answer
 
     sentence = "粗大ごみは事前の申し込みが必要です。"
     uid = line.user_id()
@@ -171,7 +172,7 @@ def test_a_5000_character_answer_reaches_line_within_its_limits(bot):
     longer = sentence * 700
     for i, text in enumerate((exactly, longer)):
         turn = Turn(line.ulid(), uid, "", f"token-{i}-{uid}", "user")
-        bot.channel.runner.deliver(turn, render([{"text": text}]))
+        bot.channel.runner.deliver(turn, Answer(render([{"text": text}]), plain([{"text": text}])))
     first, second = bot.api.replies
     assert first.texts == [exactly]
     assert len(second.texts) == 3 and "".join(second.texts) == longer

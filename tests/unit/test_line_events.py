@@ -6,7 +6,7 @@ import json
 
 from linebot.v3.webhooks import Event
 
-from connectors.line.events import GREET, UNSUPPORTED_MEDIA, turn_for
+from connectors.line.events import GREET, GROUP_GREETING, UNSUPPORTED_MEDIA, turn_for
 from connectors.line.render import date_picker_data
 from tests.support import line_standin as line
 
@@ -20,7 +20,7 @@ def turn(event: dict):
 
 def test_text_in_a_one_to_one_chat_goes_to_the_engine_as_typed():
     t = turn(line.text_event(UID, "  住民票がほしい "))
-    assert (t.chat_id, t.text, t.source_type, t.one_to_one) == (UID, "  住民票がほしい ", "user", True)
+    assert (t.chat_id, t.text, t.chat_type, t.one_to_one) == (UID, "  住民票がほしい ", "user", True)
     assert t.reply_token
 
 
@@ -68,13 +68,15 @@ def test_in_groups_only_mentions_of_the_bot_and_its_buttons_count():
     assert turn(line.postback_event(source, "/general_affirm")).chat_id == GROUP
     room = {"type": "room", "roomId": "R" + "3" * 32, "userId": UID}
     in_room = turn(line.text_event(room, "@さくら市 電池は？", mention=[{**me[0], "index": 0}]))
-    assert (in_room.chat_id, in_room.text, in_room.source_type) == ("R" + "3" * 32, "電池は？", "room")
+    assert (in_room.chat_id, in_room.text, in_room.chat_type) == ("R" + "3" * 32, "電池は？", "room")
 
 
-def test_joining_a_group_greets_and_leaving_forgets_the_group():
+def test_joining_a_group_says_how_to_ask_there_and_leaving_forgets_the_group():
     join = {**line.follow_event(UID), "type": "join", "source": line.group(GROUP)}
     join.pop("follow")
-    assert turn(join).text == GREET and turn(join).chat_id == GROUP
+    joined = turn(join)
+    assert (joined.response, joined.text, joined.chat_id, joined.chat_type) == (GROUP_GREETING, None, GROUP, "group")
+    assert joined.reply_token
     leave = {**line.unfollow_event(UID), "type": "leave", "source": line.group(GROUP)}
     assert turn(leave).text is None and turn(leave).chat_id == GROUP
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.input import parse_payload
 from connectors.line.events import postback_text
 from connectors.line.render import MAX_TEXT, batches, parse_date_picker_data, render, split_text
@@ -149,3 +152,125 @@ def test_payloads_longer_than_postback_data_allows_send_the_title():
     )
     action = out[0]["quickReply"]["items"][0]["action"]
     assert action["type"] == "message" and action["text"] == "長い選択肢"
+
+
+def test_the_booking_status_card_sends_no_empty_text():
+    """The status card's last row has no label (["", status]): LINE refuses a Flex text component whose text is "",
+    and with it the whole reply to 「予約を確認したい」."""
+    message = {
+        "text": "受付番号 SD-ABCD-EFGH のご予約（予約済み）",
+        "custom": {
+            "type": "summary",
+            "title": "粗大ごみ収集のご予約 SD-ABCD-EFGH",
+            "rows": [["品目", "ソファ ×1"], ["住所", "泉野町3丁目5-1"], ["", "予約済み"], ["", ""], ["支払方法", " "]],
+            "total": "合計 1,000円",
+        },
+        "buttons": [{"title": "予約を取り消す", "payload": '/garbage_booking_manage{"manage_action": "cancel"}'}],
+    }
+    out = as_json(render([message]))
+    assert not problems_of(out)
+    body = out[0]["contents"]["body"]["contents"]
+    assert {"type": "text", "text": "予約済み", "size": "sm", "wrap": True} in body  # the lone cell spans the card
+    assert "支払方法" in json.dumps(body, ensure_ascii=False)  # a row keeps the cell it has
+    assert '"text": ""' not in json.dumps(out)
+
+
+def test_blank_texts_and_buttons_are_dropped_and_a_blank_card_becomes_its_text():
+    out = as_json(
+        render(
+            [
+                {"text": "内容です。", "custom": {"type": "summary", "title": " ", "rows": [["", ""]], "total": ""}},
+                {"text": "  \n", "buttons": [{"title": "", "payload": ""}, {"title": " ", "payload": "/x"}]},
+            ]
+        )
+    )
+    assert not problems_of(out)
+    (card,) = out
+    assert card["type"] == "flex" and card["altText"] == "内容です。"
+    assert card["contents"]["body"]["contents"][0]["text"] == "内容です。"  # the card's body is its text
+    actions = [i["action"] for i in card["quickReply"]["items"]]
+    assert [a["data"] for a in actions] == ["/x"]  # the button with nothing at all is gone
+
+
+def test_a_card_over_lines_size_limit_is_sent_as_text():
+    address = "泉野町" * 3000  # 9,000 characters: far over a bubble's 30 KB once escaped
+    message = {
+        "text": f"住所：{address}",
+        "custom": {"type": "summary", "title": "申込内容", "rows": [["住所", address]]},
+    }
+    out = as_json(render([message]))
+    assert not problems_of(out)
+    assert [m["type"] for m in out] == ["text", "text"] and "".join(m["text"] for m in out) == f"住所：{address}"
+
+
+def test_many_long_buttons_are_packed_within_lines_flex_limits():
+    long_buttons = [
+        {"title": f"とても長い選択肢の名前{i}" + "あ" * 40, "payload": f'/x{{"v": "{i}{"い" * 280}"}}'[:300]}
+        for i in range(130)
+    ]
+    out = as_json(render([{"text": "選んでください。", "buttons": long_buttons}]))
+    assert all(not problems_of(batch) for batch in (out[i : i + 5] for i in range(0, len(out), 5)))
+    flex = [m for m in out if m["type"] == "flex"]
+    assert len(flex) > 1  # 130 buttons need more than one carousel
+    buttons = [c for m in flex for b in m["contents"].get("contents", [m["contents"]]) for c in b["body"]["contents"]]
+    assert len(buttons) == 130 and all(len(b["action"]["label"]) <= 40 for b in buttons)
+
+
+def test_a_date_picker_line_would_refuse_is_left_out_and_the_dates_stay():
+    for custom in (
+        {"min": "2026-11-24", "max": "2026-11-24"},  # LINE: max must be greater than min
+        {"min": "2026-13-01", "max": "2026-12-25"},
+        {"min": "2026-11-24", "max": "2026-12-25", "entity": "bad entity"},
+    ):
+        message = {
+            "text": "収集日を選んでください。",
+            "buttons": [{"title": "11月24日（火）", "payload": '/x{"date": "2026-11-24"}'}],
+            "custom": {"type": "date_picker", "intent": "bulky_pick_date", "entity": "pickup_date", **custom},
+        }
+        out = as_json(render([message]))
+        assert not problems_of(out)
+        assert [i["action"]["type"] for i in out[0]["quickReply"]["items"]] == ["postback"]
+
+
+_cell = st.one_of(st.sampled_from(["", " ", "\n", "予約済み", "合計 1,000円"]), st.text(max_size=60))
+_long = st.builds(lambda piece, n: piece * n, st.sampled_from(["あ", "粗大ごみ。", " ", "a\n"]), st.integers(0, 3000))
+_button = st.fixed_dictionaries(
+    {
+        "title": _cell,
+        "payload": st.one_of(st.text(max_size=40), st.builds(lambda n: "/x" + "y" * n, st.integers(0, 400))),
+    }
+)
+_custom = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "type": st.just("summary"),
+            "title": _cell,
+            "rows": st.lists(st.lists(_cell, max_size=3), max_size=8),
+            "total": _cell,
+        },
+        optional={"buttons": st.lists(_button, max_size=5)},
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("date_picker"),
+            "intent": st.sampled_from(["general_inform", "", "a b"]),
+            "entity": st.sampled_from(["date", "pickup_date", ""]),
+            "min": st.one_of(st.dates().map(str), st.text(max_size=10)),
+            "max": st.one_of(st.dates().map(str), st.text(max_size=10)),
+        }
+    ),
+)
+_message = st.fixed_dictionaries(
+    {"text": st.one_of(_cell, _long)},
+    optional={"buttons": st.lists(_button, max_size=30), "custom": _custom},
+)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_message, max_size=8))
+def test_whatever_the_bot_says_line_takes_every_request(messages):
+    """Any mix of texts (blank, long), buttons (blank, long titles and payloads), cards and date pickers renders to
+    requests LINE takes: at most five messages each, nothing empty, every limit kept."""
+    for batch in batches(render(messages)):
+        assert 1 <= len(batch) <= 5
+        assert problems_of(as_json(batch)) == []
