@@ -1,4 +1,8 @@
-"""The engine behind every connector: one channel-neutral `handle_message` call per user message."""
+"""The engine behind every connector: one channel-neutral `handle_message` call per user message.
+
+A conversation is the pair (channel, sender id): each channel names its users in its own namespace, so a LINE
+user id sent to the REST webhook opens a REST conversation, never the LINE user's.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,11 @@ from .dialogue.responses import Responder
 from .dialogue.rules import RulePolicy
 from .dialogue.tracker import Tracker
 from .errors import ConfigError
-from .input import clean, parse_payload
+from .input import check_metadata, check_sender, clean, parse_payload
 from .model import Model, ModelHolder
 from .settings import Settings
+from .store import state_size
+from .store.db import wait_until_reachable
 from .store.migrate import upgrade
 from .store.tracker_store import ConcurrentUpdate, TrackerStore
 
@@ -68,12 +74,13 @@ class Engine:
         self.profile = lambda: city_profile.load_city(settings.data_dir)
         self.now()  # fail at start-up, not on the first request: reads the city profile and its time zone
         self.executor = make_executor(read_endpoints(settings))
+        wait_until_reachable(settings.database_url, settings.db_startup_timeout)
         upgrade(settings.database_url)
         self.store = TrackerStore(settings.database_url)
         self.holder = ModelHolder(settings, on_load=self._swap)
         if watch:
             self.holder.watch()
-        # Striped locks: one sender's messages are handled one at a time, in a bounded set of locks.
+        # Striped locks: one conversation's messages are handled one at a time, in a bounded set of locks.
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     def _swap(self, model: Model) -> None:
@@ -83,8 +90,8 @@ class Engine:
         gc.collect()
         gc.freeze()
 
-    def _lock(self, sender_id: str) -> threading.Lock:
-        return self._locks[zlib.crc32(sender_id.encode()) % LOCK_STRIPES]
+    def _lock(self, channel: str, sender_id: str) -> threading.Lock:
+        return self._locks[zlib.crc32(f"{channel}\0{sender_id}".encode()) % LOCK_STRIPES]
 
     # -- NLU -----------------------------------------------------------------------------------------
     def parse(self, text: str, agent: Agent | None = None) -> dict:
@@ -95,8 +102,8 @@ class Engine:
         return agent.model.pipeline.parse(text, self.now).as_parse_data()
 
     # -- dialogue ------------------------------------------------------------------------------------
-    def _tracker(self, agent: Agent, sender_id: str, now: datetime) -> tuple[Tracker, int]:
-        state, last_active, version = self.store.load(sender_id)
+    def _tracker(self, agent: Agent, sender_id: str, channel: str, now: datetime) -> tuple[Tracker, int]:
+        state, last_active, version = self.store.load(sender_id, channel)
         if state is None:
             tracker = Tracker.new(sender_id, agent.domain)
             tracker.apply({"event": "session_started"})
@@ -115,16 +122,24 @@ class Engine:
     def handle_message(
         self, sender_id: str, text: str, channel: str = "rest", metadata: dict | None = None
     ) -> list[dict]:
-        """Process one message and return the bot's replies as Rasa REST messages (plus `turn_id`)."""
+        """Process one message of the conversation (`channel`, `sender_id`) and return the bot's replies as Rasa REST
+        messages (plus `turn_id`). A sender id or metadata that cannot be stored raises InputError."""
+        check_sender(sender_id)
+        metadata = check_metadata(metadata, self.settings.max_metadata_bytes, self.settings.max_metadata_depth)
         agent = self.agent
         cleaned = clean(text or "", self.settings.max_message_chars)
         now = self.now()
-        with self._lock(sender_id):
+        with self._lock(channel, sender_id):
             for attempt in range(3):
                 try:
                     return self._turn(agent, sender_id, cleaned, channel, metadata, now)
                 except ConcurrentUpdate:
-                    log.warning("conversation %s changed underneath; retrying (attempt %d)", sender_id, attempt + 1)
+                    log.warning(
+                        "conversation %s on %s changed underneath; retrying (attempt %d)",
+                        sender_id,
+                        channel,
+                        attempt + 1,
+                    )
                 except Exception:
                     log.exception("turn failed for a message on channel %s", channel)
                     break
@@ -134,7 +149,7 @@ class Engine:
             return [self._rest_message(sender_id, apology, turn_id)]
 
     def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, now) -> list[dict]:
-        tracker, version = self._tracker(agent, sender_id, now)
+        tracker, version = self._tracker(agent, sender_id, channel, now)
         prefix: list[dict | None] = []
         messages: list[dict | None]
         if cleaned.empty or not cleaned.has_words:
@@ -174,7 +189,7 @@ class Engine:
             channel,
             cleaned.text,
             cleaned.truncated,
-            tracker.to_state(),
+            state_size.fit(tracker.to_state(), self.settings.max_state_bytes),
             version,
             now,
             parse,
@@ -202,8 +217,8 @@ class Engine:
             out["turn_id"] = turn_id
         return out
 
-    def record_feedback(self, sender_id: str, turn_id: int, value: str) -> bool:
-        return self.store.record_feedback(sender_id, turn_id, value, self.now())
+    def record_feedback(self, sender_id: str, turn_id: int, value: str, channel: str = "rest") -> bool:
+        return self.store.record_feedback(sender_id, turn_id, value, self.now(), channel)
 
     def warm_up(self) -> int:
         """Run each distinct rule once on a scratch conversation that is never stored, so the actions' caches
@@ -225,16 +240,27 @@ class Engine:
         gc.freeze()
         return turns
 
-    def pending_messages(self, sender_id: str) -> list[dict]:
+    def pending_messages(self, sender_id: str, channel: str) -> list[dict]:
         """Notices queued for a web user while away (reminders), as REST messages; each is handed out once."""
         return [
             {"recipient_id": sender_id, "text": m["text"], **({"custom": m["custom"]} if m.get("custom") else {})}
-            for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now())
+            for m in outbox.fetch(self.settings.database_url, sender_id, now=self.now(), channel=channel)
         ]
 
-    def forget(self, sender_id: str) -> bool:
-        with self._lock(sender_id):
-            return self.store.forget(sender_id)
+    def forget(self, sender_id: str, channel: str = "rest") -> bool:
+        with self._lock(channel, sender_id):
+            return self.store.forget(sender_id, channel)
+
+    def readiness(self) -> str | None:
+        """Why this engine cannot answer now (no model, no database), or None when it can."""
+        if getattr(self, "agent", None) is None:
+            return "no model is loaded"
+        try:
+            self.store.ping()
+        except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the answer is "not ready"
+            log.warning("readiness: the database does not answer (%s)", type(exc).__name__)
+            return "the database does not answer"
+        return None
 
     def close(self) -> None:
         self.holder.stop()

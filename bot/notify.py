@@ -26,7 +26,7 @@ def _build(channel: str, settings) -> Notifier:
     for feature in features():
         if channel in feature.notifiers:
             return feature.notifiers[channel](settings)
-    return OutboxNotifier.from_settings(settings)
+    return OutboxNotifier.from_settings(settings, channel)
 
 
 def notifier_for(channel: str, settings) -> Notifier:

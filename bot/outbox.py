@@ -1,4 +1,6 @@
-"""Messages waiting for web users: reminders and notices the widget fetches (GET /widget/outbox?sender=...).
+"""Messages waiting for web users: reminders and notices the widget fetches (POST /widget/outbox).
+
+Like conversations, messages are addressed by channel and sender id: the widget fetches only its own channel's.
 
 `add` is idempotent on its retry key; `fetch` hands each message out once, also when two requests of the same
 user come at the same moment (one conditional UPDATE … RETURNING claims them).
@@ -23,14 +25,16 @@ def add(
     retry_key: str,
     custom: dict | None = None,
     now: datetime | None = None,
+    channel: str = "rest",
 ) -> bool:
-    """Queue `text` for `sender_id`; False when a message with this retry key was queued before."""
+    """Queue `text` for `sender_id` of `channel`; False when a message with this retry key was queued before."""
     with session_factory(database_url)() as s, s.begin():
         return bool(
             insert_ignore(
                 s,
                 OutboxMessage,
                 {
+                    "channel": channel,
                     "sender_id": sender_id,
                     "text": text,
                     "custom": custom,
@@ -41,11 +45,17 @@ def add(
         )
 
 
-def fetch(database_url: str, sender_id: str, limit: int = FETCH_LIMIT, now: datetime | None = None) -> list[dict]:
+def fetch(
+    database_url: str, sender_id: str, limit: int = FETCH_LIMIT, now: datetime | None = None, channel: str = "rest"
+) -> list[dict]:
     """The sender's undelivered messages, oldest first, marked delivered in the same transaction."""
     pending = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.sender_id == sender_id, OutboxMessage.delivered_at.is_(None))
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.sender_id == sender_id,
+            OutboxMessage.delivered_at.is_(None),
+        )
         .order_by(OutboxMessage.id)
         .limit(limit)
         .scalar_subquery()
@@ -67,14 +77,15 @@ def fetch(database_url: str, sender_id: str, limit: int = FETCH_LIMIT, now: date
 
 
 class OutboxNotifier:
-    """The Notifier for web users: the message waits in the outbox until the widget fetches it."""
+    """The Notifier for web users of one channel: the message waits in the outbox until the widget fetches it."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, channel: str):
         self.database_url = database_url
+        self.channel = channel
 
     @classmethod
-    def from_settings(cls, settings) -> OutboxNotifier:
-        return cls(settings.database_url)
+    def from_settings(cls, settings, channel: str) -> OutboxNotifier:
+        return cls(settings.database_url, channel)
 
     def send(self, recipient_id: str, text: str, retry_key: str) -> None:
-        add(self.database_url, recipient_id, text, retry_key)
+        add(self.database_url, recipient_id, text, retry_key, channel=self.channel)

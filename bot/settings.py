@@ -48,6 +48,16 @@ class Settings:
     fixed_now: datetime | None = None
     # BOT_MAX_MESSAGE_CHARS: longest user message read; longer ones are truncated and the user is told
     max_message_chars: int = 1000
+    # BOT_MAX_METADATA_BYTES: largest `metadata` of a message (its JSON in UTF-8); larger ones are refused
+    max_metadata_bytes: int = 2048
+    # BOT_MAX_METADATA_DEPTH: deepest nesting of objects and lists in `metadata` (the object itself is 1)
+    max_metadata_depth: int = 5
+    # BOT_MAX_STATE_BYTES: largest stored conversation state; its oldest events are dropped to fit (turns keep them)
+    max_state_bytes: int = 65536
+    # BOT_DB_STARTUP_TIMEOUT: seconds to wait at start-up for the database to answer, retrying; 0: try once
+    db_startup_timeout: int = 30
+    # BOT_SECRET_KEY: signs the ids the web widget gets (bot.secret); empty: one generated under var/
+    secret_key: str = ""
     # BOT_CORS_ORIGINS: extra web origins (comma-separated) allowed to call the bot from a browser
     cors_origins: str = ""
     # BOT_ENV: `development` or `production` (production never makes up a secret)
@@ -84,6 +94,11 @@ class Settings:
             "database_url": _database_url(get("BOT_DATABASE_URL", f"sqlite:///{project / 'var' / 'bot.sqlite3'}")),
             "fixed_now": _iso_time("BOT_FIXED_NOW", get("BOT_FIXED_NOW")),
             "max_message_chars": _whole_number("BOT_MAX_MESSAGE_CHARS", get("BOT_MAX_MESSAGE_CHARS", "1000")),
+            "max_metadata_bytes": _whole_number("BOT_MAX_METADATA_BYTES", get("BOT_MAX_METADATA_BYTES", "2048")),
+            "max_metadata_depth": _whole_number("BOT_MAX_METADATA_DEPTH", get("BOT_MAX_METADATA_DEPTH", "5")),
+            "max_state_bytes": _whole_number("BOT_MAX_STATE_BYTES", get("BOT_MAX_STATE_BYTES", "65536"), 16384),
+            "db_startup_timeout": _whole_number("BOT_DB_STARTUP_TIMEOUT", get("BOT_DB_STARTUP_TIMEOUT", "30"), 0),
+            "secret_key": get("BOT_SECRET_KEY"),
             "cors_origins": get("BOT_CORS_ORIGINS"),
             "environment": _one_of("BOT_ENV", get("BOT_ENV", ENVIRONMENTS[0]).lower(), ENVIRONMENTS),
             "public_url": _url("BOT_PUBLIC_URL", get("BOT_PUBLIC_URL", DEFAULT_PUBLIC_URL)),
@@ -115,6 +130,11 @@ VARIABLES = (
     "BOT_DATABASE_URL",
     "BOT_FIXED_NOW",
     "BOT_MAX_MESSAGE_CHARS",
+    "BOT_MAX_METADATA_BYTES",
+    "BOT_MAX_METADATA_DEPTH",
+    "BOT_MAX_STATE_BYTES",
+    "BOT_DB_STARTUP_TIMEOUT",
+    "BOT_SECRET_KEY",
     "BOT_CORS_ORIGINS",
     "BOT_ENV",
     "BOT_PUBLIC_URL",

@@ -1,13 +1,22 @@
-"""Rasa-compatible REST channel: /webhooks/rest/webhook, /model/parse, /health, /version."""
+"""Rasa-compatible REST channel: /webhooks/rest/webhook, /model/parse, /health, /ready, /version.
+
+The REST channel's senders are free-form, as in Rasa, and live in the REST channel's own namespace: a sender
+named here is never a LINE user or a web-widget visitor, whatever id it carries.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from typing import Any
 
-from .errors import BadRequest
+from flask import Blueprint, Response, current_app, jsonify
+
+from bot.input import InputError, clean
+
+from .errors import BadRequest, error_response
 from .request_json import json_object, string_field
 
 bp = Blueprint("rest", __name__)
+CHANNEL = "rest"
 # Raw messages above this are rejected outright; the engine truncates anything above its own, lower limit.
 MAX_RAW_MESSAGE = 100_000
 
@@ -27,14 +36,21 @@ def _message(body: dict) -> str:
     return message
 
 
+def answer(body: dict[str, Any], sender: str, channel: str) -> Response:
+    """The engine's replies to the message in `body` ({"message", "metadata"}) from `sender` of `channel`."""
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("`metadata` must be an object.")
+    try:
+        return jsonify(_engine().handle_message(sender, _message(body), channel=channel, metadata=metadata))
+    except InputError as exc:
+        raise BadRequest(str(exc), 413 if exc.too_large else 400) from None
+
+
 @bp.post("/webhooks/rest/webhook")
 def webhook():
     body = json_object()
-    sender = string_field(body, "sender", max_len=128)
-    metadata = body.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise BadRequest("`metadata` must be an object.")
-    return jsonify(_engine().handle_message(sender, _message(body), channel="rest", metadata=metadata))
+    return answer(body, string_field(body, "sender", max_len=128), CHANNEL)
 
 
 @bp.post("/model/parse")
@@ -46,12 +62,23 @@ def parse():
     if len(text) > MAX_RAW_MESSAGE:
         raise BadRequest(f"`text` is longer than {MAX_RAW_MESSAGE} characters.", 413)
     engine = _engine()
-    return jsonify(engine.parse(text[: engine.settings.max_message_chars]))
+    # read as a message is: without control characters or unpaired surrogates, and truncated
+    return jsonify(engine.parse(clean(text, engine.settings.max_message_chars).text))
 
 
 @bp.get("/health")
 def health():
+    """Liveness: the process answers. Whether it can serve a chat is /ready's question."""
     return jsonify({"status": "ok"})
+
+
+@bp.get("/ready")
+def ready():
+    """Readiness: a model is loaded and the database answers; 503 with the reason otherwise."""
+    problem = _engine().readiness()
+    if problem:
+        return error_response(503, f"not ready: {problem}")
+    return jsonify({"status": "ready"})
 
 
 @bp.get("/version")

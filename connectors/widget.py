@@ -1,39 +1,51 @@
-"""The web chat widget: its script and stylesheet, a demo city page, and the feedback endpoint.
+"""The web chat widget: its script and stylesheet, a demo city page, and its own channel ("widget").
 
-A city page embeds the widget with one tag, which talks to the REST webhook:
+A city page embeds the widget with one tag:
 
     <script src="https://bot.example.jp/widget.js" data-bot-url="https://bot.example.jp"
             data-primary-color="#1d5a8c" defer></script>
 
-Browsers may call the webhook and the feedback endpoint only from the city's own origins
-(BOT_CORS_ORIGINS plus `widget.allowed_origins` in data/city.yml), read once at start-up.
+The widget's sender ids are the server's: /widget/session hands a browser a random id signed with BOT_SECRET_KEY,
+which the widget keeps in localStorage and sends with every call (/widget/webhook, /widget/feedback,
+/widget/outbox). An id this server did not sign is refused with 403, so nobody can guess or choose their way into
+another visitor's conversation, and the REST webhook's free-form senders live in another namespace.
+
+Browsers may call these routes only from the city's own origins (BOT_CORS_ORIGINS plus `widget.allowed_origins`
+in data/city.yml), read once at start-up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from flask_cors import CORS
+from itsdangerous import BadSignature, Signer
 
 from bot.city import load_city
 from bot.errors import ConfigError
+from bot.secret import secret_key
+from bot.store.models import MAX_INTEGER
 
 from .errors import BadRequest
 from .request_json import json_object, string_field
+from .rest import answer
 
 bp = Blueprint("widget", __name__, template_folder="templates")
 
+CHANNEL = "widget"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Browser-facing routes that answer cross-origin requests from the configured city origins.
-CORS_ROUTES = ("/webhooks/rest/webhook", "/widget/feedback", "/widget/outbox")
+CORS_ROUTES = ("/widget/session", "/widget/webhook", "/widget/feedback", "/widget/outbox")
 # Values the widget's feedback buttons send; analysts read them from turns.feedback.
 FEEDBACK_VALUES = ("helpful", "not_helpful")
-# Same limit as turns.sender_id.
-MAX_SENDER_CHARS = 128
+# A signed id is the random id (22 characters), a dot and the signature (43): anything much longer is not one.
+MAX_SIGNED_ID_CHARS = 128
 # Used when city.yml has no `widget:` section; both pass 4.5:1 against white.
 DEFAULT_COLORS = {"primary_color": "#1d5a8c", "accent_color": "#a3344b"}
 # WCAG 2.0 AA minimum for normal text; the widget puts white text on the primary colour
@@ -97,6 +109,8 @@ def init_app(app) -> None:
     profile = load_city(settings.data_dir)
     widget_config(profile)
     origins = allowed_origins(settings.cors_origins, profile)
+    # Read now: in production a missing BOT_SECRET_KEY stops the start, with the variable's name.
+    app.extensions["widget_signer"] = Signer(secret_key(settings), salt="widget-sender", digest_method=hashlib.sha256)
     app.register_blueprint(bp)
     if origins:
         CORS(
@@ -127,17 +141,44 @@ def widget_css():
     return send_from_directory(STATIC_DIR, "widget.css", mimetype="text/css", max_age=300)
 
 
+def _signer() -> Signer:
+    signer: Signer = current_app.extensions["widget_signer"]
+    return signer
+
+
+def _sender(body: dict[str, Any]) -> str:
+    """The sender id inside the body's signed `sender`; 403 when this server did not sign it."""
+    signed = cast(str, string_field(body, "sender", max_len=MAX_SIGNED_ID_CHARS))  # required: never None
+    try:
+        return _signer().unsign(signed).decode("ascii")
+    except (BadSignature, UnicodeError):
+        raise BadRequest("`sender` is not an id this server issued; get one from /widget/session.", 403) from None
+
+
+@bp.post("/widget/session")
+def session():
+    """A new visitor's sender id: random, signed, kept by the widget in its browser."""
+    return jsonify(sender=_signer().sign(secrets.token_urlsafe(16)).decode("ascii"))
+
+
+@bp.post("/widget/webhook")
+def webhook():
+    """The REST webhook's message and reply shapes, for the widget's signed sender ids."""
+    body = json_object()
+    return answer(body, _sender(body), CHANNEL)
+
+
 @bp.post("/widget/feedback")
 def feedback():
     """Store 役に立った / 役に立たなかった with the turn it rates."""
     body = json_object()
-    sender = string_field(body, "sender", max_len=MAX_SENDER_CHARS)
+    sender = _sender(body)
     turn_id, value = body.get("turn_id"), body.get("value")
-    if isinstance(turn_id, bool) or not isinstance(turn_id, int) or turn_id < 1:
-        raise BadRequest("`turn_id` must be a positive integer.")
+    if isinstance(turn_id, bool) or not isinstance(turn_id, int) or not 1 <= turn_id <= MAX_INTEGER:
+        raise BadRequest("`turn_id` must be a turn's number (a positive integer).")
     if value not in FEEDBACK_VALUES:
         raise BadRequest(f"`value` must be one of: {', '.join(FEEDBACK_VALUES)}.")
-    if not current_app.extensions["bot_engine"].record_feedback(sender, turn_id, value):
+    if not current_app.extensions["bot_engine"].record_feedback(sender, turn_id, value, channel=CHANNEL):
         raise BadRequest("No such turn for this sender.", 404)
     return jsonify(status="ok")
 
@@ -145,6 +186,4 @@ def feedback():
 @bp.post("/widget/outbox")
 def outbox():
     """Messages waiting for this web user (reminders, payment notices), each handed out once."""
-    body = json_object()
-    sender = string_field(body, "sender", max_len=MAX_SENDER_CHARS)
-    return jsonify(current_app.extensions["bot_engine"].pending_messages(sender))
+    return jsonify(current_app.extensions["bot_engine"].pending_messages(_sender(json_object()), CHANNEL))

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Insert, create_engine, event
+from sqlalchemy import Insert, create_engine, event, make_url, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from ..errors import BotError
+
+log = logging.getLogger(__name__)
+# Seconds a PostgreSQL connection attempt may take: an unreachable host fails in this time, not the system's minutes.
+CONNECT_TIMEOUT = 5
 _ENGINES: dict[str, Engine] = {}
 _SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
 
@@ -34,9 +43,44 @@ def get_engine(url: str) -> Engine:
             engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url_, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            engine = create_engine(
+                url_,
+                pool_pre_ping=True,
+                pool_size=10,
+                max_overflow=20,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT},
+            )
         _ENGINES[url] = engine
     return engine
+
+
+class DatabaseUnreachable(BotError):
+    """The database did not answer within the start-up wait."""
+
+
+def wait_until_reachable(url: str, timeout: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Return once the database answers; until `timeout` seconds have passed, retry with growing pauses (the
+    database may be starting beside the bot), saying so in one line each time. Then raise DatabaseUnreachable."""
+    deadline = time.monotonic() + timeout
+    pause = 0.5
+    shown = make_url(url).render_as_string(hide_password=True)
+    while True:
+        try:
+            with get_engine(url).connect() as conn:
+                conn.execute(select(1))
+            return
+        except OperationalError as exc:
+            reason = " ".join(str(exc.orig).partition("\n")[0].split())
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseUnreachable(
+                    f"the database at {shown} does not answer ({reason}), after {timeout:g} s of retries. "
+                    "Check BOT_DATABASE_URL and that the database server runs; BOT_DB_STARTUP_TIMEOUT sets the wait."
+                ) from None
+            pause = min(pause, left)
+            log.warning("the database at %s does not answer (%s); retrying in %.1f s", shown, reason, pause)
+            sleep(pause)
+            pause *= 2
 
 
 def write_lock(url: str):

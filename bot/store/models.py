@@ -12,18 +12,24 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The largest value of an Integer column on PostgreSQL (int4): ids from clients are checked against it.
+MAX_INTEGER = 2**31 - 1
+
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Conversation(Base):
-    """The tracker's current state: one row per sender, replaced atomically each turn."""
+    """The tracker's current state: one row per channel and sender, replaced atomically each turn.
+
+    Each channel names its users in its own namespace (a LINE user id, a signed widget id, a free-form REST
+    sender), so one channel can never address another channel's conversation."""
 
     __tablename__ = "conversations"
 
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
     session_id: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,9 +71,10 @@ class OutboxMessage(Base):
     """A message for a web user that the widget fetches (bot.outbox); `retry_key` makes adding idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_sender_pending", "sender_id", "delivered_at"),)
+    __table_args__ = (Index("ix_outbox_channel_sender_pending", "channel", "sender_id", "delivered_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
     sender_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     custom: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)

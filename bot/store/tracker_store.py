@@ -1,5 +1,7 @@
 """Tracker store: each public method is one transaction.
 
+A conversation is keyed by its channel and the sender's id in that channel: no channel can address another's.
+
 A turn and the conversation's new state are written in one transaction before the reply leaves,
 so nothing acknowledged is ever lost and a crash mid-turn leaves the previous state intact.
 The per-message statements address the tables directly (SQLAlchemy Core), which costs a third
@@ -23,15 +25,15 @@ CONVERSATIONS = cast(Table, Conversation.__table__)
 TURNS = cast(Table, Turn.__table__)
 C = CONVERSATIONS.c
 # Built once: every turn only binds new values, so SQLAlchemy compiles nothing on the hot path.
-LOAD_STATE = select(C.state, C.last_active, C.version).where(C.sender_id == bindparam("sender"))
+KEY = (C.channel == bindparam("in_channel"), C.sender_id == bindparam("sender"))
+LOAD_STATE = select(C.state, C.last_active, C.version).where(*KEY)
 INSERT_CONVERSATION = insert(CONVERSATIONS)
 UPDATE_CONVERSATION = (
     update(CONVERSATIONS)
-    .where(C.sender_id == bindparam("sender"), C.version == bindparam("seen_version"))
+    .where(*KEY, C.version == bindparam("seen_version"))
     .values(
         state=bindparam("state"),
         session_id=bindparam("session_id"),
-        channel=bindparam("channel"),
         last_active=bindparam("now"),
         version=bindparam("new_version"),
     )
@@ -57,9 +59,9 @@ class TrackerStore:
         self.Session = session_factory(url)
         self.write_lock = write_lock(url)
 
-    def load(self, sender_id: str) -> tuple[dict | None, datetime | None, int]:
+    def load(self, sender_id: str, channel: str = "rest") -> tuple[dict | None, datetime | None, int]:
         with self.engine.connect() as conn:
-            row = conn.execute(LOAD_STATE, {"sender": sender_id}).first()
+            row = conn.execute(LOAD_STATE, {"in_channel": channel, "sender": sender_id}).first()
         return (row.state, row.last_active, row.version) if row else (None, None, 0)
 
     def save_turn(
@@ -116,11 +118,11 @@ class TrackerStore:
                     conn.execute(
                         UPDATE_CONVERSATION,
                         {
+                            "in_channel": channel,
                             "sender": sender_id,
                             "seen_version": version,
                             "state": state,
                             "session_id": state["session_id"],
-                            "channel": channel,
                             "now": now,
                             "new_version": version + 1,
                         },
@@ -161,30 +163,38 @@ class TrackerStore:
                 )
             )
 
-    def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime) -> bool:
+    def record_feedback(self, sender_id: str, turn_id: int, value: str, now: datetime, channel: str = "rest") -> bool:
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback must be one of {sorted(FEEDBACK_VALUES)}")
         with self.Session() as s, s.begin():
             result = s.execute(
                 update(Turn)
-                .where(Turn.id == turn_id, Turn.sender_id == sender_id)
+                .where(Turn.id == turn_id, Turn.channel == channel, Turn.sender_id == sender_id)
                 .values(feedback=value, feedback_at=now)
             )
             return result.rowcount == 1
 
-    def forget(self, sender_id: str) -> bool:
+    def forget(self, sender_id: str, channel: str = "rest") -> bool:
         """Drop a conversation's state (pending form answers); the analysts' turns stay."""
         with self.Session() as s, s.begin():
-            row = s.get(Conversation, sender_id)
+            row = s.get(Conversation, (channel, sender_id))
             if row is None:
                 return False
             s.delete(row)
             return True
 
-    def turns(self, sender_id: str) -> list[dict[str, Any]]:
+    def turns(self, sender_id: str, channel: str | None = None) -> list[dict[str, Any]]:
+        """The sender's turns, oldest first: in `channel`, or for analysts in every channel."""
+        query = select(Turn).where(Turn.sender_id == sender_id)
+        if channel is not None:
+            query = query.where(Turn.channel == channel)
         with self.Session() as s:
-            rows = s.scalars(select(Turn).where(Turn.sender_id == sender_id).order_by(Turn.id)).all()
-            return [_turn_dict(t) for t in rows]
+            return [_turn_dict(t) for t in s.scalars(query.order_by(Turn.id)).all()]
+
+    def ping(self) -> None:
+        """One round trip to the database; raises when it does not answer (readiness checks)."""
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
 
     def unanswered(self, limit: int = 100) -> list[dict[str, Any]]:
         """What the bot could not answer, newest first: the analysts' work queue."""

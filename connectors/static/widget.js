@@ -11,6 +11,8 @@
  *
  * Colours below 4.5:1 contrast with white are replaced by the defaults (JIS X 8341-3 AA).
  * Bot and user text is always inserted as text nodes, never as HTML.
+ * The conversation's id comes from the bot (/widget/session: random and signed), is kept in this browser's
+ * localStorage and sent with every call; an id the bot refuses (403) is replaced by a new one.
  */
 (function () {
   "use strict";
@@ -91,19 +93,20 @@
 
   var storageKey = "city-chat-widget:" + config.botUrl;
 
-  function newSenderId() {
-    if (window.crypto && crypto.randomUUID) return "web-" + crypto.randomUUID();
+  /** A message id, so that the bot's logs can tell retries of one message apart from new ones. */
+  function newMessageId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   function loadState() {
     try {
       var saved = JSON.parse(localStorage.getItem(storageKey) || "null");
-      if (saved && typeof saved.sender === "string" && Array.isArray(saved.messages)) return saved;
+      if (saved && (typeof saved.sender === "string" || saved.sender === null) && Array.isArray(saved.messages)) return saved;
     } catch (e) { /* storage blocked or corrupt: start fresh */ }
-    return { sender: newSenderId(), messages: [], largeText: false, easyJapanese: false, open: false };
+    return { sender: null, messages: [], largeText: false, easyJapanese: false, open: false };
   }
 
   var state = loadState();
@@ -302,6 +305,33 @@
 
   var queue = Promise.resolve();
   var pending = 0;
+  var conversation = 0;  // counts "start over"s: replies to an earlier conversation are not shown
+  var senderRequest = null;
+
+  /** This browser's sender id, asked of the bot once and then kept. */
+  function ensureSender() {
+    if (state.sender) return Promise.resolve(state.sender);
+    if (!senderRequest) {
+      senderRequest = postWithRetry("/widget/session", {}).then(function (body) {
+        if (!body || typeof body.sender !== "string") throw new Error("no sender id in the answer");
+        state.sender = body.sender;
+        saveState();
+        return body.sender;
+      }).finally(function () { senderRequest = null; });
+    }
+    return senderRequest;
+  }
+
+  /** `call(sender)` with this browser's id; once more with a new id when the bot does not know the id (403). */
+  function withSender(call) {
+    return ensureSender().then(function (sender) {
+      return call(sender).catch(function (error) {
+        if (!(error instanceof HttpError) || error.status !== 403 || sender !== state.sender) throw error;
+        state.sender = null;
+        return ensureSender().then(call);
+      });
+    });
+  }
 
   function setTyping(on, text) {
     typing.hidden = !on;
@@ -327,23 +357,25 @@
 
   /** Sends one message (in order, one at a time) and shows the replies, unless the user started over meanwhile. */
   function deliver(request) {
-    var sender = state.sender;
+    var mine = conversation;
     pending++;
     setTyping(true);
     queue = queue.then(function () {
       var metadata = { message_id: request.id, lang: "ja" };
       if (config.easyJapaneseAvailable) metadata.easy_japanese = Boolean(state.easyJapanese);
-      return postWithRetry("/webhooks/rest/webhook", { sender: sender, message: request.message, metadata: metadata },
-        function () { setTyping(true, TEXT.retrying); })
+      return withSender(function (sender) {
+        return postWithRetry("/widget/webhook", { sender: sender, message: request.message, metadata: metadata },
+          function () { setTyping(true, TEXT.retrying); });
+      })
         .then(function (replies) {
-          if (sender !== state.sender) return;
+          if (mine !== conversation) return;
           var messages = botMessages(Array.isArray(replies) ? replies : [], request.welcome);
           if (!messages.length) messages = [{ role: "notice", text: TEXT.empty, ephemeral: true }];
           addMessages(messages);
           announce(messages.map(function (m) { return m.text; }).join("\n"));
         })
         .catch(function () {
-          if (sender !== state.sender) return;
+          if (mine !== conversation) return;
           addMessages([{ role: "notice", text: TEXT.failed, ephemeral: true, retry: request }]);
           announce(TEXT.failed);
         })
@@ -362,11 +394,13 @@
     setChoicesEnabled(log, false);
     if (hadFocusInLog) input.focus();
     addMessages([{ role: "user", text: shown || message }]);
-    deliver({ id: newSenderId().slice(4), message: message, welcome: false });
+    deliver({ id: newMessageId(), message: message, welcome: false });
   }
 
   function sendFeedback(message, value, buttons, status) {
-    postWithRetry("/widget/feedback", { sender: state.sender, turn_id: message.turnId, value: value })
+    withSender(function (sender) {
+      return postWithRetry("/widget/feedback", { sender: sender, turn_id: message.turnId, value: value });
+    })
       .then(function () {
         message.feedback = value;
         saveState();
@@ -385,11 +419,12 @@
   }
 
   function greetIfNew() {
-    if (!state.messages.length && config.greeting) deliver({ id: newSenderId().slice(4), message: config.greeting, welcome: true });
+    if (!state.messages.length && config.greeting) deliver({ id: newMessageId(), message: config.greeting, welcome: true });
   }
 
   /** Reminders and notices queued while the citizen was away; a failed check simply waits for the next one. */
   function checkOutbox() {
+    if (!state.sender) return;  // a new visitor: nothing can be waiting yet
     postJson("/widget/outbox", { sender: state.sender }).then(function (replies) {
       var messages = botMessages(replies, true);
       if (!messages.length) return;
@@ -444,7 +479,8 @@
     });
   }
   restartButton.addEventListener("click", function () {
-    state.sender = newSenderId();
+    conversation++;
+    state.sender = null;  // the next message asks the bot for a new conversation
     state.messages = [];
     saveState();
     renderAll();

@@ -30,14 +30,22 @@ def test_demo_page_embeds_the_widget_with_one_script_tag(client):
     assert not re.search(r"\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write", script.get_data(as_text=True))
 
 
-def test_feedback_is_stored_with_the_turn(client, say):
-    turn_id = say("ペットボトルは何ごみ？", sender="citizen-1")[-1]["turn_id"]
+def visitor(client) -> str:
+    """A new visitor's signed sender id, as the widget gets it."""
+    return client.post("/widget/session", json={}).get_json()["sender"]
 
-    ok = client.post("/widget/feedback", json={"sender": "citizen-1", "turn_id": turn_id, "value": "helpful"})
+
+def test_feedback_is_stored_with_the_turn(client, engine):
+    citizen = visitor(client)
+    asked = client.post("/widget/webhook", json={"sender": citizen, "message": "ペットボトルは何ごみ？"})
+    turn_id = asked.get_json()[-1]["turn_id"]
+
+    ok = client.post("/widget/feedback", json={"sender": citizen, "turn_id": turn_id, "value": "helpful"})
     assert ok.status_code == 200, ok.get_data(as_text=True)
-    changed = client.post("/widget/feedback", json={"sender": "citizen-1", "turn_id": turn_id, "value": "not_helpful"})
+    changed = client.post("/widget/feedback", json={"sender": citizen, "turn_id": turn_id, "value": "not_helpful"})
     assert changed.status_code == 200
-    stranger = client.post("/widget/feedback", json={"sender": "someone-else", "turn_id": turn_id, "value": "helpful"})
+    assert engine.store.turns(citizen.split(".")[0], "widget")[-1]["feedback"] == "not_helpful"
+    stranger = client.post("/widget/feedback", json={"sender": visitor(client), "turn_id": turn_id, "value": "helpful"})
     assert stranger.status_code == 404
     assert stranger.get_json()["error"] == "No such turn for this sender."
 
@@ -49,19 +57,21 @@ def test_feedback_is_stored_with_the_turn(client, say):
         {"turn_id": 1, "value": "helpful"},
         {"sender": "", "turn_id": 1, "value": "helpful"},
         {"sender": "x" * 129, "turn_id": 1, "value": "helpful"},
-        {"sender": "s", "turn_id": "1", "value": "helpful"},
-        {"sender": "s", "turn_id": True, "value": "helpful"},
-        {"sender": "s", "turn_id": 0, "value": "helpful"},
-        {"sender": "s", "turn_id": 1, "value": "great"},
+        {"sender": "signed", "turn_id": "1", "value": "helpful"},
+        {"sender": "signed", "turn_id": True, "value": "helpful"},
+        {"sender": "signed", "turn_id": 0, "value": "helpful"},
+        {"sender": "signed", "turn_id": 1, "value": "great"},
     ],
 )
 def test_bad_feedback_gets_a_clear_400(client, body):
+    if isinstance(body, dict) and body.get("sender") == "signed":
+        body = {**body, "sender": visitor(client)}
     response = client.post("/widget/feedback", json=body)
     assert response.status_code == 400
     assert response.get_json()["status"] == 400 and response.get_json()["error"]
 
 
-@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/widget/feedback"])
+@pytest.mark.parametrize("path", ["/widget/session", "/widget/webhook", "/widget/feedback"])
 def test_cors_answers_only_the_city_origins(client, path):
     def preflight(origin):
         return client.options(
@@ -125,9 +135,12 @@ def test_allowed_origins_come_from_the_environment_and_the_city_profile():
 def test_outbox_hands_each_reminder_to_the_web_user_once(client, engine):
     from bot import outbox
 
-    assert outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")
-    assert not outbox.add(engine.settings.database_url, "web-1", "明日は粗大ごみの収集日です。", "remind-1")
-    first = client.post("/widget/outbox", json={"sender": "web-1"}).get_json()
-    assert first == [{"recipient_id": "web-1", "text": "明日は粗大ごみの収集日です。"}]
-    assert client.post("/widget/outbox", json={"sender": "web-1"}).get_json() == []
+    signed = visitor(client)
+    web_1 = signed.split(".")[0]
+    reminder = "明日は粗大ごみの収集日です。"
+    assert outbox.add(engine.settings.database_url, web_1, reminder, "remind-1", channel="widget")
+    assert not outbox.add(engine.settings.database_url, web_1, reminder, "remind-1", channel="widget")
+    first = client.post("/widget/outbox", json={"sender": signed}).get_json()
+    assert first == [{"recipient_id": web_1, "text": reminder}]
+    assert client.post("/widget/outbox", json={"sender": signed}).get_json() == []
     assert client.post("/widget/outbox", json={}).status_code == 400

@@ -206,7 +206,7 @@ def test_quiet_retry_when_the_network_fails(widget):
         else:
             route.continue_()
 
-    page.route("**/webhooks/rest/webhook", fail_once)
+    page.route("**/widget/webhook", fail_once)
     reply = widget.ask(PET_BOTTLE_QUESTION)
     assert failures and reply, "the widget retried after the failure and showed the answer"
 
@@ -214,14 +214,14 @@ def test_quiet_retry_when_the_network_fails(widget):
 def test_polite_notice_and_resend_when_the_network_stays_down(widget):
     page = widget.page
     widget.open()
-    page.route("**/webhooks/rest/webhook", lambda route: route.abort("internetdisconnected"))
+    page.route("**/widget/webhook", lambda route: route.abort("internetdisconnected"))
     widget.input.fill(PET_BOTTLE_QUESTION)
     widget.input.press("Enter")
     notice = page.locator(".cw-msg--notice")
     notice.wait_for(timeout=15_000)  # after the quiet retries (1 + 2 + 4 s)
     assert "通信できませんでした" in notice.inner_text()
 
-    page.unroute("**/webhooks/rest/webhook")
+    page.unroute("**/widget/webhook")
     before = widget.bot_messages.count()
     notice.get_by_role("button", name="もう一度送信する").click()
     widget.wait_idle(before)
@@ -277,14 +277,28 @@ def test_easy_japanese_switch_only_where_the_content_exists(widget, browser, liv
     context.close()
 
 
-def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, page, engine):
+def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, page, engine, app):
     from bot import outbox
 
     widget.open()
-    sender = page.evaluate(
-        "() => JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith('city-chat-widget:'))[1]).sender"
-    )
-    outbox.add(engine.settings.database_url, sender, "【リマインダー】明日は粗大ごみの収集日です。", "test-reminder")
+    widget.wait_idle()  # the greeting: by then the bot has given this browser its id
+    signed = widget.stored_state()["sender"]
+    sender = app.extensions["widget_signer"].unsign(signed).decode()
+    reminder = "【リマインダー】明日は粗大ごみの収集日です。"
+    outbox.add(engine.settings.database_url, sender, reminder, "test-reminder", channel="widget")
     page.keyboard.press("Escape")  # close, then open again: an opening widget checks its outbox
     widget.launcher.click()
-    page.get_by_text("【リマインダー】明日は粗大ごみの収集日です。").wait_for(timeout=10_000)
+    page.get_by_text(reminder).wait_for(timeout=10_000)
+
+
+def test_an_id_the_bot_did_not_issue_is_replaced_and_the_chat_goes_on(widget, page):
+    """A widget of an earlier version (its own "web-…" id) or a forged id: the bot refuses it, the widget asks for
+    a new one and the question is answered."""
+    key = "city-chat-widget:" + page.evaluate("location.origin")  # the widget's storage key on the bot's own page
+    forged = {"sender": "web-00000000-0000-4000-8000-000000000000", "messages": [], "open": False}
+    page.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [key, forged])
+    page.reload()
+    widget.open()
+    reply = widget.ask(PET_BOTTLE_QUESTION)
+    assert any(garbage_category_name(PET_BOTTLE_CATEGORY) in text for text in reply), reply
+    assert widget.stored_state()["sender"] not in (None, forged["sender"])
