@@ -12,7 +12,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 5005
 
-.PHONY: install install-test model data run lint check test bench postgres validate rasa-validate assets clean
+.PHONY: install install-test model data run lint check audit test bench postgres redis validate rasa-validate assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ run: model data
 postgres:
 	@bash scripts/ensure_postgres.sh
 
+redis:
+	@bash scripts/ensure_redis.sh
+
 # Lint (ruff's rules and format) and types (mypy, configured in pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check .
@@ -55,8 +58,13 @@ lint: install-test
 check: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
-# Everything, as CI runs it (.ci/run): lint, then every test (feature, channel, end-to-end too).
-test: lint model browser-deps postgres
+# Known vulnerabilities of the installed packages (pip-audit on PyPI's advisory data; says so and skips when that
+# data cannot be reached: scripts/audit.py).
+audit: install-test
+	$(BIN)/python scripts/audit.py
+
+# Everything, as CI runs it (.ci/run): lint, the audit, then every test (feature, channel, end-to-end too).
+test: lint audit model browser-deps postgres redis
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 validate: install

@@ -25,6 +25,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
+DEFAULT_RATE_LIMIT_PER_SENDER = "30/minute"
+DEFAULT_RATE_LIMIT_PER_IP = "120/minute"
+DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
+_RATE_LIMIT_STORAGE = re.compile(r"^(memory|redis|rediss|redis\+unix|redis\+sentinel)://")
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
@@ -74,6 +78,17 @@ class Settings:
     line_channel_access_token: str = ""
     # LINE_API_BASE_URL: the Messaging API host (tests point it at a stand-in)
     line_api_base_url: str = DEFAULT_LINE_API_BASE_URL
+    # BOT_RATE_LIMIT_STORAGE_URL: where rate-limit counts live; empty: this process's memory; redis://host:6379/0 so
+    # that the limits hold across workers and hosts
+    rate_limit_storage_url: str = ""
+    # BOT_RATE_LIMIT_PER_SENDER: chat requests one conversation (the body's `sender`) may send, e.g. `30/minute`
+    rate_limit_per_sender: str = DEFAULT_RATE_LIMIT_PER_SENDER
+    # BOT_RATE_LIMIT_PER_IP: requests one client address may send (LINE's webhook and payment callbacks are exempt)
+    rate_limit_per_ip: str = DEFAULT_RATE_LIMIT_PER_IP
+    # BOT_TRUSTED_PROXIES: reverse proxies in front of the bot whose X-Forwarded-For and -Proto are believed
+    trusted_proxies: int = 0
+    # BOT_HSTS_MAX_AGE: seconds a browser keeps to https after an https response; 0: no Strict-Transport-Security
+    hsts_max_age: int = DEFAULT_HSTS_MAX_AGE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -107,6 +122,17 @@ class Settings:
             "line_channel_secret": get("LINE_CHANNEL_SECRET"),
             "line_channel_access_token": get("LINE_CHANNEL_ACCESS_TOKEN"),
             "line_api_base_url": _url("LINE_API_BASE_URL", get("LINE_API_BASE_URL", DEFAULT_LINE_API_BASE_URL)),
+            "rate_limit_storage_url": _rate_limit_storage(get("BOT_RATE_LIMIT_STORAGE_URL")),
+            "rate_limit_per_sender": _rate_limit(
+                "BOT_RATE_LIMIT_PER_SENDER", get("BOT_RATE_LIMIT_PER_SENDER", DEFAULT_RATE_LIMIT_PER_SENDER)
+            ),
+            "rate_limit_per_ip": _rate_limit(
+                "BOT_RATE_LIMIT_PER_IP", get("BOT_RATE_LIMIT_PER_IP", DEFAULT_RATE_LIMIT_PER_IP)
+            ),
+            "trusted_proxies": _whole_number("BOT_TRUSTED_PROXIES", get("BOT_TRUSTED_PROXIES", "0"), minimum=0),
+            "hsts_max_age": _whole_number(
+                "BOT_HSTS_MAX_AGE", get("BOT_HSTS_MAX_AGE", str(DEFAULT_HSTS_MAX_AGE)), minimum=0
+            ),
         }
         values.update(overrides)
         return cls(**values)
@@ -143,6 +169,11 @@ VARIABLES = (
     "LINE_CHANNEL_SECRET",
     "LINE_CHANNEL_ACCESS_TOKEN",
     "LINE_API_BASE_URL",
+    "BOT_RATE_LIMIT_STORAGE_URL",
+    "BOT_RATE_LIMIT_PER_SENDER",
+    "BOT_RATE_LIMIT_PER_IP",
+    "BOT_TRUSTED_PROXIES",
+    "BOT_HSTS_MAX_AGE",
 )
 
 
@@ -207,6 +238,28 @@ def _whole_number(name: str, value: str, minimum: int = 1) -> int:
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
+def _rate_limit(name: str, value: str) -> str:
+    """A Flask-Limiter limit string (`30/minute`, `5 per second; 100 per hour`)."""
+    from limits import parse_many
+
+    try:
+        valid = all(item.amount >= 1 for item in parse_many(value))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(f"{name} must be a rate limit such as 30/minute or 5/second;100/hour, not {value!r}.")
+    return value
+
+
+def _rate_limit_storage(value: str) -> str:
+    if value and not _RATE_LIMIT_STORAGE.match(value):
+        raise ConfigError(
+            f"BOT_RATE_LIMIT_STORAGE_URL must be empty (this process's memory) or a Redis URL such as "
+            f"redis://127.0.0.1:6379/0, not {value.split('://', 1)[0]!r}..."
+        )
     return value
 
 

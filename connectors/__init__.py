@@ -13,7 +13,7 @@ from bot import __version__
 from bot.features import features
 from bot.settings import Settings
 
-from . import errors, rest, widget
+from . import errors, limits, rest, security, widget
 
 
 def create_app(settings: Settings | None = None, engine=None, watch_model: bool = True) -> Flask:
@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None, engine=None, watch_model: bool 
     app.extensions["bot_engine"] = engine
     app.config["BOT_VERSION"] = __version__
     errors.init_app(app)
+    security.init_app(app)
+    limits.init_app(app)  # before the routes: features add their own limits in their init_app
     rest.init_app(app)
     widget.init_app(app)
     for feature in features():

@@ -40,8 +40,9 @@ bp = Blueprint("widget", __name__, template_folder="templates")
 
 CHANNEL = "widget"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-# Browser-facing routes that answer cross-origin requests from the configured city origins.
-CORS_ROUTES = ("/widget/session", "/widget/webhook", "/widget/feedback", "/widget/outbox")
+# Browser-facing routes that answer cross-origin requests from the configured city origins; the script and stylesheet
+# too, for city pages that load them with `crossorigin` and subresource integrity.
+CORS_ROUTES = ("/widget/session", "/widget/webhook", "/widget/feedback", "/widget/outbox", "/widget.js", "/widget.css")
 # Values the widget's feedback buttons send; analysts read them from turns.feedback.
 FEEDBACK_VALUES = ("helpful", "not_helpful")
 # A signed id is the random id (22 characters), a dot and the signature (43): anything much longer is not one.

@@ -48,6 +48,7 @@
     typing: "回答を準備しています",
     retrying: "接続を再試行しています…",
     failed: "通信できませんでした。インターネット接続を確認して、もう一度お試しください。",
+    busy: "ただいま混み合っています。少し時間をおいてから、もう一度送信してください。",
     resend: "もう一度送信する",
     empty: "回答を取得できませんでした。言い方を変えて、もう一度お試しください。",
     newWindow: "（新しいタブで開きます）",
@@ -289,12 +290,13 @@
     }).finally(function () { window.clearTimeout(timer); });
   }
 
-  /** Retries quietly on network errors and 5xx/429; other HTTP errors fail at once. */
+  /** Retries quietly on network errors and 5xx; other HTTP errors fail at once (429: asking again soon would be
+   *  refused again, so the citizen is told to wait). */
   function postWithRetry(path, body, onRetry) {
     var attempt = 0;
     function tryOnce() {
       return postJson(path, body).catch(function (error) {
-        var retryable = !(error instanceof HttpError) || error.status >= 500 || error.status === 429;
+        var retryable = !(error instanceof HttpError) || error.status >= 500;
         if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
         if (onRetry) onRetry();
         return sleep(RETRY_DELAYS_MS[attempt++]).then(tryOnce);
@@ -374,10 +376,11 @@
           addMessages(messages);
           announce(messages.map(function (m) { return m.text; }).join("\n"));
         })
-        .catch(function () {
+        .catch(function (error) {
           if (mine !== conversation) return;
-          addMessages([{ role: "notice", text: TEXT.failed, ephemeral: true, retry: request }]);
-          announce(TEXT.failed);
+          var text = error instanceof HttpError && error.status === 429 ? TEXT.busy : TEXT.failed;
+          addMessages([{ role: "notice", text: text, ephemeral: true, retry: request }]);
+          announce(text);
         })
         .then(function () {
           pending--;
