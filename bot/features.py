@@ -48,6 +48,9 @@ class Feature:
     setup: Callable[[Settings], object] | None = None
     # channel name → factory(settings) of a notifier that reaches that channel's users outside a turn
     notifiers: Mapping[str, Callable[[Settings], Notifier]] = field(default_factory=dict)
+    # start-up check of this feature's configuration against the settings (say, what production forbids): raises
+    # ConfigError saying why, and the server does not start (connectors.create_app calls it before anything else)
+    check: Callable[[Settings], None] | None = None
 
 
 @cache

@@ -25,6 +25,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
+MIN_STAFF_TOKEN = 32  # characters of BOT_STAFF_TOKEN in production: beyond guessing, even without rate limits
 DEFAULT_RATE_LIMIT_PER_SENDER = "30/minute"
 DEFAULT_RATE_LIMIT_PER_IP = "120/minute"
 DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
@@ -139,6 +140,25 @@ class Settings:
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    def check_production(self) -> None:
+        """What production needs beyond well-formed values, checked when the server starts (connectors.create_app;
+        each feature checks its own configuration too): raises ConfigError naming every variable to fix."""
+        if not self.production:
+            return
+        problems = []
+        if not self.public_url.startswith("https://"):
+            problems.append(
+                f"BOT_PUBLIC_URL must be the bot's https:// address (payment links and callbacks are built on it), "
+                f"not {self.public_url!r}."
+            )
+        if self.staff_token and len(self.staff_token) < MIN_STAFF_TOKEN:
+            problems.append(
+                f"BOT_STAFF_TOKEN must be at least {MIN_STAFF_TOKEN} characters (a long random string, such as "
+                f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), or unset to close the staff pages."
+            )
+        if problems:
+            raise ConfigError("BOT_ENV=production refuses to start:\n  " + "\n  ".join(problems))
 
     @property
     def production(self) -> bool:

@@ -19,6 +19,10 @@ from . import errors, limits, rest, security, widget
 def create_app(settings: Settings | None = None, engine=None, watch_model: bool = True) -> Flask:
     """Build the app; `engine` may be injected (tests, benchmarks), otherwise it is built from settings."""
     settings = settings or Settings.from_env()
+    settings.check_production()  # what production forbids stops the start, saying why
+    for feature in features():
+        if feature.check:
+            feature.check(settings)
     app = Flask(__name__)
     app.config.update(BOT_SETTINGS=settings, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=1024 * 1024)
     # Flask's default provider; its declared type, the base JSONProvider, has no ensure_ascii

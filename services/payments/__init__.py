@@ -9,10 +9,30 @@ from __future__ import annotations
 import importlib
 
 from bot.errors import ConfigError
+from services.booking.config import load_config
 
 from .base import PaymentProvider
 
 PROVIDERS = {"sandbox": "services.payments.sandbox:SandboxProvider"}
+# Providers that move no money: a booking they mark paid was never paid, so production refuses them.
+TEST_PROVIDERS = ("sandbox",)
+
+
+def online_provider(settings) -> str | None:
+    """The provider of the city's online payment (data/bulky.yml `payment.provider`), None when not offered."""
+    config = load_config(settings.data_dir)
+    return config.payment_provider if "online" in config.payment_methods else None
+
+
+def check(settings) -> None:
+    """The payments feature's start-up check (bot.features.Feature.check)."""
+    provider = online_provider(settings)
+    if settings.production and provider in TEST_PROVIDERS:
+        raise ConfigError(
+            f"BOT_ENV=production refuses to start: data/bulky.yml `payment.provider` is `{provider}`, a test "
+            "service that marks bookings paid without taking any money. Name a real provider, or offer no online "
+            "payment (remove `online` from `payment.methods`)."
+        )
 
 
 def callback_url(settings, provider: str) -> str:

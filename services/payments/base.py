@@ -7,6 +7,7 @@ so an adapter stays small and holds no business rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +17,8 @@ from bot.errors import BotError
 PAID, REFUNDED = "paid", "refunded"
 # Provider-side states that `status()` reports
 OPEN, SETTLED, VOIDED, RETURNED = "open", "paid", "cancelled", "refunded"
+# Providers' ids, our ids and event types are short printable ASCII; anything else in a callback is refused
+_ID, _TYPE = re.compile(r"[!-~]{1,128}"), re.compile(r"[!-~]{1,32}")
 
 
 class PaymentError(BotError):
@@ -39,6 +42,17 @@ class CallbackEvent:
     payment_id: str  # our Payment.id, which the checkout carried
     provider_ref: str
     amount: int
+
+    def __post_init__(self) -> None:
+        # Signed by the provider, yet checked: these values go into bounded columns, and a bad one is a 400, not a
+        # database error.
+        ids = (self.event_id, self.payment_id, self.provider_ref)
+        if not all(isinstance(v, str) and _ID.fullmatch(v) for v in ids):
+            raise InvalidCallback("The callback's ids are not short printable ASCII.")
+        if not (isinstance(self.type, str) and _TYPE.fullmatch(self.type)):
+            raise InvalidCallback("The callback's type is not a short printable ASCII word.")
+        if not 0 <= self.amount < 2**31:
+            raise InvalidCallback("The callback's amount is out of range.")
 
 
 class Headers(Protocol):

@@ -1,4 +1,5 @@
-"""Tables of online payment: our payments of bookings, the provider callbacks applied, and the sandbox's ledger."""
+"""Tables of online payment: our payments of bookings, the provider callbacks applied, and the sandbox's ledger and
+outgoing callbacks."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.store.models import Base
 from services.booking.models import Booking  # a payment belongs to a booking (the mapper needs both classes)
 
-# Payment.status: pending → paid → refunded; a pending payment of a cancelled booking becomes cancelled.
-PENDING, PAID, REFUNDED, PAYMENT_CANCELLED = "pending", "paid", "refunded", "cancelled"
+# Payment.status: pending → paid → refunded; a pending payment of a cancelled booking becomes cancelled. Money that
+# must go back waits in refund_pending until the provider takes the refund (retried: PaymentService.retry_refunds).
+PENDING, PAID, REFUND_PENDING, REFUNDED = "pending", "paid", "refund_pending", "refunded"
+PAYMENT_CANCELLED = "cancelled"
 
 
 class Payment(Base):
@@ -25,7 +28,7 @@ class Payment(Base):
     provider: Mapped[str] = mapped_column(String(32))
     provider_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     amount: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     checkout_url: Mapped[str] = mapped_column(Text, default="")
     refund_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -65,3 +68,21 @@ class SandboxCharge(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SandboxCallback(Base):
+    """The sandbox's callbacks that the merchant has not taken yet: a queue that a worker thread sends, with retries.
+
+    A row is claimed by raising `attempts` (and pushing `next_try_at` past the send), so two workers never send it
+    at once; it is deleted once the merchant answers 2xx. `next_try_at` None: given up after the last attempt.
+    """
+
+    __tablename__ = "payment_sandbox_callbacks"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    charge_id: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    last_error: Mapped[str] = mapped_column(String(200), default="")

@@ -1,9 +1,11 @@
 """A local payment service for development and tests, behaving like a real one, and its provider adapter.
 
 The service side (`SandboxLedger`) keeps its own charges, serves a hosted payment page
-(services/payments/sandbox_web.py, /pay/sandbox/<id>) and, once the citizen pays, POSTs an HMAC-signed completion
-callback to the merchant's callback URL, as PayPay or a card processor would. The adapter side
-(`SandboxProvider`) is what services.payments.service talks to, through the PaymentProvider interface.
+(services/payments/sandbox_web.py, /pay/sandbox/<id>) and, once the citizen pays, queues an HMAC-signed completion
+callback for the merchant's callback URL, as PayPay or a card processor would: a worker thread sends it
+(`deliver_due`), retried with backoff, so the page answers at once and never waits on the merchant, which here is
+this same server. The adapter side (`SandboxProvider`) is what services.payments.service talks to, through the
+PaymentProvider interface.
 
 The shared secret is PAYMENT_SANDBOX_SECRET; outside production (BOT_ENV != production) one is generated once
 and kept in var/payment_sandbox_secret, so every process of one installation agrees on it.
@@ -15,22 +17,25 @@ import hashlib
 import hmac
 import json
 import logging
-import os
+import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
-from bot.errors import ConfigError
+from bot.secret import installation_secret
 from bot.store.db import session_factory
+from connectors.request_json import loads
 
 from .base import (
     OPEN,
     PAID,
+    REFUNDED,
     RETURNED,
     SETTLED,
     VOIDED,
@@ -40,35 +45,23 @@ from .base import (
     InvalidCallback,
     PaymentError,
 )
-from .models import SandboxCharge
+from .models import SandboxCallback, SandboxCharge
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 SIGNATURE_TOLERANCE = 300  # seconds a signed callback stays valid (replays of old captures are refused)
-DELIVERY_ATTEMPTS = 3
+DELIVERY_ATTEMPTS = 10  # then the callback is given up; the merchant reconciles by asking `status`
 DELIVERY_TIMEOUT = 5  # seconds per callback POST
-SECRET_FILE = "var/payment_sandbox_secret"
+DELIVERY_BACKOFF = 1  # seconds before the first retry, doubled after each failure …
+MAX_BACKOFF = 300  # … up to this
+DELIVERY_BATCH = 20  # callbacks sent per step of the worker
+CHARGE_ID = re.compile(r"sbx_[A-Za-z0-9_-]{24}")  # what `open` makes: anything else is no charge of ours
 
 
 def sandbox_secret(settings) -> str:
     """PAYMENT_SANDBOX_SECRET, or outside production the installation's generated one (made on first use)."""
-    if settings.payment_sandbox_secret:
-        return settings.payment_sandbox_secret
-    if settings.production:
-        raise ConfigError(
-            "Set PAYMENT_SANDBOX_SECRET (a long random string) to use the payment sandbox in "
-            "production; BOT_ENV=production never uses a generated secret."
-        )
-    path = Path(settings.project_dir) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip()
+    return installation_secret(settings, settings.payment_sandbox_secret, "PAYMENT_SANDBOX_SECRET")
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -116,7 +109,7 @@ class SandboxLedger:
             row = s.scalar(select(SandboxCharge).where(SandboxCharge.merchant_ref == merchant_ref))
             if row is None:
                 row = SandboxCharge(
-                    id="sbx_" + secrets.token_urlsafe(18),
+                    id="sbx_" + secrets.token_urlsafe(18),  # 24 characters: CHARGE_ID
                     merchant_ref=merchant_ref,
                     amount=amount,
                     description=description[:200],
@@ -128,25 +121,35 @@ class SandboxLedger:
             return Charge.of(row)
 
     def get(self, charge_id: str) -> Charge | None:
+        if not CHARGE_ID.fullmatch(charge_id):
+            return None
         with self.Session() as s:
             row = s.get(SandboxCharge, charge_id)
             return Charge.of(row) if row else None
 
-    def _move(self, charge_id: str, source: str, target: str, **values) -> Charge:
+    def _move(
+        self, charge_id: str, source: str, target: str, then: Callable[[Session, Charge], None] | None = None, **values
+    ) -> Charge:
+        """Move a charge from `source` to `target` (nothing when it is elsewhere); `then` runs in the same
+        transaction when it moved."""
         with self.Session() as s, s.begin():
-            s.execute(
+            moved = s.execute(
                 update(SandboxCharge)
                 .where(SandboxCharge.id == charge_id, SandboxCharge.status == source)
                 .values(status=target, **values)
-            )
+            ).rowcount
             row = s.get(SandboxCharge, charge_id)
             if row is None:
                 raise PaymentError(f"No sandbox charge {charge_id}.")
-            return Charge.of(row)
+            charge = Charge.of(row)
+            if moved and then is not None:
+                then(s, charge)
+            return charge
 
     def pay(self, charge_id: str) -> Charge:
-        """The citizen pressed 支払う: charged once, however often the page is submitted."""
-        return self._move(charge_id, OPEN, SETTLED, paid_at=datetime.now().astimezone())
+        """The citizen pressed 支払う: charged once, however often the page is submitted. The completion callback
+        is queued in the same transaction: it is sent by `deliver_due`, never by the request that paid."""
+        return self._move(charge_id, OPEN, SETTLED, then=self._queue_completion, paid_at=datetime.now().astimezone())
 
     def cancel(self, charge_id: str) -> Charge:
         return self._move(charge_id, OPEN, VOIDED)
@@ -157,35 +160,96 @@ class SandboxLedger:
             raise PaymentError(f"Sandbox charge {charge_id} is {charge.status}; only a paid charge is refunded.")
         return charge
 
+    def completion_body(self, charge: Charge) -> bytes:
+        """The callback body announcing that `charge` was paid: the same event id every time it is sent."""
+        event = {
+            "id": f"evt_{charge.id}_paid",
+            "type": "payment.succeeded",
+            "data": {"checkout_id": charge.id, "merchant_ref": charge.merchant_ref, "amount": charge.amount},
+        }
+        return json.dumps(event).encode()
+
+    def signed_headers(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+        signature = sign(self.secret, body, int(time.time() if timestamp is None else timestamp))
+        return {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+
     def completion(self, charge: Charge, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
         """The signed callback body and headers announcing that `charge` was paid (same event id every time)."""
-        body = json.dumps(
-            {
-                "id": f"evt_{charge.id}_paid",
-                "type": "payment.succeeded",
-                "data": {"checkout_id": charge.id, "merchant_ref": charge.merchant_ref, "amount": charge.amount},
-            }
-        ).encode()
-        signature = sign(self.secret, body, int(time.time() if timestamp is None else timestamp))
-        return body, {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+        body = self.completion_body(charge)
+        return body, self.signed_headers(body, timestamp)
 
-    def deliver(self, charge: Charge) -> bool:
-        """POST the completion callback to the merchant, retried; False when it never got a 2xx."""
-        for attempt in range(DELIVERY_ATTEMPTS):
-            body, headers = self.completion(charge)
-            try:
-                response = requests.post(charge.callback_url, data=body, headers=headers, timeout=DELIVERY_TIMEOUT)
-                if response.status_code < 300:
-                    return True
-                log.warning(
-                    "sandbox callback for %s answered %s (attempt %d)", charge.id, response.status_code, attempt + 1
-                )
-            except requests.RequestException as exc:
-                log.warning(
-                    "sandbox callback for %s failed: %s (attempt %d)", charge.id, type(exc).__name__, attempt + 1
-                )
-            time.sleep(0.2 * (attempt + 1))
-        return False
+    def _queue_completion(self, s: Session, charge: Charge) -> None:
+        body = self.completion_body(charge)
+        s.add(
+            SandboxCallback(
+                event_id=f"evt_{charge.id}_paid",
+                charge_id=charge.id,
+                url=charge.callback_url,
+                body=body.decode(),
+                attempts=0,
+                next_try_at=_utcnow(),
+                last_error="",
+            )
+        )
+
+    def deliver_due(self) -> float | None:
+        """Send the queued callbacks that are due (the worker's step). Returns the seconds until the next one is
+        due, or None when none is waiting."""
+        with self.Session() as s:
+            due = s.execute(
+                select(SandboxCallback.event_id, SandboxCallback.attempts)
+                .where(SandboxCallback.next_try_at <= _utcnow())
+                .order_by(SandboxCallback.next_try_at)
+                .limit(DELIVERY_BATCH)
+            ).all()
+        for event_id, attempts in due:
+            self._attempt(event_id, attempts)
+        with self.Session() as s:
+            upcoming = s.scalar(select(func.min(SandboxCallback.next_try_at)))
+        if upcoming is None:
+            return None
+        return max(0.0, (_aware(upcoming) - _utcnow()).total_seconds())
+
+    def _attempt(self, event_id: str, attempts: int) -> None:
+        """Claim one callback (another worker may have taken it), POST it, and delete it or schedule a retry."""
+        tried = attempts + 1
+        with self.Session() as s, s.begin():
+            claimed = s.execute(
+                update(SandboxCallback)
+                .where(SandboxCallback.event_id == event_id, SandboxCallback.attempts == attempts)
+                .values(attempts=tried, next_try_at=_utcnow() + timedelta(seconds=2 * DELIVERY_TIMEOUT))
+            ).rowcount
+            row = s.get(SandboxCallback, event_id) if claimed else None
+            if row is None:
+                return
+            url, body = row.url, row.body.encode()
+        error = self._post(url, body)
+        with self.Session() as s, s.begin():
+            mine = (SandboxCallback.event_id == event_id, SandboxCallback.attempts == tried)
+            if error is None:
+                s.execute(delete(SandboxCallback).where(*mine))
+                return
+            backoff = min(DELIVERY_BACKOFF * 2**attempts, MAX_BACKOFF)
+            retry_at = _utcnow() + timedelta(seconds=backoff) if tried < DELIVERY_ATTEMPTS else None
+            s.execute(update(SandboxCallback).where(*mine).values(next_try_at=retry_at, last_error=error[:200]))
+        log.warning("sandbox callback %s failed: %s (attempt %d of %d)", event_id, error, tried, DELIVERY_ATTEMPTS)
+
+    def _post(self, url: str, body: bytes) -> str | None:
+        """POST one signed callback; None when the merchant took it (2xx), else what went wrong."""
+        try:
+            response = requests.post(url, data=body, headers=self.signed_headers(body), timeout=DELIVERY_TIMEOUT)
+        except requests.RequestException as exc:
+            return type(exc).__name__
+        return None if response.status_code < 300 else f"HTTP {response.status_code}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back the UTC times it was given without their zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SandboxProvider:
@@ -208,9 +272,9 @@ class SandboxProvider:
     def parse_callback(self, body: bytes, headers: Headers) -> CallbackEvent:
         verify(self.ledger.secret, body, headers.get(SIGNATURE_HEADER, ""), time.time())
         try:
-            event = json.loads(body)
+            event = loads(body)  # bounded nesting: a deep body is refused, even when correctly signed
             data = event["data"]
-            kind = {"payment.succeeded": PAID}.get(event["type"], event["type"])
+            kind = {"payment.succeeded": PAID, "payment.refunded": REFUNDED}.get(event["type"], event["type"])
             return CallbackEvent(
                 str(event["id"]), kind, str(data["merchant_ref"]), str(data["checkout_id"]), int(data["amount"])
             )

@@ -1,8 +1,15 @@
 """Our side of online payments: pending → paid → refunded, whatever order the provider's callbacks come in.
 
-- A callback is applied once: its event id is stored, a repeat is recognised and changes nothing.
-- States only move forward: a late "paid" never undoes a refund, and never brings a cancelled booking back;
-  money paid for a booking that is cancelled already is refunded at once.
+- A callback is applied once: its event id is stored, a repeat is recognised and changes nothing. A callback that
+  names no payment of ours, or does not match it (reference or amount), is not applied and its event id stays
+  unused: the answer asks the provider to send it again, and a later delivery is applied.
+- States only move forward: a late "paid" never undoes a refund, and never brings a cancelled booking back.
+- A refund proves the payment: one that arrives before its payment's own callback is applied at once (the payment
+  becomes refunded, and the "paid" that follows changes nothing).
+- Money that must go back (paid for a booking cancelled already, or for a checkout we voided) is marked
+  refund_pending before the provider is asked, and stays so until the provider takes the refund: it is retried on
+  every later callback and by `bot payments retry` (cron), with the payment's id as the idempotency key, so a retry
+  never refunds twice.
 - Cancelling a booking voids its open checkout, or refunds it when the citizen had paid.
 Provider calls happen outside transactions; each state change is one conditional UPDATE.
 """
@@ -22,9 +29,14 @@ from services.booking.models import BOOKED, CANCELLED, Booking
 from services.booking.service import BookingError, BookingView, NotChangeable, NotFound
 
 from . import base
-from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUNDED, Payment, PaymentEvent
+from .models import PAID, PAYMENT_CANCELLED, PENDING, REFUND_PENDING, REFUNDED, Payment, PaymentEvent
 
 log = logging.getLogger(__name__)
+
+# Outcomes of a callback that was not applied: its event id is not used up, so the provider can send it again.
+NOT_APPLIED = ("unknown_payment", "mismatch")
+# Pending refunds retried after each callback (the longest untried first), so a callback's answer stays quick
+REFUNDS_PER_CALLBACK = 3
 
 
 @dataclass(frozen=True)
@@ -89,13 +101,18 @@ class PaymentService:
 
     # -- callbacks -------------------------------------------------------------------------------------
     def handle_callback(self, body: bytes, headers: base.Headers) -> str:
-        """Verify and apply one callback; raises base.InvalidCallback for a forged or stale one."""
-        return self.apply(self.provider.parse_callback(body, headers))
+        """Verify and apply one callback, then retry the refunds still waiting for the provider; raises
+        base.InvalidCallback for a forged, stale or malformed one."""
+        outcome = self.apply(self.provider.parse_callback(body, headers))
+        self.retry_refunds(limit=REFUNDS_PER_CALLBACK)
+        return outcome
 
     def apply(self, event: base.CallbackEvent) -> str:
         """Apply a provider event once. Returns what happened (for logs and the callback's answer)."""
-        refund, notify = False, None
         with self.Session() as s, s.begin():
+            refused = self._refusal(s, event)
+            if refused:
+                return refused
             fresh = insert_ignore(
                 s,
                 PaymentEvent,
@@ -110,18 +127,18 @@ class PaymentService:
             )
             if not fresh:
                 return "duplicate"
-            outcome, refund, notify = self._apply(s, event)
+            outcome, notify = self._apply(s, event)
             s.execute(
                 update(PaymentEvent)
                 .where(PaymentEvent.provider == self.provider.name, PaymentEvent.event_id == event.event_id)
                 .values(outcome=outcome)
             )
-        if refund:
+        if outcome == "paid_after_cancel":
             try:
                 self.refund(event.payment_id)
-            except base.PaymentError:  # the payment stays "paid" on a cancelled booking: staff lists show it
-                log.exception("refund of payment %s failed; refund it by hand", event.payment_id)
-                outcome += "_refund_failed"
+            except base.PaymentError as exc:  # stays refund_pending: retried on the next callback and by the CLI
+                log.warning("refund of payment %s is pending: %s", event.payment_id, exc)
+                outcome = "paid_after_cancel_refund_pending"
         if notify is not None and self.on_paid:
             try:
                 self.on_paid(notify)
@@ -129,7 +146,9 @@ class PaymentService:
                 log.exception("could not tell the citizen that booking %s is paid", notify.number)
         return outcome
 
-    def _apply(self, s, event: base.CallbackEvent) -> tuple[str, bool, BookingView | None]:
+    def _refusal(self, s, event: base.CallbackEvent) -> str | None:
+        """Why the event cannot be applied (one of NOT_APPLIED), or None when it is about a payment of ours as we
+        know it. Locks the payment's row for the rest of the transaction."""
         touched = s.execute(
             update(Payment)
             .where(Payment.id == event.payment_id, Payment.provider == self.provider.name)
@@ -137,26 +156,33 @@ class PaymentService:
         ).rowcount
         payment = s.get(Payment, event.payment_id) if touched else None
         if payment is None:
-            return "unknown_payment", False, None
+            log.warning("callback %s names no payment of ours; not applied", event.event_id)
+            return "unknown_payment"
         if payment.provider_ref not in (None, event.provider_ref) or payment.amount != event.amount:
-            log.error("callback for payment %s does not match it (ref or amount); ignored", payment.id)
-            return "mismatch", False, None
+            log.error("callback for payment %s does not match it (ref or amount); not applied", payment.id)
+            return "mismatch"
+        return None
+
+    def _apply(self, s, event: base.CallbackEvent) -> tuple[str, BookingView | None]:
+        payment = s.get(Payment, event.payment_id)
         booking = payment.booking
         if event.type == base.PAID:
             if payment.status not in (PENDING, PAYMENT_CANCELLED):
-                return "already_" + payment.status, False, None
-            late = payment.status == PAYMENT_CANCELLED or booking.status == CANCELLED
-            payment.status, payment.paid_at, payment.provider_ref = PAID, self.now(), event.provider_ref
-            s.flush()
-            if late:
-                return "paid_after_cancel", True, None
-            return "paid", False, BookingView.of(booking)
+                return "already_" + payment.status, None
+            payment.paid_at, payment.provider_ref = self.now(), event.provider_ref
+            if payment.status == PAYMENT_CANCELLED or booking.status == CANCELLED:
+                payment.status = REFUND_PENDING  # money for a booking that no longer stands goes back
+                return "paid_after_cancel", None
+            payment.status = PAID
+            return "paid", BookingView.of(booking)
         if event.type == base.REFUNDED:
-            if payment.status != PAID:
-                return "already_" + payment.status, False, None
+            if payment.status == REFUNDED:
+                return "already_refunded", None
+            # from any state: the provider cannot refund money it never took, so a refund before "paid" is final
             payment.status, payment.refunded_at = REFUNDED, self.now()
-            return "refunded", False, None
-        return "ignored", False, None
+            payment.provider_ref = payment.provider_ref or event.provider_ref
+            return "refunded", None
+        return "ignored", None
 
     def refresh(self, number: str) -> None:
         """Ask the provider about open checkouts of a booking, for when a callback was lost on the way."""
@@ -172,10 +198,18 @@ class PaymentService:
 
     # -- cancelling ------------------------------------------------------------------------------------
     def refund(self, payment_id: str) -> bool:
-        """Refund a paid payment in full; True once it is refunded (now or before)."""
-        with self.Session() as s:
+        """Give a paid payment's money back in full; True once it is refunded (now or before).
+
+        The intent is recorded first (paid → refund_pending), so a refund the provider refuses, or one interrupted
+        on the way, is retried by `retry_refunds`; raises base.PaymentError when the provider did not take it."""
+        with self.Session() as s, s.begin():
+            s.execute(
+                update(Payment)
+                .where(Payment.id == payment_id, Payment.status == PAID)
+                .values(status=REFUND_PENDING, updated_at=self.now())
+            )
             payment = s.get(Payment, payment_id)
-            if payment is None or payment.status not in (PAID, REFUNDED):
+            if payment is None or payment.status not in (REFUND_PENDING, REFUNDED):
                 return False
             if payment.status == REFUNDED:
                 return True
@@ -184,15 +218,36 @@ class PaymentService:
         with self.Session() as s, s.begin():
             s.execute(
                 update(Payment)
-                .where(Payment.id == payment_id, Payment.status == PAID)
+                .where(Payment.id == payment_id, Payment.status == REFUND_PENDING)
                 .values(status=REFUNDED, refund_ref=refund_ref, refunded_at=self.now(), updated_at=self.now())
             )
         return True
 
+    def retry_refunds(self, limit: int | None = None) -> tuple[int, int]:
+        """Ask the provider again for the refunds it has not taken yet (at most `limit`, the longest untried first).
+        Returns (refunded now, still pending of those tried)."""
+        with self.Session() as s:
+            waiting = s.scalars(
+                select(Payment.id)
+                .where(Payment.status == REFUND_PENDING, Payment.provider == self.provider.name)
+                .order_by(Payment.updated_at)
+                .limit(limit)
+            ).all()
+        refunded = 0
+        for payment_id in waiting:
+            try:
+                refunded += self.refund(payment_id)
+            except base.PaymentError as exc:
+                log.warning("refund of payment %s is still pending: %s", payment_id, exc)
+                with self.Session() as s, s.begin():  # to the back of the line
+                    s.execute(update(Payment).where(Payment.id == payment_id).values(updated_at=self.now()))
+        return refunded, len(waiting) - refunded
+
     def settle_cancelled(self, number: str) -> str:
         """After a booking is cancelled: void its open checkouts, refund what was paid.
 
-        Returns "refunded" when money went back, "voided" when an open payment was stopped, else "none".
+        Returns "refunded" when money went back, "voided" when an open payment was stopped, else "none"; raises
+        base.PaymentError when the provider did not take a refund (it stays refund_pending and is retried).
         """
         with self.Session() as s:
             rows = s.execute(
@@ -212,6 +267,6 @@ class PaymentService:
                     continue
                 self.refresh(number)  # paid at the provider meanwhile: record it, then refund it below
                 status = PAID
-            if status == PAID and self.refund(payment_id):
+            if status in (PAID, REFUND_PENDING) and self.refund(payment_id):
                 result = "refunded"
         return result

@@ -1,4 +1,7 @@
-"""Payment providers' callbacks: POST /payments/<provider>/callback, verified on the raw body, applied once."""
+"""Payment providers' callbacks: POST /payments/<provider>/callback, verified on the raw body, applied once.
+
+A callback that could not be applied (no payment of ours, or not matching it) is answered 409: providers send a
+callback again until they get a 2xx, and its event id was not used up, so a later delivery is applied."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from services.booking.config import load_config
 
 from .base import InvalidCallback
 from .billing import payment_service
+from .service import NOT_APPLIED
 
 log = logging.getLogger(__name__)
 bp = Blueprint("payments", __name__, url_prefix="/payments")
@@ -28,6 +32,8 @@ def callback(provider: str):
         log.warning("refused a %s payment callback: %s", provider, exc)
         raise BadRequest(str(exc)) from exc
     log.info("%s payment callback: %s", provider, outcome)
+    if outcome in NOT_APPLIED:
+        raise BadRequest(f"The callback was not applied ({outcome}); send it again later.", 409)
     return jsonify(status="ok", outcome=outcome)
 
 

@@ -6,67 +6,23 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from bot import outbox
-from bot.store.migrate import upgrade
 from services.booking.config import load_config
-from services.booking.fees import Line
-from services.booking.service import BookingStore, Draft
+from services.booking.service import BookingStore
 from services.payments.base import InvalidCallback
 from services.payments.billing import payment_service
 from services.payments.sandbox import SIGNATURE_HEADER, SandboxLedger, sign
-
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
-SECRET = "test-sandbox-secret"
+from tests.support.payment_support import NOW, SECRET, booked, charge_id, eventually, paid_callback, status
 
 
 @pytest.fixture
 def extra_env() -> dict[str, str]:
     # nothing listens at BOT_PUBLIC_URL: callbacks are delivered by hand
     return {"PAYMENT_SANDBOX_SECRET": SECRET, "BOT_PUBLIC_URL": "http://127.0.0.1:9"}
-
-
-def booked(settings, sender="web-1") -> str:
-    upgrade(settings.database_url)
-    store = BookingStore(settings.database_url, load_config(settings.data_dir))
-    draft = Draft(
-        area="泉野",
-        address="泉野町1-1",
-        name="山田花子",
-        phone="09012345678",
-        pickup_date=date(2026, 11, 25),
-        lines=[Line("sofa", "ソファー", 2, 1000)],
-        payment_method="online",
-        channel="rest",
-        sender_id=sender,
-    )
-    return store.reserve(draft, NOW)[0].number
-
-
-def paid_callback(settings, payment_id: str, timestamp: int | None = None) -> tuple[bytes, dict]:
-    ledger = SandboxLedger(settings.database_url, SECRET)
-    charge = ledger.get(_charge_id(settings, payment_id))
-    return ledger.completion(ledger.pay(charge.id), timestamp)
-
-
-def _charge_id(settings, payment_id: str) -> str:
-    from sqlalchemy import select
-
-    from bot.store.db import session_factory
-    from services.payments.models import Payment
-
-    with session_factory(settings.database_url)() as s:
-        return s.scalar(select(Payment.provider_ref).where(Payment.id == payment_id))
-
-
-def status(settings, number: str):
-    booking = BookingStore(settings.database_url, load_config(settings.data_dir)).get(number)
-    return booking.status, booking.payment_status
 
 
 def test_a_paid_callback_is_applied_once_and_the_citizen_is_told(settings):
@@ -113,7 +69,7 @@ def test_cancelling_a_paid_booking_refunds_it_and_a_late_callback_changes_nothin
     signed = {SIGNATURE_HEADER: sign(SECRET, resent, int(time.time()))}
     assert service.handle_callback(resent, signed) == "already_refunded"
     assert status(settings, number) == ("cancelled", "refunded")
-    assert SandboxLedger(settings.database_url, SECRET).get(_charge_id(settings, checkout.id)).status == "refunded"
+    assert SandboxLedger(settings.database_url, SECRET).get(charge_id(settings, checkout.id)).status == "refunded"
 
 
 def test_paid_at_the_provider_but_cancelled_before_the_callback_arrives(settings):
@@ -134,7 +90,7 @@ def test_an_unpaid_checkout_is_voided_on_cancel_and_cannot_be_paid_afterwards(se
     BookingStore(settings.database_url, load_config(settings.data_dir)).cancel(number, NOW)
     assert service.settle_cancelled(number) == "voided"
     ledger = SandboxLedger(settings.database_url, SECRET)
-    assert ledger.pay(_charge_id(settings, checkout.id)).status == "cancelled"
+    assert ledger.pay(charge_id(settings, checkout.id)).status == "cancelled"
     assert status(settings, number) == ("cancelled", "cancelled")
 
 
@@ -182,10 +138,10 @@ def test_hosted_page_pays_once_and_calls_back_over_http(live_server, settings):
     token = page.text.split('name="token" value="', 1)[1].split('"', 1)[0]
     assert requests.post(checkout.url, data={"token": "forged"}, timeout=10).status_code == 400
     first = requests.post(checkout.url, data={"token": token}, timeout=10)
-    assert first.status_code == 200 and "お支払いが完了しました" in first.text
-    assert status(settings, number) == ("booked", "paid")
+    assert first.status_code == 200 and "お支払いを受け付けました" in first.text
+    assert eventually(lambda: status(settings, number) == ("booked", "paid"))  # the callback follows the page
     second = requests.post(checkout.url, data={"token": token}, timeout=10)  # the form sent twice
-    assert second.status_code == 200 and "お支払いが完了しました" in second.text
+    assert second.status_code == 200 and "お支払いを受け付けました" in second.text
     assert status(settings, number) == ("booked", "paid")
     assert len(outbox.fetch(settings.database_url, "web-1")) == 1
     assert requests.get(f"{live_server}/pay/sandbox/sbx_unknown", timeout=10).status_code == 404

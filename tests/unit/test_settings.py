@@ -80,6 +80,32 @@ def test_values_are_typed_and_defaults_kept():
     assert d.database_url == f"sqlite:///{PROJECT_DIR / 'var' / 'bot.sqlite3'}"
 
 
+PRODUCTION = {"BOT_ENV": "production", "BOT_PUBLIC_URL": "https://bot.example.jp", "BOT_STAFF_TOKEN": "t" * 32}
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        ({"BOT_PUBLIC_URL": ""}, "BOT_PUBLIC_URL must be the bot's https:// address"),  # payment links to 127.0.0.1
+        ({"BOT_PUBLIC_URL": "http://bot.example.jp"}, "BOT_PUBLIC_URL must be the bot's https:// address"),
+        ({"BOT_STAFF_TOKEN": "x"}, "BOT_STAFF_TOKEN must be at least 32 characters"),  # guessed in no time
+        ({"BOT_STAFF_TOKEN": "t" * 31}, "BOT_STAFF_TOKEN must be at least 32 characters"),
+    ],
+)
+def test_production_refuses_to_start_while_it_is_unsafe_and_says_why(change, says):
+    from connectors import create_app
+
+    with pytest.raises(ConfigError) as error:
+        create_app(Settings.from_env({**PRODUCTION, **change}))  # refused before anything is built
+    assert "BOT_ENV=production refuses to start" in str(error.value) and says in str(error.value)
+
+
+def test_a_safe_production_configuration_passes_and_development_is_not_held_to_it():
+    Settings.from_env(PRODUCTION).check_production()
+    Settings.from_env({**PRODUCTION, "BOT_STAFF_TOKEN": ""}).check_production()  # no token: the staff pages stay shut
+    Settings.from_env({"BOT_STAFF_TOKEN": "x"}).check_production()  # development: a short token and http are fine
+
+
 def test_variables_lists_exactly_what_from_env_reads():
     class Recording(dict):
         def get(self, name, default=None):
