@@ -12,6 +12,7 @@ import time
 
 from .errors import BotError
 from .features import features
+from .privacy import MaskingFormatter
 from .settings import Settings
 
 
@@ -122,6 +123,31 @@ def cmd_report(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge(args, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from .city import load_city
+    from .clock import now
+    from .privacy import retention_days
+    from .store import retention
+    from .store.migrate import upgrade
+
+    days = retention_days(load_city(settings.data_dir))
+    cutoff = now(settings) - timedelta(days=days)
+    upgrade(settings.database_url)
+    if args.dry_run:
+        found = retention.count(settings.database_url, cutoff)
+        verb = "would delete or blank"
+    else:
+        found = retention.purge(settings.database_url, cutoff)
+        verb = "deleted or blanked"
+    progress(
+        f"older than {days} days (before {cutoff:%Y-%m-%d %H:%M}): {verb} {found.conversations} conversation(s), "
+        f"{found.turns} turn(s), {found.outbox} outbox message(s)"
+    )
+    return 0
+
+
 def cmd_setup(args, settings: Settings) -> int:
     from .store.migrate import upgrade
 
@@ -184,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser(
+        "purge", help="delete or blank conversations older than privacy.retention_days of city.yml (run it daily)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="only count what would be deleted or blanked")
+    p.set_defaults(func=cmd_purge)
+
     p = sub.add_parser("setup", help="migrate the database and load the city's open data (idempotent)")
     p.set_defaults(func=cmd_setup)
 
@@ -199,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO)
+    for handler in logging.getLogger().handlers:  # to standard error, phone numbers and addresses masked
+        handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("rasa_sdk").setLevel(logging.WARNING)
     # Alembic logs its plugin setup and migration context at INFO on every command; bot.store.migrate says
     # which revisions it applied instead.

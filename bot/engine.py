@@ -26,6 +26,7 @@ from .dialogue.tracker import Tracker
 from .errors import ConfigError
 from .input import check_metadata, check_sender, clean, parse_payload
 from .model import Model, ModelHolder
+from .privacy import Masker
 from .settings import Settings
 from .store import state_size
 from .store.db import wait_until_reachable
@@ -56,6 +57,7 @@ class Agent:
         )
         self.processor = Processor(model.domain, RulePolicy(model.rules), executor, self.responder, fallback)
         self.intents = set(model.domain.intents)
+        self.masker = Masker.from_domain(model.domain)
 
 
 def read_endpoints(settings: Settings) -> dict:
@@ -145,11 +147,15 @@ class Engine:
                     break
             # The conversation state stays as it was; the message and the apology are kept for analysts.
             apology = self._apology(agent)
-            turn_id = self.store.save_failed_turn(sender_id, channel, cleaned.text, cleaned.truncated, now, [apology])
+            masker = agent.masker.answering_state(self.store.load(sender_id, channel)[0])
+            turn_id = self.store.save_failed_turn(
+                sender_id, channel, cleaned.text, cleaned.truncated, now, [apology], masker
+            )
             return [self._rest_message(sender_id, apology, turn_id)]
 
     def _turn(self, agent: Agent, sender_id, cleaned, channel, metadata, now) -> list[dict]:
         tracker, version = self._tracker(agent, sender_id, channel, now)
+        masker = agent.masker.answering(tracker.slots, tracker.active_loop)  # what the bot asked before this message
         prefix: list[dict | None] = []
         messages: list[dict | None]
         if cleaned.empty or not cleaned.has_words:
@@ -196,6 +202,7 @@ class Engine:
             actions,
             [self._rest_message(sender_id, m, None) for m in replies],
             unanswered,
+            masker,
         )
         return [self._rest_message(sender_id, m, turn_id) for m in replies]
 
@@ -250,6 +257,12 @@ class Engine:
     def forget(self, sender_id: str, channel: str = "rest") -> bool:
         with self._lock(channel, sender_id):
             return self.store.forget(sender_id, channel)
+
+    def forget_personal_data(self, channel: str, sender_id: str) -> int:
+        """The citizen left (LINE unfollow): drop the conversation and blank its turns' text, entities, replies and
+        sender id. Returns the number of turns blanked."""
+        with self._lock(channel, sender_id):
+            return self.store.forget_personal_data(sender_id, channel)
 
     def readiness(self) -> str | None:
         """Why this engine cannot answer now (no model, no database), or None when it can."""

@@ -34,13 +34,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def get_engine(url: str) -> Engine:
-    """One pooled Engine per URL for the whole process."""
+    """One pooled Engine per URL for the whole process. Its errors never carry the bound parameters (citizens'
+    messages and contact data): SQLAlchemy puts them in every exception's text, and so in every logged traceback."""
     engine = _ENGINES.get(url)
     if engine is None:
         url_ = "postgresql+psycopg://" + url[len("postgresql://") :] if url.startswith("postgresql://") else url
         if url_.startswith("sqlite:///"):
             Path(url_[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10})
+            engine = create_engine(url_, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(
@@ -49,6 +50,7 @@ def get_engine(url: str) -> Engine:
                 pool_size=10,
                 max_overflow=20,
                 connect_args={"connect_timeout": CONNECT_TIMEOUT},
+                hide_parameters=True,
             )
         _ENGINES[url] = engine
     return engine

@@ -16,8 +16,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..privacy import PATTERNS_ONLY, Masker
 from .db import get_engine, session_factory, write_lock
 from .models import Conversation, Turn
+from .retention import ANONYMOUS
 
 FEEDBACK_VALUES = {"helpful", "not_helpful"}
 # A declarative model's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
@@ -77,8 +79,11 @@ class TrackerStore:
         actions: list[str],
         reply: list[dict],
         unanswered: bool,
+        masker: Masker = PATTERNS_ONLY,
     ) -> int:
-        """Store the turn and replace the conversation state, if nobody else saved it since `version`."""
+        """Store the turn and replace the conversation state, if nobody else saved it since `version`; personal data
+        in the text, entities, reply and state is masked (`masker`: bot.privacy)."""
+        text, entities, reply, state = masker.turn(text, parse.get("entities"), reply, state)
         intent = parse.get("intent") or {}
         turn = {
             "sender_id": sender_id,
@@ -92,7 +97,7 @@ class TrackerStore:
             "intent": intent.get("name"),
             "confidence": intent.get("confidence"),
             "ranking": parse.get("intent_ranking"),
-            "entities": parse.get("entities"),
+            "entities": entities,
             "actions": actions,
             "reply": reply,
             "unanswered": unanswered,
@@ -135,7 +140,14 @@ class TrackerStore:
             raise ConcurrentUpdate(sender_id) from exc
 
     def save_failed_turn(
-        self, sender_id: str, channel: str, text: str, truncated: bool, now: datetime, reply: list[dict]
+        self,
+        sender_id: str,
+        channel: str,
+        text: str,
+        truncated: bool,
+        now: datetime,
+        reply: list[dict],
+        masker: Masker = PATTERNS_ONLY,
     ) -> int:
         with self.write_lock, self.engine.begin() as conn:
             return _new_id(
@@ -147,7 +159,7 @@ class TrackerStore:
                         "status": "failed",
                         "received_at": now,
                         "answered_at": now,
-                        "user_text": text,
+                        "user_text": masker.text(text),
                         "truncated": truncated,
                         "session_id": 0,
                         "intent": None,
@@ -182,6 +194,15 @@ class TrackerStore:
                 return False
             s.delete(row)
             return True
+
+    def forget_personal_data(self, sender_id: str, channel: str) -> int:
+        """Drop the conversation's state and blank the text, entities and replies of its turns, and the sender id
+        that tied them together (the citizen left: LINE unfollow). Intents, dates and feedback stay for analysts;
+        returns the number of turns blanked."""
+        with self.write_lock, self.engine.begin() as conn:
+            conn.execute(CONVERSATIONS.delete().where(C.channel == channel, C.sender_id == sender_id))
+            where = (TURNS.c.channel == channel, TURNS.c.sender_id == sender_id)
+            return conn.execute(update(TURNS).where(*where).values(ANONYMOUS)).rowcount
 
     def turns(self, sender_id: str, channel: str | None = None) -> list[dict[str, Any]]:
         """The sender's turns, oldest first: in `channel`, or for analysts in every channel."""
