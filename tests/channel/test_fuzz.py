@@ -11,8 +11,18 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy.exc import DataError
 
-from tests.support.fuzz import FUZZ_ENV, harvest, requests_for, routes, send, server_error
+from tests.support.fuzz import (
+    FUZZ_ENV,
+    harvest,
+    line_signature,
+    requests_for,
+    routes,
+    sandbox_signature,
+    send,
+    server_error,
+)
 
 REQUESTS = 600  # per database
 
@@ -54,3 +64,56 @@ def test_no_route_answers_5xx(database, client, app):
         assert problem is None, f"{request.describe()} {problem}"
 
     no_5xx()
+
+
+def nested(depth: int) -> bytes:
+    return b'{"sender": "a", "message": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("extra_env", [FUZZ_ENV])  # SQLite: the database plays no part
+def test_deeply_nested_json_gets_400_on_every_json_route(client, app):
+    """Finding 10: nesting past Python's recursion limit gave 500 on every JSON route; now a clear 400, also for LINE's
+    webhook and the payment callback when the signature is valid (every POST route but the HTML forms)."""
+    json_routes = [r for r in routes(app) if "POST" in r.methods and not r.rule.startswith(("/staff", "/pay/"))]
+    assert len(json_routes) >= 5
+    for route in json_routes:
+        body = nested(100_000)
+        path = route.path(dict.fromkeys(route.variables, "sandbox"))
+        headers = {"X-Line-Signature": line_signature(body), "X-Sandbox-Signature": sandbox_signature(body)}
+        response = client.post(path, data=body, content_type="application/json", headers=headers)
+        if response.status_code < 300:  # a route that reads no body (/widget/session) takes any, even invalid JSON
+            assert client.post(path, data=b"not json", content_type="application/json").status_code < 300
+            continue
+        assert response.status_code == 400, (route.rule, response.get_data(as_text=True))
+        assert response.get_json()["status"] == 400
+    # a body at the limit is read as usual
+    assert client.post("/model/parse", data=b'{"text": "a", "x": ' + b"[" * 30 + b"]" * 30 + b"}",
+                       content_type="application/json").status_code == 200  # fmt: skip
+
+
+BAD_INPUT = {
+    "recursion": RecursionError("maximum recursion depth exceeded"),
+    "surrogate": UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+    "overflow": OverflowError("date value out of range"),
+    "database": DataError("INSERT …", {}, Exception("value out of range for type integer")),
+}
+
+
+@pytest.mark.parametrize("extra_env", [FUZZ_ENV])  # SQLite: the database plays no part
+def test_unchecked_bad_input_is_a_400_and_logged_as_an_error_a_bug_stays_a_500(app, client, caplog):
+    """The last line (connectors/errors.py): bad input that escaped every check is the client's 400, but logged as an
+    error naming the route (never its body), so the missing check gets fixed; any other exception is still a 500."""
+
+    def boom(kind: str):
+        raise BAD_INPUT[kind] if kind in BAD_INPUT else KeyError(kind)
+
+    app.add_url_rule("/boom/<kind>", "boom", boom, methods=["POST"])
+    for kind in BAD_INPUT:
+        caplog.clear()
+        response = client.post(f"/boom/{kind}", json={"message": "090-1234-5678"})
+        assert response.status_code == 400 and response.get_json()["status"] == 400
+        errors = [r for r in caplog.records if r.levelname == "ERROR" and r.name == "connectors.errors"]
+        assert errors and "boom" in errors[0].getMessage() and errors[0].exc_info
+        assert "090-1234-5678" not in caplog.text
+    bug = client.post("/boom/bug", json={})
+    assert bug.status_code == 500 and bug.get_json() == {"error": "internal error", "status": 500}

@@ -7,11 +7,13 @@ import socket
 import uuid
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from bot.errors import ConfigError
 from bot.settings import Settings
 from connectors import create_app
 from connectors.limits import EXEMPT_BLUEPRINTS
+from tests.support.widget_browser import launch_chromium
 
 REDIS = ("127.0.0.1", 6379)
 PER_SENDER = 5
@@ -115,3 +117,24 @@ def test_limits_hold_across_workers_in_redis(engine, bot_env, redis_url):
 def test_a_wrong_limit_setting_stops_the_start_naming_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env(env={name: value})
+
+
+@pytest.mark.parametrize("extra_env", [{"BOT_RATE_LIMIT_PER_SENDER": "2/minute"}])
+def test_the_widget_tells_a_refused_citizen_politely_to_wait(live_server, extra_env):
+    """In Chromium: the greeting and one question use up the sender's budget; the next question gets 429 and the
+    widget says, in Japanese, to wait and send again (with the resend button), not that the connection failed."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        page.goto(live_server + "/")
+        page.locator(".cw-launcher").click()
+        page.locator(".cw-msg--bot").first.wait_for()
+        for question in ("ペットボトルは何ごみ？", "住民票がほしい"):
+            page.locator(".cw-input").fill(question)
+            page.locator(".cw-input").press("Enter")
+        notice = page.locator(".cw-msg--notice")
+        notice.wait_for(timeout=15_000)
+        text = notice.inner_text()
+        browser.close()
+    assert "ただいま混み合っています" in text and "もう一度送信する" in text
+    assert "インターネット接続" not in text

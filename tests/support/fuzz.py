@@ -228,11 +228,11 @@ def bodies(seeds: Seeds) -> st.SearchStrategy[tuple[bytes, str | None]]:
     )  # fmt: skip
 
 
-def _line_signature(body: bytes) -> str:
+def line_signature(body: bytes) -> str:
     return base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def _sandbox_signature(body: bytes) -> str:
+def sandbox_signature(body: bytes) -> str:
     timestamp = int(time.time())
     digest = hmac.new(PAYMENT_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
@@ -279,8 +279,8 @@ def requests_for(all_routes: list[Route], seeds: Seeds) -> st.SearchStrategy[Req
         signature = draw(st.sampled_from(["none", "valid", "random"]))
         if signature != "none":
             valid = signature == "valid"
-            headers["X-Line-Signature"] = _line_signature(body) if valid else _wire(draw(text))
-            headers["X-Sandbox-Signature"] = _sandbox_signature(body) if valid else _wire(draw(text))
+            headers["X-Line-Signature"] = line_signature(body) if valid else _wire(draw(text))
+            headers["X-Sandbox-Signature"] = sandbox_signature(body) if valid else _wire(draw(text))
         for name in ("Origin", "X-Forwarded-For", "X-Forwarded-Proto"):
             if draw(st.integers(0, 5)) == 0:
                 headers[name] = _wire(draw(text))
