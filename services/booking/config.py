@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from bot.filecache import FileCache
 CONFIG_FILE = "bulky.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAYMENT_METHODS = ("sticker", "online")
-_TOP_KEYS = {"booking", "payment", "labels", "reminders"}
+_TOP_KEYS = {"booking", "payment", "labels", "reminders", "lockouts"}
 _BOOKING_KEYS = {
     "lead_working_days",
     "horizon_days",
@@ -27,12 +28,29 @@ _BOOKING_KEYS = {
     "cancel_deadline_working_days",
     "max_quantity",
     "max_pieces",
+    "max_capacity",
     "put_out_by",
 }
 _PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
 _REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
 _LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
+_LOCKOUT_KEYS = {"booking_lookup", "staff_signin"}
 FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `failures` failed attempts within `window_minutes`."""
+
+    failures: int
+    window_minutes: int
+
+
+@dataclass(frozen=True)
+class Lockout(Throttle):
+    """…and the one that reaches `failures` locks for `lockout_minutes`."""
+
+    lockout_minutes: int
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class BookingConfig:
     cancel_deadline_working_days: int = 2  # cancel or move until this many working days before pickup
     max_quantity: int = 10  # pieces of one item
     max_pieces: int = 10  # pieces in one booking
+    max_capacity: int = 1000  # the most places staff can give one area on one day
     put_out_by: str = ""
     payment_methods: tuple[str, ...] = PAYMENT_METHODS
     payment_provider: str = "sandbox"
@@ -58,6 +77,8 @@ class BookingConfig:
     summary_title: str = ""
     booking_title: str = ""
     total_label: str = "Total"
+    lookup_lockout: Lockout = Lockout(5, 15, 15)  # wrong phone numbers for one booking number
+    staff_signin: Throttle = Throttle(10, 15)  # wrong staff tokens from one client address
 
     def area_capacity(self, area: str) -> int:
         return self.capacity.get(area, self.default_capacity)
@@ -74,6 +95,13 @@ def _int(path: Path, where: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"{path}: `{where}` must be a whole number of at least {minimum}, got {value!r}.")
     return value
+
+
+def _limits(path: Path, section: dict, name: str, default: Throttle) -> Any:
+    """`lockouts.<name>` as a value of the default's class (Throttle or Lockout), each field a whole number ≥ 1."""
+    keys = [f.name for f in dataclasses.fields(default)]
+    spec = checked_mapping(f"{path}: `lockouts.{name}`", section.get(name), set(keys))
+    return type(default)(*(_int(path, f"lockouts.{name}.{k}", spec.get(k, getattr(default, k)), 1) for k in keys))
 
 
 def _closed(path: Path, values) -> tuple[tuple[int, int], ...]:
@@ -99,6 +127,7 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     pay = _section(path, doc, "payment", _PAYMENT_KEYS)
     rem = _section(path, doc, "reminders", _REMINDER_KEYS)
     labels = _section(path, doc, "labels", _LABEL_KEYS)
+    lockouts = _section(path, doc, "lockouts", _LOCKOUT_KEYS)
     fields = {str(k): str(v) for k, v in (labels.get("fields") or {}).items()}
     if set(fields) != set(FIELDS):
         raise ConfigError(f"{path}: labels.fields needs exactly {', '.join(FIELDS)}.")
@@ -110,20 +139,25 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     bad = [m for m in methods if m not in PAYMENT_METHODS]
     if bad or not methods:
         raise ConfigError(f"{path}: payment.methods has {bad or 'nothing'}; use {', '.join(PAYMENT_METHODS)}.")
+    max_capacity = _int(path, "booking.max_capacity", b.get("max_capacity", 1000), 1)
     capacity = {str(k): _int(path, f"booking.capacity.{k}", v) for k, v in (b.get("capacity") or {}).items()}
+    default_capacity = _int(path, "booking.default_capacity", b.get("default_capacity", 20))
+    if max([default_capacity, *capacity.values()]) > max_capacity:
+        raise ConfigError(f"{path}: booking.default_capacity and booking.capacity must not exceed {max_capacity}.")
     return BookingConfig(
         lead_working_days=_int(path, "booking.lead_working_days", b.get("lead_working_days", 2)),
         horizon_days=_int(path, "booking.horizon_days", b.get("horizon_days", 60), 1),
         date_buttons=_int(path, "booking.date_buttons", b.get("date_buttons", 5), 1),
         pickup_weekdays=tuple(WEEKDAYS.index(w) for w in weekdays),
         closed_dates=_closed(path, b.get("closed_dates")),
-        default_capacity=_int(path, "booking.default_capacity", b.get("default_capacity", 20)),
+        default_capacity=default_capacity,
         capacity=capacity,
         cancel_deadline_working_days=_int(
             path, "booking.cancel_deadline_working_days", b.get("cancel_deadline_working_days", 2)
         ),
         max_quantity=_int(path, "booking.max_quantity", b.get("max_quantity", 10), 1),
         max_pieces=_int(path, "booking.max_pieces", b.get("max_pieces", 10), 1),
+        max_capacity=max_capacity,
         put_out_by=str(b.get("put_out_by", "")),
         payment_methods=methods,
         payment_provider=str(pay.get("provider", "sandbox")),
@@ -135,6 +169,8 @@ def parse(doc: dict, path: Path) -> BookingConfig:
         summary_title=str(labels.get("summary_title", "")),
         booking_title=str(labels.get("booking_title", "")),
         total_label=str(labels.get("total", "")),
+        lookup_lockout=_limits(path, lockouts, "booking_lookup", BookingConfig.lookup_lockout),
+        staff_signin=_limits(path, lockouts, "staff_signin", BookingConfig.staff_signin),
     )
 
 

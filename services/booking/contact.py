@@ -11,7 +11,7 @@ import unicodedata
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NUMBER_PREFIX = "SD"
 _NUMBER = re.compile(r"^SD([A-Z0-9]{4})([A-Z0-9]{4})$")
-_PHONE = re.compile(r"^0\d{9,10}$")
+_PHONE = re.compile(r"^0[0-9]{9,10}$")
 _MOBILE = re.compile(r"^0[5789]0")
 _NAME_TAIL = re.compile(r"(と申します|ともうします|といいます|です|だよ|でございます|と言います)[。.!！]*$")
 _NAME_HEAD = re.compile(r"^(名前は|氏名は|お名前は|わたしは|私は)")
@@ -46,7 +46,7 @@ def normalize_phone(text: str) -> str | None:
     normalized = re.sub(r"^(電話番号は|電話は|番号は)|です[。.]*$", "", normalized.strip())
     if re.search(r"[^\d\s\-()（）ー−‐]", normalized):
         return None
-    digits = re.sub(r"\D", "", normalized)
+    digits = re.sub(r"[^0-9]", "", normalized)  # ASCII digits only: other scripts' digits are no phone number
     if not _PHONE.match(digits):
         return None
     if (len(digits) == 11) != bool(_MOBILE.match(digits)):  # 090/080/070/050 numbers have 11 digits, others 10

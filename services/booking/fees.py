@@ -3,6 +3,9 @@
 Items come from data/bulky_fees.yml and, read-only, from the garbage dictionary (category `bulky` with a fee;
 category `appliance_recycling` is refused). Matching is leftmost-longest on folded spellings (width, case,
 katakana/hiragana), so ｿﾌｧ, ソファ and そふぁ meet; what is left over and looks like a noun is reported as unknown.
+
+Buttons choose items by id and count (`[{"id": "sofa", "quantity": 1}]`): a payload is user input, so `price`
+takes nothing else from it; names and fees always come from the table.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ FEES_FILE = "bulky_fees.yml"
 DB_BULKY_CATEGORY = "bulky"
 DB_REFUSED_CATEGORIES = {"appliance_recycling": "appliance_recycling"}  # dictionary category -> refusal route
 SUGGEST_CUTOFF = 70  # rapidfuzz WRatio for "もしかして" suggestions of an unknown item
+MAX_CHOICES = 50  # entries of an id-and-count list read at most (a booking has at most max_pieces pieces anyway)
 _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")
 _NUM = r"(\d+|[〇一二三四五六七八九十百]+|ひとつ|ふたつ|みっつ|よっつ|いつつ|むっつ|ななつ|やっつ|ここのつ|とお)"
 _COUNTER = r"(?:点|個|こ|つ|台|枚|本|脚|組|セット|箱|基|体|着|件)"
@@ -114,6 +118,7 @@ class Line:
         return self.quantity * self.fee
 
     def as_slot(self) -> dict:
+        """The form's slot value, written by its validator from the table (`price` reads it back by id and count)."""
         return {"id": self.id, "name": self.name, "quantity": self.quantity, "fee": self.fee}
 
     @classmethod
@@ -127,10 +132,20 @@ class ParsedItems:
     refused: dict[str, list[str]] = field(default_factory=dict)  # route -> names as typed
     unknown: list[str] = field(default_factory=list)
     bad_quantity: list[tuple[str, int]] = field(default_factory=list)
+    unusable_choice: bool = False  # an id-and-count list with an unknown id or in another shape
 
     @property
     def found_anything(self) -> bool:
-        return bool(self.lines or self.refused or self.unknown or self.bad_quantity)
+        return bool(self.lines or self.refused or self.unknown or self.bad_quantity or self.unusable_choice)
+
+    @property
+    def pieces(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def bookable(self, max_pieces: int) -> bool:
+        """Nothing refused, unknown or miscounted, and between 1 and `max_pieces` pieces (after check_quantities)."""
+        problems = self.refused or self.unknown or self.bad_quantity or self.unusable_choice
+        return bool(self.lines) and not problems and self.pieces <= max_pieces
 
 
 class FeeTable:
@@ -334,6 +349,41 @@ def parse_items(text: str, table: FeeTable) -> ParsedItems:
         chunk = chunk.strip()
         if len(chunk) >= 2 and chunk not in _FILLER and not chunk.isdigit() and key_of(chunk) not in table.keys:
             result.unknown.append(chunk)
+    return result
+
+
+def choices(value: object) -> list[tuple[str, int]] | None:
+    """(id, count) pairs of a list such as `[{"id": "sofa", "quantity": 2}]` (a button's, or the form's own slot);
+    None when `value` has another shape. Any other key (a name, a fee) is ignored: the table decides those."""
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_CHOICES:
+        return None
+    pairs = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            return None
+        item_id, quantity = entry.get("id"), entry.get("quantity")
+        if not isinstance(item_id, str) or isinstance(quantity, bool) or not isinstance(quantity, int):
+            return None
+        pairs.append((item_id, quantity))
+    return pairs
+
+
+def price(pairs: list[tuple[str, int]] | None, table: FeeTable) -> ParsedItems:
+    """Lines of (id, count) pairs with the table's names and fees; an unknown id or another shape (None) makes the
+    choice unusable, a count below 1 is a bad quantity. Counts of the same id add up, as in `parse_items`."""
+    result = ParsedItems(unusable_choice=pairs is None)
+    by_id: dict[str, Line] = {}
+    for item_id, quantity in pairs or []:
+        item = table.items.get(item_id)
+        if item is None:
+            result.unusable_choice = True
+        elif quantity < 1:
+            result.bad_quantity.append((item.name, quantity))
+        elif item_id in by_id:
+            by_id[item_id].quantity += quantity
+        else:
+            by_id[item_id] = Line(item.id, item.name, quantity, item.fee)
+    result.lines = list(by_id.values())
     return result
 
 

@@ -1,4 +1,5 @@
-"""Tables of bulky-waste booking: bookings and their items, and pickup capacity (payments: services.payments).
+"""Tables of bulky-waste booking: bookings and their items, pickup capacity, and the wrong phone numbers that lock a
+booking number (payments: services.payments).
 
 The capacity row is the lock: a booking takes a place with one conditional UPDATE (`booked < capacity`), and a
 CHECK keeps `booked` within 0..capacity even if code ever got that wrong.
@@ -80,3 +81,15 @@ class PickupCapacity(Base):
     date: Mapped[date] = mapped_column(Date, primary_key=True)
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LookupFailures(Base):
+    """Wrong phone numbers given for one booking number since `window_start` (services.booking.lockout). In the
+    database, so a lockout holds across workers and restarts."""
+
+    __tablename__ = "bulky_lookup_failures"
+
+    number: Mapped[str] = mapped_column(String(12), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

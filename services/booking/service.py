@@ -23,7 +23,8 @@ from services.payments import models as _payment_models  # noqa: F401  (Booking.
 from . import calendar
 from .config import BookingConfig
 from .contact import new_booking_number
-from .fees import Line
+from .fees import FeeTable, Line, check_quantities, price
+from .lockout import Lockouts
 from .models import BOOKED, CANCELLED, COLLECTED, MISSED, Booking, BookingItem, PickupCapacity
 
 NUMBER_ATTEMPTS = 5  # fresh numbers tried when one is taken already (about 1 in 10^11 per booking)
@@ -43,6 +44,14 @@ class NotFound(BookingError):
 
 class NotChangeable(BookingError):
     """The booking is cancelled or done already."""
+
+
+class InvalidItems(BookingError):
+    """The items cannot be booked: an id the fee table lacks, a count outside the city's limits, or none."""
+
+
+class Locked(BookingError):
+    """Too many wrong phone numbers were given for this booking number lately; it is locked for a while."""
 
 
 class DeadlinePassed(BookingError):
@@ -66,14 +75,14 @@ class CapacityBelowBooked(BookingError):
 
 @dataclass(frozen=True)
 class Draft:
-    """A filled-in booking form."""
+    """A filled-in booking form. Its items are fee-table ids and counts: `reserve` prices them from the table."""
 
     area: str
     address: str
     name: str
     phone: str  # digits
     pickup_date: date
-    lines: list[Line]
+    items: tuple[tuple[str, int], ...]  # (fee-table id, count)
     payment_method: str
     channel: str
     sender_id: str
@@ -120,6 +129,7 @@ class BookingStore:
     def __init__(self, database_url: str, config: BookingConfig):
         self.Session = session_factory(database_url)
         self.config = config
+        self.lookups = Lockouts(self.Session, config.lookup_lockout)
 
     # -- dates -----------------------------------------------------------------------------------------
     def booked_counts(self, area: str, start: date, end: date) -> dict[date, tuple[int, int]]:
@@ -172,12 +182,20 @@ class BookingStore:
         )
 
     # -- booking ---------------------------------------------------------------------------------------
-    def reserve(self, draft: Draft, now: datetime) -> tuple[BookingView, bool]:
-        """Take a place and store the booking; (booking, False) when this form's booking exists already."""
+    def reserve(self, draft: Draft, now: datetime, fees: FeeTable) -> tuple[BookingView, bool]:
+        """Take a place and store the booking; (booking, False) when this form's booking exists already.
+
+        Names, fees and the total come from `fees` here, and the city's limits are checked again: whatever the
+        conversation carried, no booking gets a price, a name or a count the city did not set (InvalidItems)."""
         if draft.request_key:
             existing = self.by_request_key(draft.request_key)
             if existing:
                 return existing, False
+        priced = price(list(draft.items), fees)
+        check_quantities(priced, self.config.max_quantity)
+        if not priced.bookable(self.config.max_pieces):
+            raise InvalidItems("These items cannot be booked.")
+        lines = priced.lines
         for _ in range(NUMBER_ATTEMPTS):
             try:
                 with self.Session() as s, s.begin():
@@ -190,7 +208,7 @@ class BookingStore:
                         name=draft.name,
                         phone=draft.phone,
                         pickup_date=draft.pickup_date,
-                        total_fee=sum(line.subtotal for line in draft.lines),
+                        total_fee=sum(line.subtotal for line in lines),
                         payment_method=draft.payment_method,
                         channel=draft.channel,
                         sender_id=draft.sender_id,
@@ -199,7 +217,7 @@ class BookingStore:
                         updated_at=now,
                         items=[
                             BookingItem(item_id=line.id, name=line.name, quantity=line.quantity, unit_fee=line.fee)
-                            for line in draft.lines
+                            for line in lines
                         ],
                     )
                     s.add(booking)
@@ -222,11 +240,17 @@ class BookingStore:
             b = s.scalar(select(Booking).where(Booking.number == number))
             return BookingView.of(b) if b else None
 
-    def find(self, number: str, phone: str) -> BookingView | None:
-        """The booking when the number and its phone number both match."""
+    def find(self, number: str, phone: str, now: datetime) -> BookingView | None:
+        """The booking when the number and its phone number both match. Wrong phone numbers are counted per number:
+        too many lock it (Locked), whether the phone number given then is right or not."""
+        if self.lookups.locked(number, now):
+            raise Locked(number)
         booking = self.get(number)
-        if booking is None or not hmac.compare_digest(booking.phone, phone or ""):
+        if booking is None or not hmac.compare_digest(booking.phone.encode(), (phone or "").encode()):
+            if self.lookups.fail(number, now):
+                raise Locked(number)
             return None
+        self.lookups.clear(number)
         return booking
 
     def for_sender(self, channel: str, sender_id: str, today: date) -> list[BookingView]:
@@ -294,8 +318,8 @@ class BookingStore:
         """Set the places of one area on one day; never below the bookings it has. Returns (capacity, booked).
 
         The area must be one of the imported collection areas (NoAreas before any are, UnknownArea otherwise)."""
-        if capacity < 0:
-            raise BookingError("The capacity cannot be negative.")
+        if not 0 <= capacity <= self.config.max_capacity:
+            raise BookingError(f"The capacity must be a whole number from 0 to {self.config.max_capacity}.")
         with self.Session() as s:
             if area not in {a.name for a in areas.required(s)}:
                 raise UnknownArea(area)

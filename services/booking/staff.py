@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from bot import csvsafe
 from bot.messages import render
 
 from .config import load_config
@@ -40,10 +41,10 @@ def row(booking: BookingView, settings) -> list[str]:
 
 
 def write_csv(bookings: list[BookingView], fh: TextIO, settings) -> None:
-    """The crews' list; open the file with encoding utf-8-sig so spreadsheet programs read the Japanese."""
-    writer = csv.writer(fh, lineterminator="\r\n")
-    writer.writerow(next(csv.reader([render(settings, "utter_bulky_staff_columns")])))
-    writer.writerows(row(b, settings) for b in bookings if b.status != "cancelled")
+    """The crews' list; open the file with encoding utf-8-sig so spreadsheet programs read the Japanese. What
+    citizens typed (names, addresses) cannot become a spreadsheet formula (bot.csvsafe)."""
+    headings = next(csv.reader([render(settings, "utter_bulky_staff_columns")]))
+    csvsafe.write_rows(fh, [headings, *(row(b, settings) for b in bookings if b.status != "cancelled")])
 
 
 def text_list(bookings: list[BookingView], settings) -> str:

@@ -16,7 +16,7 @@ from bot.store.db import get_engine, session_factory
 from bot.store.migrate import downgrade, upgrade
 from services.booking import reminders
 from services.booking.config import load_config
-from services.booking.fees import Line
+from services.booking.fees import load_table
 from services.booking.models import Booking, PickupCapacity
 from services.booking.service import BookingStore, CapacityBelowBooked, DateFull, DeadlinePassed, Draft, NotChangeable
 from tests.support.area_support import add_areas
@@ -32,6 +32,7 @@ TABLES = {
     "payment_events",
     "payment_sandbox_charges",
     "outbox",
+    "bulky_lookup_failures",
 }
 
 
@@ -51,6 +52,11 @@ def store(db_url, trained_settings):
     return BookingStore(db_url, load_config(trained_settings.data_dir))
 
 
+@pytest.fixture
+def fees(db_url, trained_settings):
+    return load_table(trained_settings.data_dir, db_url)
+
+
 def draft(key: str | None = None, day: date = PICKUP, area: str = "泉野", channel: str = "rest", sender: str = "u"):
     return Draft(
         area=area,
@@ -58,7 +64,7 @@ def draft(key: str | None = None, day: date = PICKUP, area: str = "泉野", chan
         name="山田花子",
         phone="09012345678",
         pickup_date=day,
-        lines=[Line("sofa", "ソファー", 2, 1000)],
+        items=(("sofa", 2),),
         payment_method="sticker",
         channel=channel,
         sender_id=sender,
@@ -74,25 +80,25 @@ def test_migration_creates_and_drops_the_booking_tables(db_url):
     assert set(inspect(get_engine(db_url)).get_table_names()) >= TABLES
 
 
-def test_reserve_stores_the_booking_and_takes_one_place(store):
-    booking, created = store.reserve(draft("form-1"), NOW)
+def test_reserve_stores_the_booking_and_takes_one_place(store, fees):
+    booking, created = store.reserve(draft("form-1"), NOW, fees)
     assert created and booking.total_fee == 2000 and booking.lines[0].quantity == 2
-    again, created = store.reserve(draft("form-1"), NOW)  # the confirmation replayed
+    again, created = store.reserve(draft("form-1"), NOW, fees)  # the confirmation replayed
     assert not created and again.number == booking.number
     assert store.day_capacity(PICKUP) == [("泉野", 20, 1)]
-    assert store.find(booking.number, "09012345678").number == booking.number
-    assert store.find(booking.number, "09099999999") is None
+    assert store.find(booking.number, "09012345678", NOW).number == booking.number
+    assert store.find(booking.number, "09099999999", NOW) is None
     assert store.free_dates("泉野", NOW.date(), 2) == [date(2026, 11, 25), date(2026, 11, 26)]
 
 
-def test_two_citizens_racing_for_the_last_places_never_both_get_one(store, db_url):
+def test_two_citizens_racing_for_the_last_places_never_both_get_one(store, db_url, fees):
     store.set_capacity("泉野", PICKUP, 3)
     barrier = threading.Barrier(10)
 
     def attempt(i):
         barrier.wait()
         try:
-            return store.reserve(draft(f"race-{i}", sender=f"u{i}"), NOW)[0].number
+            return store.reserve(draft(f"race-{i}", sender=f"u{i}"), NOW, fees)[0].number
         except DateFull:
             return None
 
@@ -105,20 +111,20 @@ def test_two_citizens_racing_for_the_last_places_never_both_get_one(store, db_ur
     assert PICKUP not in store.free_dates("泉野", NOW.date())
 
 
-def test_one_form_confirmed_at_the_same_moment_books_once(store, db_url):
+def test_one_form_confirmed_at_the_same_moment_books_once(store, db_url, fees):
     barrier = threading.Barrier(6)
 
     def attempt(_):
         barrier.wait()
-        return store.reserve(draft("same-form"), NOW)[0].number
+        return store.reserve(draft("same-form"), NOW, fees)[0].number
 
     with ThreadPoolExecutor(6) as pool:
         assert len(set(pool.map(attempt, range(6)))) == 1
     assert store.day_capacity(PICKUP) == [("泉野", 20, 1)]
 
 
-def test_moving_and_cancelling_keep_the_counts_and_respect_the_deadline(store):
-    booking, _ = store.reserve(draft(), NOW)
+def test_moving_and_cancelling_keep_the_counts_and_respect_the_deadline(store, fees):
+    booking, _ = store.reserve(draft(), NOW, fees)
     store.set_capacity("泉野", date(2026, 11, 26), 0)
     with pytest.raises(DateFull):
         store.change_date(booking.number, date(2026, 11, 26), NOW)
@@ -137,9 +143,9 @@ def test_moving_and_cancelling_keep_the_counts_and_respect_the_deadline(store):
         store.cancel(booking.number, NOW)
 
 
-def test_capacity_is_never_set_below_the_bookings_and_staff_mark_pickups(store):
-    booking, _ = store.reserve(draft(), NOW)
-    store.reserve(draft(), NOW)
+def test_capacity_is_never_set_below_the_bookings_and_staff_mark_pickups(store, fees):
+    booking, _ = store.reserve(draft(), NOW, fees)
+    store.reserve(draft(), NOW, fees)
     with pytest.raises(CapacityBelowBooked) as exc:
         store.set_capacity("泉野", PICKUP, 1)
     assert exc.value.booked == 2
@@ -149,11 +155,11 @@ def test_capacity_is_never_set_below_the_bookings_and_staff_mark_pickups(store):
     assert {b.status for b in store.day_list(PICKUP, "泉野")} == {"collected", "booked"}
 
 
-def test_reminders_go_out_once_even_from_parallel_runs(db_url, trained_settings):
+def test_reminders_go_out_once_even_from_parallel_runs(db_url, trained_settings, fees):
     settings = trained_settings.with_(database_url=db_url)
     store = BookingStore(db_url, load_config(settings.data_dir))
-    numbers = [store.reserve(draft(sender=f"web-{i}"), NOW)[0].number for i in range(12)]
-    store.reserve(draft(day=date(2026, 11, 27)), NOW)  # not due yet
+    numbers = [store.reserve(draft(sender=f"web-{i}"), NOW, fees)[0].number for i in range(12)]
+    store.reserve(draft(day=date(2026, 11, 27)), NOW, fees)  # not due yet
     day_before = datetime(2026, 11, 24, 18, 0, tzinfo=JST)
     barrier = threading.Barrier(4)
 
@@ -171,10 +177,10 @@ def test_reminders_go_out_once_even_from_parallel_runs(db_url, trained_settings)
     assert outbox.fetch(db_url, "web-0") == []
 
 
-def test_a_claim_left_by_a_dead_run_is_taken_over_with_the_same_retry_key(db_url, trained_settings):
+def test_a_claim_left_by_a_dead_run_is_taken_over_with_the_same_retry_key(db_url, trained_settings, fees):
     settings = trained_settings.with_(database_url=db_url)
     store = BookingStore(db_url, load_config(settings.data_dir))
-    booking, _ = store.reserve(draft(sender="web-x"), NOW)
+    booking, _ = store.reserve(draft(sender="web-x"), NOW, fees)
     at = datetime(2026, 11, 24, 18, 0, tzinfo=JST)
     _token, claimed = reminders.claim(db_url, at, 1, timedelta(minutes=15))
     assert [b.number for b in claimed] == [booking.number]

@@ -1,4 +1,5 @@
-"""What the booking actions share: the per-call context (config, store, now) and asking for or checking a date."""
+"""What the booking actions share: the per-call context (config, store, fee table, now), keeping personal data out
+of group chats, and asking for or checking a date."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from services.payments.billing import payment_service
 from .. import calendar
 from ..config import BookingConfig, load_config
 from ..conversation import FIELDS, date_buttons, date_picker
-from ..fees import yen
+from ..fees import FeeTable, load_table, yen
 from ..service import BookingStore, BookingView, NotChangeable, NotFound
 
 log = logging.getLogger(__name__)
 
 BOOKING_SLOTS = (*FIELDS, "bulky_area", "bulky_request_key", "bulky_edit_menu")
+# Chat types in the message metadata (`chat_type`, sent by the LINE connector) that more than one person reads.
+GROUP_CHATS = ("group", "room")
 
 
 @dataclass
@@ -35,6 +38,11 @@ class Context:
     @property
     def today(self) -> date:
         return self.now.date()
+
+    @property
+    def fees(self) -> FeeTable:
+        s = settings()
+        return load_table(s.data_dir, s.database_url)
 
 
 def context() -> Context:
@@ -52,6 +60,13 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
+def in_group_chat(tracker: Tracker) -> bool:
+    """Whether the latest message came from a chat that several people read (a LINE group or room): bookings ask for
+    a name and a phone number that every member would read, and anyone there could change them."""
+    metadata = (tracker.get_last_event_for("user") or {}).get("metadata")
+    return isinstance(metadata, dict) and metadata.get("chat_type") in GROUP_CHATS
+
+
 # -- dates, shared by the booking form and moving a booking ---------------------------------------------------
 def check_pickup_date(
     value: Any, area: str, ctx: Context, dispatcher: CollectingDispatcher, current: date | None = None
@@ -62,7 +77,7 @@ def check_pickup_date(
     earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
     if result.day is None:  # calendar.INVALID, the one problem without a day
         parts = str(value).split("-")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if len(parts) == 3 and all(p.isdecimal() for p in parts):
             dispatcher.utter_message(response="utter_bulky_date_impossible", month=int(parts[1]), day=int(parts[2]))
         else:
             dispatcher.utter_message(response="utter_bulky_date_unreadable")

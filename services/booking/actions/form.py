@@ -1,5 +1,8 @@
 """The booking form: its validators (each re-asks only the one slot that is wrong and keeps the others;
-「戻る」 asks the previous question again, 「住所を変更」 that one), its dynamic questions and the submission."""
+「戻る」 asks the previous question again, 「住所を変更」 that one), its dynamic questions and the submission.
+
+Every value a message or a button brings is checked here on every turn, lists of items included: a button's payload
+is user input, so items are read as ids and counts and priced from the fee table, and the store prices them again."""
 
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from .. import calendar
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
 from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
-from ..fees import check_quantities, describe, load_table, parse_items, yen
-from ..service import DateFull, Draft
+from ..fees import check_quantities, choices, describe, parse_items, price, yen
+from ..service import DateFull, Draft, InvalidItems
 from .context import (
     BOOKING_SLOTS,
     Context,
@@ -31,6 +34,7 @@ from .context import (
     check_pickup_date,
     context,
     filled,
+    in_group_chat,
     payment_instructions,
 )
 
@@ -40,6 +44,13 @@ log = logging.getLogger(__name__)
 class ValidateBulkyBookingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_bulky_booking_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """In a group chat the form does not start: it asks for a name and a phone number."""
+        if in_group_chat(tracker):
+            dispatcher.utter_message(response="utter_bulky_private_chat_only")
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
+        return await super().run(dispatcher, tracker, domain)
 
     # The message that opened the form may already name the items: 「ソファを捨てたい」.
     def extract_bulky_items(
@@ -55,8 +66,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             text = "、".join(
                 str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == "garbage_item"
             )
-        s = settings()
-        if not text or not parse_items(text, load_table(s.data_dir, s.database_url)).found_anything:
+        if not text or not parse_items(text, context().fees).found_anything:
             return {}
         return {"bulky_items": text}
 
@@ -86,15 +96,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
     def validate_bulky_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if isinstance(value, list):  # already checked (the form is resumed)
-            return {"bulky_items": value}
         ctx = context()
         nav = self._navigate(value, "bulky_items", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        s = settings()
-        table = load_table(s.data_dir, s.database_url)
-        parsed = parse_items(str(value), table)
+        table = ctx.fees
+        # Typed text, or ids and counts: an item button's, or this form's own answer when the form resumes.
+        parsed = parse_items(value, table) if isinstance(value, str) else price(choices(value), table)
         check_quantities(parsed, ctx.config.max_quantity)
         for route, names in parsed.refused.items():
             dispatcher.utter_message(
@@ -105,6 +113,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(
                 response="utter_bulky_items_quantity", item=name, quantity=quantity, max=ctx.config.max_quantity
             )
+            return {"bulky_items": None}
+        if parsed.unusable_choice:
+            dispatcher.utter_message(response="utter_bulky_items_unknown_choice")
             return {"bulky_items": None}
         if parsed.unknown:
             suggestions = [i for u in parsed.unknown for i in table.suggest(u)][:3]
@@ -118,11 +129,14 @@ class ValidateBulkyBookingForm(FormValidationAction):
             if not parsed.refused:
                 dispatcher.utter_message(response="utter_bulky_items_unreadable")
             return {"bulky_items": None}
-        pieces = sum(line.quantity for line in parsed.lines)
-        if pieces > ctx.config.max_pieces:
-            dispatcher.utter_message(response="utter_bulky_items_too_many", pieces=pieces, max=ctx.config.max_pieces)
+        if parsed.pieces > ctx.config.max_pieces:
+            dispatcher.utter_message(
+                response="utter_bulky_items_too_many", pieces=parsed.pieces, max=ctx.config.max_pieces
+            )
             return {"bulky_items": None}
-        dispatcher.utter_message(response="utter_bulky_items_fee", fees=describe(parsed.lines, ctx.config.total_label))
+        if isinstance(value, str) or tracker.get_slot("requested_slot") == "bulky_items":  # not when resumed
+            fees = describe(parsed.lines, ctx.config.total_label)
+            dispatcher.utter_message(response="utter_bulky_items_fee", fees=fees)
         out: dict[str, Any] = {"bulky_items": [line.as_slot() for line in parsed.lines]}
         if not tracker.get_slot("bulky_request_key"):
             out["bulky_request_key"] = uuid.uuid4().hex
@@ -214,10 +228,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
     def validate_bulky_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True:
+        asked = tracker.get_slot("requested_slot") == "bulky_confirmed"  # the summary was shown
+        if value is True and asked:
             return {"bulky_confirmed": True}
-        if value is False:  # 「修正する」: which one?
+        if value is False and asked:  # 「修正する」: which one?
             return {"bulky_confirmed": None, "bulky_edit_menu": True}
+        if isinstance(value, bool):  # a yes or no before the summary (a forged bulky_field): ask in order
+            return {"bulky_confirmed": None}
         ctx = context()
         if value in FIELDS:  # an edit button: /general_inform{"bulky_field": "bulky_address"}
             dispatcher.utter_message(response="utter_bulky_editing", field=ctx.config.field_labels[value])
@@ -299,17 +316,20 @@ class ActionSubmitBulkyBooking(Action):
             name=filled(tracker, "bulky_name"),
             phone=filled(tracker, "bulky_phone"),
             pickup_date=pickup_date,
-            lines=lines_of(tracker.get_slot("bulky_items")),
+            items=tuple(choices(tracker.get_slot("bulky_items")) or ()),
             payment_method=filled(tracker, "bulky_payment"),
             channel=channel_of(tracker),
             sender_id=tracker.sender_id,
             request_key=tracker.get_slot("bulky_request_key"),
         )
         try:
-            booking, _ = ctx.store.reserve(draft, ctx.now)  # a replayed confirmation finds the same booking
+            booking, _ = ctx.store.reserve(draft, ctx.now, ctx.fees)  # a replayed confirmation finds the same booking
         except DateFull:  # someone took the last place since the date was chosen: choose again, keep the rest
             dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(draft.pickup_date))
             return [SlotSet("bulky_date", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
+        except InvalidItems:  # the fee table changed since the items were chosen: choose them again, keep the rest
+            dispatcher.utter_message(response="utter_bulky_items_unknown_choice")
+            return [SlotSet("bulky_items", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
         dispatcher.utter_message(
             response="utter_bulky_booked",
             number=booking.number,

@@ -21,8 +21,8 @@ from ..contact import find_booking_number, normalize_booking_number, normalize_p
 from ..conversation import MANAGE_OPS, manage_op, summary_text
 from ..fees import yen
 from ..models import BOOKED
-from ..service import BookingView, DateFull, DeadlinePassed, NotChangeable, NotFound
-from .context import Context, ask_date, channel_of, check_pickup_date, context, payment_instructions
+from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
+from .context import Context, ask_date, channel_of, check_pickup_date, context, in_group_chat, payment_instructions
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,9 @@ class ActionBulkyManage(Action):
         return "action_bulky_manage"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if in_group_chat(tracker):  # a booking's details and the phone check are for its owner's eyes only
+            dispatcher.utter_message(response="utter_bulky_private_chat_only")
+            return []
         ctx = context()
         op, channel = wanted_op(tracker), channel_of(tracker)
         events = [SlotSet("manage_op", op)]
@@ -195,8 +198,14 @@ class ActionBulkyManageVerify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         number, phone = tracker.get_slot("manage_number"), tracker.get_slot("manage_phone")
-        booking = ctx.store.find(number, phone) if number and phone else None
         events = [SlotSet("manage_number", None), SlotSet("manage_phone", None)]
+        try:
+            booking = ctx.store.find(number, phone, ctx.now) if number and phone else None
+        except Locked:  # too many wrong phone numbers for this number lately: the office can still help
+            dispatcher.utter_message(
+                response="utter_bulky_manage_locked", minutes=ctx.config.lookup_lockout.lockout_minutes
+            )
+            return events
         if booking is None:
             dispatcher.utter_message(response="utter_bulky_manage_not_found")
             return events
