@@ -18,6 +18,12 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.fixture_city
 
 
+@pytest.fixture
+def extra_env():
+    """Four clients hammer the server from one address: rate limits that never refuse them."""
+    return {"BOT_RATE_LIMIT_PER_IP": "1000000/minute", "BOT_RATE_LIMIT_PER_SENDER": "1000000/minute"}
+
+
 def test_new_model_is_loaded_while_requests_keep_succeeding(bot_env, tmp_path):
     model_dir = tmp_path / "models"
     shutil.copytree(bot_env.model_dir, model_dir)
