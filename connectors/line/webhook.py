@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from datetime import UTC, datetime
 from functools import partial
 
@@ -67,7 +68,9 @@ class LineChannel:
         self._next_prune = 0.0
         self._prune_lock = threading.Lock()
         self._stop = threading.Event()
-        self._retrier = threading.Thread(target=self._retry_pending, name="line-retry", daemon=True)
+        self._retrier = threading.Thread(
+            target=_retry_pending, args=(weakref.ref(self), self._stop), name="line-retry", daemon=True
+        )
         self._retrier.start()
 
     def take(self, body: str, signature: str) -> None:
@@ -94,13 +97,6 @@ class LineChannel:
         if answer is not None:
             self.senders.submit(turn.chat_id, partial(self.runner.deliver, turn, answer))
 
-    def _retry_pending(self) -> None:
-        while not self._stop.wait(RETRY_EVERY):
-            try:
-                self.pusher.retry_pending()
-            except Exception:  # a database or network hiccup: the next round tries again
-                log.exception("retrying the queued LINE pushes failed")
-
     def _maybe_prune(self) -> None:
         with self._prune_lock:
             if time.monotonic() < self._next_prune:
@@ -118,6 +114,19 @@ class LineChannel:
         self.queues.shutdown()
         self.senders.shutdown()
         self.api_client.close()
+
+
+def _retry_pending(channel_ref: weakref.ref[LineChannel], stop: threading.Event) -> None:
+    """Retry the queued pushes every `RETRY_EVERY` seconds, until the channel is closed or dropped with its app."""
+    while not stop.wait(RETRY_EVERY):
+        channel = channel_ref()
+        if channel is None:
+            return
+        try:
+            channel.pusher.retry_pending()
+        except Exception:  # a database or network hiccup: the next round tries again
+            log.exception("retrying the queued LINE pushes failed")
+        del channel
 
 
 @bp.post("/webhook")
