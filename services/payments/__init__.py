@@ -1,19 +1,27 @@
 """Online payment of bulky-waste fees: the provider interface (base), providers by name, our payment states (service).
 
 Adding PayPay or a card processor: write an adapter class with `from_settings(settings, base_url)` and the
-methods of `base.PaymentProvider`, and name it here; data/bulky.yml `payment.provider` picks it.
+methods of `base.PaymentProvider`, and add its factory to PROVIDERS here; data/bulky.yml `payment.provider` picks it.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
 from bot.errors import ConfigError
 from services.booking.config import load_config
 
 from .base import PaymentProvider
 
-PROVIDERS = {"sandbox": "services.payments.sandbox:SandboxProvider"}
+
+def _sandbox(settings) -> PaymentProvider:
+    from .sandbox import SandboxProvider  # imported when chosen: a city with another provider never loads it
+
+    return SandboxProvider.from_settings(settings, settings.public_url)
+
+
+# data/bulky.yml `payment.provider` → the factory of its adapter; a new provider adds one entry here.
+PROVIDERS: dict[str, Callable[..., PaymentProvider]] = {"sandbox": _sandbox}
 # Providers that move no money: a booking they mark paid was never paid, so production refuses them.
 TEST_PROVIDERS = ("sandbox",)
 
@@ -46,5 +54,4 @@ def make_provider(name: str, settings) -> PaymentProvider:
             f"Unknown payment provider `{name}` (data/bulky.yml payment.provider); "
             f"known: {', '.join(sorted(PROVIDERS))}."
         )
-    module, cls = PROVIDERS[name].split(":")
-    return getattr(importlib.import_module(module), cls).from_settings(settings, settings.public_url)
+    return PROVIDERS[name](settings)

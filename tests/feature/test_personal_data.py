@@ -61,6 +61,26 @@ def test_a_booking_stores_the_contact_data_for_staff_only(demo_data, say, engine
     assert (booking.name, booking.phone, booking.address.endswith("泉野町6丁目15-3")) == (NAME, "09012345678", True)
 
 
+def test_the_booking_status_card_shows_the_address_and_stores_it_masked(demo_data, say, engine):
+    sender = "owner"
+    for text in (
+        "粗大ごみを出したい",
+        "ソファ1点",
+        ADDRESS,
+        '/general_inform{"date": "2026-11-25"}',
+        f"{NAME}です",
+        PHONE_TYPED,
+        '/general_inform{"payment_method": "sticker"}',
+        "/general_affirm",
+    ):
+        say(text, sender=sender)
+    status = say("予約を確認したい", sender=sender)
+    shown = json.dumps(status, ensure_ascii=False)
+    assert "泉野町6丁目15-3" in shown  # the owner sees the address on the card
+    copy = stored(engine, sender)
+    assert not [t for t in TRACES if t in copy], copy
+
+
 def test_contact_data_in_a_question_is_masked_in_the_turn_and_the_state(say, engine):
     question = "マイナンバー 1234 5678 9012 の件で taro@example.jp か +81-90-1234-5678 に連絡ください"
     say(question, sender="asker")

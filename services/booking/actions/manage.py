@@ -57,7 +57,8 @@ def status_label(booking: BookingView) -> str:
     return render(settings(), f"utter_bulky_status_{booking.status}")
 
 
-def show_status(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> None:
+def show_status(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> list[EventType]:
+    """The status card; its event puts the address in a personal slot, so the stored turn keeps it masked."""
     config = ctx.config
     status = status_label(booking)
     rows = [
@@ -81,6 +82,7 @@ def show_status(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Con
             "total": total_text,
         },
     )
+    return [SlotSet("manage_address", booking.address)]
 
 
 def changeable(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> bool:
@@ -108,8 +110,7 @@ def run_op(op: str, booking: BookingView, dispatcher: CollectingDispatcher, ctx:
         return [SlotSet("manage_cancel_confirmed", None), ActiveLoop("bulky_cancel_form")]
     if op == "pay":
         if booking.payment_method != "online" or booking.payment_status not in (None, "pending"):
-            show_status(dispatcher, booking, ctx)
-            return []
+            return show_status(dispatcher, booking, ctx)
         payment_instructions(dispatcher, booking, ctx)
         return []
     if op == "status":
@@ -119,7 +120,7 @@ def run_op(op: str, booking: BookingView, dispatcher: CollectingDispatcher, ctx:
                 booking = ctx.store.get(booking.number) or booking
             except PaymentError:
                 log.warning("could not ask the payment provider about booking %s", booking.number)
-        show_status(dispatcher, booking, ctx)
+        return show_status(dispatcher, booking, ctx)
     return []
 
 
