@@ -63,7 +63,7 @@ def test_a_booking_stores_the_contact_data_for_staff_only(demo_data, say, engine
 
 def test_the_booking_status_card_shows_the_address_and_stores_it_masked(demo_data, say, engine):
     sender = "owner"
-    for text in (
+    for message in (
         "粗大ごみを出したい",
         "ソファ1点",
         ADDRESS,
@@ -73,7 +73,7 @@ def test_the_booking_status_card_shows_the_address_and_stores_it_masked(demo_dat
         '/general_inform{"payment_method": "sticker"}',
         "/general_affirm",
     ):
-        say(text, sender=sender)
+        say(message, sender=sender)
     status = say("予約を確認したい", sender=sender)
     shown = json.dumps(status, ensure_ascii=False)
     assert "泉野町6丁目15-3" in shown  # the owner sees the address on the card
