@@ -12,9 +12,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-from bench.corpus import ROOT, percentile, questions
+from bench.corpus import NO_LIMITS, ROOT, percentile, questions
 from bot import model as bot_model
 from bot.settings import Settings
 
@@ -35,8 +36,9 @@ def bench_training(tmp: Path) -> float:
     return time.perf_counter() - started
 
 
-def start_server(tmp: Path, port: int) -> tuple[subprocess.Popen, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+def start_server(tmp: Path, port: int, limits: Mapping[str, str] = NO_LIMITS) -> tuple[subprocess.Popen, float]:
+    """The real server on `port`; `limits` are its rate-limit settings (none that trip, unless a benchmark says)."""
+    env = {**os.environ, **limits, "PYTHONPATH": str(ROOT), "BOT_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
     proc = subprocess.Popen(
