@@ -14,21 +14,24 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from bench.bench_engine import bench_webhook, free_port, questions, start_server
 from bench.corpus import UNLIMITED
 
 REDIS_URL = os.environ.get("BENCH_LIMITS_REDIS_URL", "redis://127.0.0.1:6379/0")
+WARM_UP = 5  # seconds for the server's background warm-up (action caches) before the load starts
 
 
 def run(name: str, env: dict[str, str], texts: list[str], connections: int, seconds: int) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix=f"bench-limits-{name}-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-limits-"))
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # start_server passes the environment on to the server
     try:
         port = free_port()
         proc, _ = start_server(tmp, port, limits={})  # the limits come from `env`
+        time.sleep(WARM_UP)
         try:
             figures = bench_webhook(port, texts, tmp, connections=connections, seconds=seconds)
         finally:

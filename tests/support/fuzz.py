@@ -7,8 +7,8 @@ type, JSON shaped like each channel's body, nesting past any limit, raw bytes, f
 surrogates, NUL, control and bidi characters, emoji, full-width forms, formulas and markup, numbers past 2^31 and
 2^63; and random Authorization, Content-Type, Origin and X-Forwarded-For headers. LINE's and the payment sandbox's
 signatures are sometimes valid, so bodies get past the signature check; so are the staff token, the staff console's
-CSRF token and a payment page's form token, harvested from the running app. Header values reach the app as a WSGI
-server hands them over: the UTF-8 bytes read as Latin-1.
+CSRF token, a payment page's form token and a widget id, harvested from the running app. Requests come from many
+client addresses. Header values reach the app as a WSGI server hands them over: the UTF-8 bytes read as Latin-1.
 """
 
 from __future__ import annotations
@@ -83,9 +83,11 @@ class Request:
     headers: dict[str, str]
     body: bytes
     query: str = ""
+    client_ip: str = "192.0.2.1"
 
     def describe(self) -> str:
-        return f"{self.method} {self.path}{'?' + self.query if self.query else ''} {self.headers} {self.body[:300]!r}"
+        query = f"?{self.query}" if self.query else ""
+        return f"{self.method} {self.path}{query} from {self.client_ip} {self.headers} {self.body[:300]!r}"
 
 
 @dataclass
@@ -256,6 +258,8 @@ def requests_for(all_routes: list[Route], seeds: Seeds) -> st.SearchStrategy[Req
     requests themselves)."""
     text, body_strategy, authorization_strategy = text_values(seeds), bodies(seeds), _authorization(seeds)
     path_value = st.one_of(st.sampled_from(["sandbox", "B-0001", "sbx_" + "a" * 24, "0", "-1", "2147483648"]), text)
+    # many clients, as on the internet: one address's failed staff sign-ins do not lock every other request out
+    client_ip = st.sampled_from([f"192.0.2.{i}" for i in range(1, 255)])
     query_strategy = st.dictionaries(st.sampled_from(FIELDS), text, max_size=3).map(
         lambda fields: "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in fields.items())
     )
@@ -284,14 +288,19 @@ def requests_for(all_routes: list[Route], seeds: Seeds) -> st.SearchStrategy[Req
         for name in ("Origin", "X-Forwarded-For", "X-Forwarded-Proto"):
             if draw(st.integers(0, 5)) == 0:
                 headers[name] = _wire(draw(text))
-        return Request(method, path, headers, body, draw(query_strategy))
+        return Request(method, path, headers, body, draw(query_strategy), draw(client_ip))
 
     return request()
 
 
 def send(client, request: Request):
     return client.open(
-        request.path, method=request.method, headers=request.headers, data=request.body, query_string=request.query
+        request.path,
+        method=request.method,
+        headers=request.headers,
+        data=request.body,
+        query_string=request.query,
+        environ_base={"REMOTE_ADDR": request.client_ip},
     )
 
 
