@@ -288,7 +288,8 @@ def test_a_reminder_waiting_in_the_outbox_appears_when_the_widget_opens(widget, 
     outbox.add(engine.settings.database_url, sender, reminder, "test-reminder", channel="widget")
     page.keyboard.press("Escape")  # close, then open again: an opening widget checks its outbox
     widget.launcher.click()
-    page.get_by_text(reminder).wait_for(timeout=10_000)
+    # the message bubble (the screen readers' live region repeats the text while it is announced)
+    page.locator(".cw-bubble", has_text=reminder).wait_for(timeout=10_000)
 
 
 def test_an_id_the_bot_did_not_issue_is_replaced_and_the_chat_goes_on(widget, page):
