@@ -40,8 +40,9 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`; safe to call on every start."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database at `url` to `revision`; safe to call on every start. By default every head: features
+    developed side by side may each branch their revisions from the same parent, and all of them apply."""
     cfg = alembic_config(url)
     with get_engine(url).begin() as connection:
         cfg.attributes["connection"] = connection
