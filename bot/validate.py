@@ -157,7 +157,7 @@ def validate_faq(settings: Settings, domain: Domain) -> list[str]:
             where = f"{path}:{entry.get('__line__', 0)}"
             problems.extend(
                 f"{where}: FAQ entry {entry.get('id', '?')} lacks `{key}`"
-                for key in ("id", "domain", "intent", "title", "answer", "keywords", "source", "checked")
+                for key in ("id", "domain", "intent", "title", "answer", "keywords", "source", "basis", "review_by")
                 if not entry.get(key)
             )
             if entry.get("id") in ids:

@@ -24,6 +24,11 @@ class Entry:
     source: str
     checked: str
     related: list[str] = field(default_factory=list)
+    # the review record that replaced the bulk `checked:` stamp (dates as ISO strings; "" when not given)
+    basis: str = ""  # the national or legal basis (law, ordinance, ministry page)
+    effective: str = ""  # when the rule took effect
+    reviewed: str = ""  # last checked against the basis
+    review_by: str = ""  # due for review after this date
 
 
 @dataclass
@@ -55,6 +60,11 @@ class FaqIndex:
             return hits + 2 * covered
 
         return max(candidates, key=lambda e: (round(score(e), 6), -candidates.index(e)))
+
+
+def _text(value: object) -> str:
+    """A YAML scalar as text: a date as ISO, a missing value as ""."""
+    return "" if value is None else str(value)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -90,6 +100,10 @@ def _build(data_dir: Path) -> FaqIndex:
                 source=raw.get("source", ""),
                 checked=str(raw.get("checked", "")),
                 related=list(raw.get("related") or []),
+                basis=_text(raw.get("basis")),
+                effective=_text(raw.get("effective")),
+                reviewed=_text(raw.get("reviewed")),
+                review_by=_text(raw.get("review_by")),
             )
             entries[entry.id] = entry
             by_intent.setdefault(entry.intent, []).append(entry)
