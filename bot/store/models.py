@@ -44,6 +44,7 @@ class Turn(Base):
     __table_args__ = (
         Index("ix_turns_sender_received", "sender_id", "received_at"),
         Index("ix_turns_intent", "intent"),
+        Index("ix_turns_received", "received_at"),  # the console's dashboard and queue read date ranges
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -58,6 +59,9 @@ class Turn(Base):
     intent: Mapped[str | None] = mapped_column(String(100), nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     ranking: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # top intent's confidence minus the runner-up's (nlu_fallback aside): a small margin is a guess, even when
+    # answered; stored so analysts can filter on it in SQL rather than unpack every ranking
+    margin: Mapped[float | None] = mapped_column(Float, nullable=True)
     entities: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     actions: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     reply: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..nlu.fallback import FALLBACK_INTENT
 from ..privacy import PATTERNS_ONLY, Masker
 from .db import get_engine, session_factory, write_lock
 from .models import Conversation, Turn
@@ -41,6 +42,15 @@ UPDATE_CONVERSATION = (
     )
 )
 INSERT_TURN = insert(TURNS)
+
+
+def ranking_margin(ranking: list[dict[str, Any]] | None) -> float | None:
+    """The classifier's top confidence minus its runner-up's, ignoring the nlu_fallback that the FallbackClassifier
+    puts on top; None without a ranking, the top confidence itself when only one intent is ranked."""
+    scores = [r["confidence"] for r in ranking or () if r.get("name") != FALLBACK_INTENT]
+    if not scores:
+        return None
+    return round(scores[0] - (scores[1] if len(scores) > 1 else 0.0), 6)
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -97,6 +107,7 @@ class TrackerStore:
             "intent": intent.get("name"),
             "confidence": intent.get("confidence"),
             "ranking": parse.get("intent_ranking"),
+            "margin": ranking_margin(parse.get("intent_ranking")),
             "entities": entities,
             "actions": actions,
             "reply": reply,
@@ -165,6 +176,7 @@ class TrackerStore:
                         "intent": None,
                         "confidence": None,
                         "ranking": None,
+                        "margin": None,
                         "entities": None,
                         "actions": None,
                         "reply": reply,
