@@ -1,0 +1,11 @@
+"""The console's unanswered queue and dashboard (/admin/queue, /admin/dashboard), for analysts and admins."""
+
+from pathlib import Path
+
+from bot.features import Feature
+
+FEATURE = Feature(
+    name="console_insights",
+    models=("services.console.insights.models",),
+    migrations=Path(__file__).parent / "migrations",
+)
