@@ -1,7 +1,7 @@
 """`bot import garbage`, `bot export garbage` and `bot garbage ...` (staff edits, misses, a lookup to try).
 
-    bot import garbage --config data/garbage.yml
-    bot import garbage --format standard|5374|mapping|yaml [--mapping FILE] [--source NAME] PATH...
+    bot import garbage [--config data/garbage.yml] [--dry-run] [--strict]
+    bot import garbage --format standard|5374|mapping|yaml [--mapping FILE] [--source NAME] [--dry-run] PATH...
     bot export garbage [--out FILE] [--encoding utf-8-sig|utf-8|cp932]
     bot garbage add-synonym ITEM SYNONYM
     bot garbage add-item NAME CATEGORY [--notes TEXT] [--reading KANA] [--fee TEXT]
@@ -23,8 +23,8 @@ import yaml
 from bot.city import load_city
 from bot.errors import ConfigError
 
-from .config import FORMATS, load_config, source_config
-from .importers import import_sources
+from .config import FORMATS, GarbageConfig, SourceConfig, load_config, source_config
+from .importers import import_sources, parse_source
 
 
 class StderrProgress:
@@ -54,15 +54,45 @@ def _print_summary(summary: dict) -> None:
         print(f"{name}: {result['status']}" + (f" ({details})" if details else ""))
 
 
+def print_mapping(config: GarbageConfig, sources: list[SourceConfig], progress=None) -> int:
+    """`--dry-run`: per source, each published label and the city category it maps onto with its rows, then every
+    row that would be left out. Nothing is written. Returns how many rows would be left out."""
+    skipped = 0
+    for src in sources:
+        parsed = parse_source(config, src, progress)
+        counts = ", ".join(f"{k} {v}" for k, v in parsed.counts().items())
+        print(f"[{src.name}] {src.format}: {', '.join(map(str, src.paths))}\n  {counts}")
+        for (label, category), rows in sorted(parsed.labels.items(), key=lambda kv: (kv[0][1] is not None, -kv[1])):
+            target = (
+                f"{category} ({config.categories[category]})" if category else "NOT MAPPED: add it under `categories:`"
+            )
+            print(f"  {label or '(empty)'} → {target}: {rows}")
+        for line, message in sorted(parsed.problems):
+            print(f"  line {line} skipped: {message}")
+        skipped += len(parsed.problems)
+    print(f"{skipped} row(s) would be skipped; nothing was written (--dry-run).")
+    return skipped
+
+
 def cmd_import(args, settings) -> int:
     from bot.store.migrate import upgrade
 
-    upgrade(settings.database_url)
     progress = StderrProgress()
     if not args.paths:
         config = load_config(settings.data_dir, Path(args.config) if args.config else None)
-        _print_summary(import_sources(settings.database_url, config, config.sources, args.force, progress))
+        sources = list(config.sources)
+    else:
+        config, sources = _command_line_source(args, settings)
+    if args.dry_run:
+        print_mapping(config, sources, progress)
         return 0
+    upgrade(settings.database_url)
+    _print_summary(import_sources(settings.database_url, config, sources, args.force, progress, args.strict))
+    return 0
+
+
+def _command_line_source(args, settings) -> tuple[GarbageConfig, list[SourceConfig]]:
+    """The source that `--format` and the files on the command line describe (with `--mapping`'s columns)."""
     if args.config or not args.format:
         raise ConfigError("Give either --config FILE, or --format standard|5374|mapping|yaml with the files.")
     spec: dict[str, Any] = {}
@@ -81,9 +111,7 @@ def cmd_import(args, settings) -> int:
     if args.encoding:
         spec["encoding"] = args.encoding
     config = load_config(settings.data_dir)
-    source = source_config(spec, Path("/"), config.categories, args.mapping or "command line")
-    _print_summary(import_sources(settings.database_url, config, [source], args.force, progress))
-    return 0
+    return config, [source_config(spec, Path("/"), config.categories, args.mapping or "command line")]
 
 
 def cmd_export(args, settings) -> int:
@@ -157,7 +185,9 @@ def add_commands(subparsers, settings_factory=None) -> None:
     p = _targets(subparsers, "import", "import data").add_parser(
         "garbage",
         help="import garbage sorting data and collection days",
-        description="Import from data/garbage.yml (default) or from the files given with --format.",
+        description="Import from data/garbage.yml (default) or from the files given with --format. A row that cannot "
+        "be used is reported with its line and skipped (--strict: nothing is imported); a file that cannot be read "
+        "as a table is refused whole.",
     )
     p.add_argument("--config", help="a garbage.yml listing the sources (default: data/garbage.yml)")
     p.add_argument("--format", choices=FORMATS, help="the shape of PATH")
@@ -165,6 +195,14 @@ def add_commands(subparsers, settings_factory=None) -> None:
     p.add_argument("--source", help="the source's name; importing it again replaces it (default: file name)")
     p.add_argument("--encoding", help="force an encoding (default: UTF-8, with or without BOM, else cp932)")
     p.add_argument("--force", action="store_true", help="import even when the files have not changed")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show each category label's mapping and the rows that would be skipped; write nothing",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="all or nothing: any row that cannot be used refuses the whole import"
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files, or a 5374 folder")
     p.set_defaults(func=cmd_import)
 

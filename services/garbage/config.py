@@ -20,7 +20,7 @@ from .schedule import BREAK_RULES
 
 FORMATS = ("standard", "5374", "mapping", "yaml")
 # Fields a mapping may fill from a city's own columns; `name` and `category` are required.
-MAPPING_FIELDS = ("key", "name", "reading", "category", "notes", "remarks", "bulky_fee", "synonyms", "area")
+MAPPING_FIELDS = ("key", "name", "reading", "category", "notes", "remarks", "bulky_fee", "synonyms", "area", "english")
 _SOURCE_KEYS = {"name", "format", "path", "categories", "columns", "encoding"}
 _TOP_KEYS = {"sources", "collected_with", "category_aliases", "schedule", "areas", "export"}
 CLI_PRIORITY = 100  # sources imported from the command line rank after the configured ones

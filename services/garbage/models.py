@@ -53,6 +53,7 @@ class GarbageItem(Base):
     bulky_fee: Mapped[str] = mapped_column(String(100), default="")  # as published, e.g. "1,000円"
     synonyms: Mapped[list[Any]] = mapped_column(default=list)
     area: Mapped[str] = mapped_column(String(100), default="")  # 地区名 of the standard data set
+    english: Mapped[str] = mapped_column(String(200), default="")  # ゴミの品目_英字 of the standard data set
     position: Mapped[int] = mapped_column(Integer, default=0)  # line in the source file
 
 

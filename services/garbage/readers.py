@@ -1,14 +1,20 @@
-"""Read the CSV files cities actually publish: UTF-8 with or without BOM, or Shift_JIS (cp932); comma or tab
-separated; quoted fields with line breaks; blank and repeated rows. Every row keeps the line it starts on,
-so an importer can say exactly where a problem is.
+"""Read the CSV files cities actually publish: UTF-8 with or without BOM, Shift_JIS (cp932) or whatever
+charset-normalizer recognises; comma or tab separated; quoted fields with line breaks; blank and repeated rows.
+Every row keeps the line it starts on, so an importer can say exactly where a problem is.
+
+A file that cannot be read as a table at all (undecodable, broken quoting, empty, a column missing) raises
+ImportDataError and is refused whole; a row that cannot be used is returned as a problem with its line, and the
+importer decides whether to skip it or refuse everything (`--strict`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from charset_normalizer import from_bytes
 
 from bot.errors import ImportDataError
 
@@ -21,8 +27,16 @@ class Row:
     values: dict[str, str]
 
 
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[Row]
+    problems: list[tuple[int, str]] = field(default_factory=list)  # rows left out, with their line
+
+
 def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
-    """Bytes to text: the given encoding, else UTF-8 (a BOM is dropped), else cp932."""
+    """Bytes to text: the given encoding, else UTF-8 (a BOM is dropped), else cp932, else charset-normalizer's
+    guess when it is sure of one."""
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], encoding or "utf-8"
     furthest: UnicodeDecodeError | None = None
@@ -33,6 +47,8 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
             # The encoding that read furthest is the file's; its error is where the file is broken.
             if furthest is None or exc.start > furthest.start:
                 furthest = exc
+    if not encoding and (guess := from_bytes(data).best()) is not None and guess.chaos < 0.1:
+        return str(guess)
     assert furthest is not None  # every encoding tried failed
     line = data[: furthest.start].count(b"\n") + 1
     tried = encoding or " / ".join(ENCODINGS)
@@ -46,17 +62,15 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], list[Row]]:
-    """Header and rows of a CSV file. Blank rows are dropped; a row longer than the header is an error."""
+def read_csv(path: Path, encoding: str | None = None) -> Table:
+    """Header and rows of a CSV file. Blank rows are dropped; a row longer than the header is a problem."""
     path = Path(path)
     try:
         text = decode(path.read_bytes(), path, encoding)
     except OSError as exc:
         raise ImportDataError(f"Cannot read {path}: {exc.strerror}.") from exc
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    header: list[str] = []
-    rows: list[Row] = []
-    problems: list[tuple[int, str]] = []
+    table = Table([], [])
     start = 1
     try:
         for record in reader:
@@ -64,21 +78,22 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], list[R
             cells = [c.strip() for c in record]
             if not any(cells):
                 continue
-            if not header:
-                header = cells
+            if not table.header:
+                table.header = cells
                 continue
-            if len(cells) > len(header) and any(cells[len(header) :]):
-                problems.append((line, f"{len(cells)} columns, the header has {len(header)}"))
+            if len(cells) > len(table.header) and any(cells[len(table.header) :]):
+                table.problems.append((line, f"{len(cells)} columns, the header has {len(table.header)}"))
                 continue
             # short rows are padded; empty cells past the header (a trailing comma) are dropped by zip
-            rows.append(Row(line, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))))
+            values = dict(zip(table.header, cells + [""] * (len(table.header) - len(cells)), strict=False))
+            table.rows.append(Row(line, values))
     except csv.Error as exc:
-        problems.append((start, f"broken CSV: {exc}"))
-    if not header:
+        raise ImportDataError(
+            f"{path}: the file is not CSV from line {start} on: {exc}.", [(start, "broken CSV")]
+        ) from exc
+    if not table.header:
         raise ImportDataError(f"{path}: the file is empty.")
-    if problems:
-        raise ImportDataError(f"{path}: {len(problems)} bad row(s); nothing was imported.", problems)
-    return header, rows
+    return table
 
 
 def require_columns(path: Path, header: list[str], needed: list[str]) -> None:

@@ -83,34 +83,36 @@ def test_demo_sources_import_completely_and_idempotently(db_url):
     assert stove[0] == "ストーブ（石油・石炭・まきストーブ）" and "\n" in stove[2]
 
 
-def test_a_bad_file_changes_nothing_and_names_every_bad_line(db_url, tmp_path):
+def test_rows_that_cannot_be_used_are_skipped_by_line_and_strict_refuses_them_all(db_url, tmp_path, caplog):
     good = write(tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,可燃,丸めて\n")
     import_sources(db_url, CONFIG, [mapping_source(good)])
     before = items(db_url, "city")
     bad = write(
         tmp_path / "city.csv",
-        "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n4,傘,不燃,,余分\n1,やかん,可燃,\n",
+        "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n4,傘,不燃,,余分\n1,やかん,可燃,\n5,皿,不燃,\n",
     )
     with pytest.raises(ImportDataError) as err:
-        import_sources(db_url, CONFIG, [mapping_source(bad)])
-    assert [line for line, _ in err.value.problems] == [6]  # the reader stops at a row with too many columns
-    fixed_width = write(
-        tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,ふしぎ,\n\n3,,可燃,\n1,やかん,可燃,\n"
-    )
-    with pytest.raises(ImportDataError) as err:
-        import_sources(db_url, CONFIG, [mapping_source(fixed_width)])
+        import_sources(db_url, CONFIG, [mapping_source(bad)], strict=True)
     problems = dict(err.value.problems)
-    assert sorted(problems) == [3, 5, 6]
-    assert "ふしぎ" in problems[3] and "no item name" in problems[5] and "line 2" in problems[6]
+    assert sorted(problems) == [3, 5, 6, 7]
+    assert "ふしぎ" in problems[3] and "no item name" in problems[5] and "5 columns" in problems[6]
+    assert "line 2" in problems[7]
     assert "line 3:" in str(err.value) and "nothing was changed" in str(err.value)
     assert items(db_url, "city") == before
+    # without --strict the usable rows import, and every skipped row is named with its line
+    summary = import_sources(db_url, CONFIG, [mapping_source(bad)])
+    assert summary["city"]["skipped"] == 4 and summary["city"]["items"] == 2
+    assert items(db_url, "city") == {"1": ("やかん", "non_burnable", ""), "5": ("皿", "non_burnable", "")}
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert [m.split(" line ")[1].split(" ")[0] for m in skipped] == ["3", "5", "6", "7"]
 
 
-def test_one_bad_source_keeps_the_others_unchanged(db_url, tmp_path):
+def test_a_file_that_is_not_a_table_is_refused_whole(db_url, tmp_path):
     good = write(tmp_path / "a.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n")
-    bad = write(tmp_path / "b.csv", "番号,品名,区分,注意\n1,やかん,ふしぎ,\n")
-    with pytest.raises(ImportDataError):
-        import_sources(db_url, CONFIG, [mapping_source(good, "a"), mapping_source(bad, "b")])
+    no_column = write(tmp_path / "b.csv", "番号,名前,区分\n1,やかん,不燃\n")
+    with pytest.raises(ImportDataError) as err:
+        import_sources(db_url, CONFIG, [mapping_source(good, "a"), mapping_source(no_column, "b")])
+    assert "missing column(s) 品名" in str(err.value) and "b.csv" in str(err.value)
     assert counts(db_url)["garbage_items"] == 0
 
 
@@ -132,7 +134,7 @@ def test_reads_cp932_bom_tabs_quoted_newlines_blank_and_repeated_rows(tmp_path):
     # line numbers count the physical lines, quoted line breaks included
     bad = write(tmp_path / "bad.csv", text + "3,傘,ふしぎ,\r\n", "cp932")
     with pytest.raises(ImportDataError) as err:
-        import_sources(url, CONFIG, [mapping_source(bad, "bad")])
+        import_sources(url, CONFIG, [mapping_source(bad, "bad")], strict=True)
     assert [line for line, _ in err.value.problems] == [8]
     undecodable = tmp_path / "broken.csv"
     undecodable.write_bytes("番号,品名,区分,注意\n1,やかん,不燃,\n".encode() + b"2,\xff\xfe\xfa,x,\n")
@@ -193,10 +195,13 @@ def test_a_wrong_5374_cell_is_reported_with_its_file_and_line(tmp_path):
         CONFIG.categories,
         "test",
     )
+    url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
     with pytest.raises(ImportDataError) as err:
-        import_sources(migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}"), CONFIG, [src])
+        import_sources(url, CONFIG, [src], strict=True)
     ((line, message),) = err.value.problems
     assert line == 4 and "area_days.csv" in message and "金曜" in message
+    summary = import_sources(url, CONFIG, [src])  # the area with the wrong cell is left out, not half-imported
+    assert summary["k"]["areas"] == 70 and summary["k"]["skipped"] == 1 and summary["k"]["items"] == 1037
 
 
 def test_local_yaml_problems_have_lines(tmp_path):
@@ -207,7 +212,7 @@ def test_local_yaml_problems_have_lines(tmp_path):
     )
     src = source_config({"name": "l", "format": "yaml", "path": str(local)}, Path("/"), CONFIG.categories, "t")
     with pytest.raises(ImportDataError) as err:
-        import_sources(migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}"), CONFIG, [src])
+        import_sources(migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}"), CONFIG, [src], strict=True)
     assert [line for line, _ in err.value.problems] == [4, 6]
 
 
@@ -262,3 +267,82 @@ def test_export_refuses_to_drop_characters_the_encoding_lacks(tmp_path):
         standard_csv(url, CONFIG, "さくら市", "cp932")
     data, count = standard_csv(url, CONFIG, "さくら市")
     assert count == 1 and "🍎" in data.decode("utf-8-sig")
+
+
+KANAZAWA_LABELS = {"燃やすごみ": "burnable", "燃やさないごみ": "non_burnable", "資源": "recyclable", "びん": "bottles"}
+
+
+@pytest.mark.parametrize(
+    ("header", "encoding"), [("label", "utf-8"), ("type", "utf-8-sig"), ("type", "cp932"), ("label", "cp932")]
+)
+def test_5374_sets_as_cities_publish_them(tmp_path, header, encoding):
+    """5374.jp sets copied by cities: `type` instead of `label`, Shift_JIS (cp932), with or without a BOM."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for name in ("target.csv", "area_days.csv", "center.csv", "description.csv"):
+        text = (DATA / "opendata" / "kanazawa-5374" / name).read_text(encoding="utf-8-sig")
+        if name == "target.csv":
+            text = text.replace("label,", f"{header},", 1)
+        (folder / name).write_bytes(text.encode(encoding))
+    src = source_config(
+        {"name": "k", "format": "5374", "path": str(folder), "categories": KANAZAWA_LABELS},
+        Path("/"),
+        CONFIG.categories,
+        "test",
+    )
+    url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    summary = import_sources(url, CONFIG, [src], strict=True)
+    assert (summary["k"]["items"], summary["k"]["areas"], summary["k"]["skipped"]) == (1037, 71, 0)
+    assert items(url, "k")["ＩＣレコーダー"][:2] == ("ＩＣレコーダー", "non_burnable")
+
+
+def test_standard_set_keeps_the_english_names(tmp_path):
+    rows = [
+        ",".join(STANDARD_COLUMNS),
+        "141305,1,川崎市,,アイロン,アイロン,iron,小物金属,,,",
+        "141305,2,川崎市,,空き缶,アキカン,empty can,空き缶・ペットボトル,中を洗って,,",
+        "141305,3,川崎市,,謎,ナゾ,,,,,",
+    ]
+    path = write(tmp_path / "std.csv", "\n".join(rows) + "\n", "cp932")
+    std = source_config(
+        {
+            "name": "std",
+            "format": "standard",
+            "path": str(path),
+            "categories": {"小物金属": "non_burnable", "空き缶・ペットボトル": "recyclable"},
+        },
+        Path("/"),
+        CONFIG.categories,
+        "test",
+    )
+    url = migrated(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    assert import_sources(url, CONFIG, [std])["std"]["skipped"] == 1  # 謎 has no category
+    with session_factory(url)() as s:
+        english = {i.name: i.english for i in s.scalars(select(GarbageItem))}
+    assert english == {"アイロン": "iron", "空き缶": "empty can"}
+
+
+def test_dry_run_shows_the_mapping_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("BOT_DATABASE_URL", url)
+    csv_file = write(
+        tmp_path / "city.csv", "番号,品名,区分,注意\n1,やかん,不燃,\n2,紙くず,可燃,\n3,皿,不燃,\n4,傘,ふしぎ,\n"
+    )
+    mapping = write(
+        tmp_path / "m.yml",
+        "columns: {key: 番号, name: 品名, category: 区分, notes: 注意}\n"
+        "categories: {可燃: burnable, 不燃: non_burnable}\n",
+    )
+    args = ["import", "garbage", "--format", "mapping", "--mapping", str(mapping), str(csv_file)]
+    assert bot_main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    names = load_config(DATA).categories
+    assert f"不燃 → non_burnable ({names['non_burnable']}): 2" in out
+    assert f"可燃 → burnable ({names['burnable']}): 1" in out
+    assert "ふしぎ → NOT MAPPED" in out and "line 5 skipped" in out and "nothing was written" in out
+    assert not (tmp_path / "cli.sqlite3").exists()
+    assert bot_main([*args, "--strict"]) == 2
+    assert "line 5" in capsys.readouterr().err
+    assert bot_main(args) == 0
+    out = capsys.readouterr().out
+    assert "items 3" in out and "skipped 1" in out

@@ -6,12 +6,20 @@
 - `yaml`: data/garbage_local.yml, the items and synonyms staff add by hand (staff_yaml.py).
 
 Every file is parsed and checked completely before the database is touched (common.py holds what the parsers
-share); then each source's rows are brought to the new state in one transaction (sync.py). A bad row anywhere
-means nothing changes and every problem is reported with its line. Importing the same files again changes nothing.
+share); then each source's rows are brought to the new state in one transaction (sync.py). A row that cannot be
+used is reported with its line and left out (strict: nothing changes); a file that cannot be read as a table stops
+the import. Importing the same files again changes nothing.
 """
 
 from .common import CategoryResolver
 from .standard import STANDARD_COLUMNS
-from .sync import import_configured, import_sources, touch_source
+from .sync import import_configured, import_sources, parse_source, touch_source
 
-__all__ = ["STANDARD_COLUMNS", "CategoryResolver", "import_configured", "import_sources", "touch_source"]
+__all__ = [
+    "STANDARD_COLUMNS",
+    "CategoryResolver",
+    "import_configured",
+    "import_sources",
+    "parse_source",
+    "touch_source",
+]

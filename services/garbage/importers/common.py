@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,8 @@ from pathlib import Path
 from ..normalize import reading, text_key
 from ..readers import Row, read_csv
 
-_LIST_SPLIT = re.compile(r"[、,，/／;；\n]")
+# Other names in one cell: separated by punctuation, or by spaces as Kawasaki's 類似語 are (`録音機 ボイスレコーダー`).
+_LIST_SPLIT = re.compile(r"[、,，/／;；\s]")
 
 Progress = Callable[[str, int, int], None]
 
@@ -24,9 +26,16 @@ class Parsed:
     synonyms: dict[tuple[str, str], dict] = field(default_factory=dict)
     areas: dict[str, dict] = field(default_factory=dict)
     centers: dict[tuple[str, date], dict] = field(default_factory=dict)
+    # rows left out, with their line (`--strict`: any of them refuses the whole import)
     problems: list[tuple[int, str]] = field(default_factory=list)
     duplicates: int = 0
+    # (published label, city category id or None when unmapped) -> rows: the mapping result `--dry-run` shows
+    labels: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    where: str = ""  # the file being read, named in problems when a source has several files
     _lines: dict[tuple[str, object], int] = field(default_factory=dict)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append((line, self.where + message))
 
     def add(self, table: str, key, record: dict, line: int, label: str) -> None:
         """Keep a record once; an exact repeat is counted, a different record under the same key is a problem."""
@@ -36,7 +45,7 @@ class Parsed:
                 self.duplicates += 1
             else:
                 first = self._lines[(table, key)]
-                self.problems.append((line, f"{label} was already given on line {first} with different content"))
+                self.problem(line, f"{label} was already given on line {first} with different content")
             return
         target[key] = record
         self._lines[(table, key)] = line
@@ -48,6 +57,7 @@ class Parsed:
             "areas": len(self.areas),
             "centers": len(self.centers),
             "duplicates": self.duplicates,
+            "skipped": len(self.problems),
         }
 
 
@@ -89,21 +99,21 @@ def add_item(
     bulky_fee: str = "",
     synonyms=(),
     area: str = "",
+    english: str = "",
 ) -> None:
     name, label = clean(name), clean(label)
     if not name:
-        parsed.problems.append((line, "no item name"))
+        parsed.problem(line, "no item name")
         return
-    category = resolve(label)
+    category = resolve(label) if label else None
+    parsed.labels[(label, category)] += 1
     if category is None:
-        parsed.problems.append(
-            (
-                line,
-                f"category `{label}` of `{name}` is not mapped to a city category id "
-                "(add it under `categories:` of this source)"
-                if label
-                else f"`{name}` has no category",
-            )
+        parsed.problem(
+            line,
+            f"category `{label}` of `{name}` is not mapped to a city category id "
+            "(add it under `categories:` of this source)"
+            if label
+            else f"`{name}` has no category",
         )
         return
     record = {
@@ -115,6 +125,7 @@ def add_item(
         "bulky_fee": clean(bulky_fee),
         "synonyms": list(synonyms),
         "area": clean(area),
+        "english": clean(english),
         "position": line,
     }
     record["key"] = key = clean(key) or (f"{name}@{record['area']}" if record["area"] else name)
@@ -125,8 +136,13 @@ def kana_reading(value: str) -> str:
     return reading(value) if value else ""
 
 
-def csv_rows(path: Path, encoding, label: str, progress: Progress | None) -> tuple[list[str], Iterable[Row]]:
-    header, rows = read_csv(path, encoding)
+def csv_rows(
+    parsed: Parsed, path: Path, encoding, label: str, progress: Progress | None
+) -> tuple[list[str], Iterable[Row]]:
+    """A file's header and rows (with progress); its unusable rows become the source's problems."""
+    table = read_csv(path, encoding)
+    parsed.problems += [(line, f"{path.name}: {message}") for line, message in table.problems]
+    header, rows = table.header, table.rows
 
     def tracked():
         for i, row in enumerate(rows, 1):

@@ -11,11 +11,13 @@ from bot.errors import ImportDataError
 
 from ..config import SourceConfig
 from ..normalize import reading
-from ..readers import require_columns
+from ..readers import Row, require_columns
 from ..schedule import parse_rule
 from .common import CategoryResolver, Parsed, Progress, add_item, csv_rows
 
 FILES_5374 = ("target.csv", "area_days.csv", "description.csv", "remarks.csv", "center.csv")
+# target.csv's category column: `label` in 5374.jp's own sets, `type` in some cities' copies
+LABEL_COLUMNS = ("label", "type")
 
 
 def _files_5374(paths: tuple[Path, ...]) -> dict[str, Path]:
@@ -41,10 +43,12 @@ def _date(text: str) -> date:
 def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress | None = None) -> Parsed:
     parsed = Parsed()
     files = _files_5374(src.paths)
-    problems = parsed.problems
 
     def table(name: str):
-        return csv_rows(files[name], src.encoding, f"{src.name} {name}", progress) if name in files else ([], [])
+        parsed.where = f"{name}: "
+        return (
+            csv_rows(parsed, files[name], src.encoding, f"{src.name} {name}", progress) if name in files else ([], [])
+        )
 
     remarks: dict[str, str] = {}
     header, rows = table("remarks.csv")
@@ -55,72 +59,89 @@ def parse_5374(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
     for row in rows:
         label = row.values.get(header[0], "")
         if resolve(label) is None:
-            problems.append((row.line, f"description.csv: category `{label}` is not mapped to a city category id"))
+            parsed.problem(row.line, f"category `{label}` is not mapped to a city category id")
     header, rows = table("center.csv")
     for row in rows:
         cells = [*row.values.values(), "", ""]
         try:
             start, end = _date(cells[1]), _date(cells[2])
         except (TypeError, ValueError):
-            problems.append((row.line, f"center.csv: `{cells[1]}`〜`{cells[2]}` are not dates (YYYY/MM/DD)"))
+            parsed.problem(row.line, f"`{cells[1]}`〜`{cells[2]}` are not dates (YYYY/MM/DD)")
             continue
         if end < start:
-            problems.append((row.line, f"center.csv: the break of {cells[0]} ends before it starts"))
+            parsed.problem(row.line, f"the break of {cells[0]} ends before it starts")
             continue
         parsed.add(
             "centers",
             (cells[0], start),
             {"name": cells[0], "break_start": start, "break_end": end},
             row.line,
-            f"center.csv: {cells[0]} {cells[1]}",
+            f"{cells[0]} {cells[1]}",
         )
     header, rows = table("area_days.csv")
+    columns = _day_columns(files.get("area_days.csv"), header, resolve)
+    for row in rows:
+        _add_area(parsed, row, columns, remarks)
+    header, rows = table("target.csv")  # its `furigana` is only the initial 5374 groups by, not a reading
+    label_column = next((c for c in LABEL_COLUMNS if c in header), LABEL_COLUMNS[0])
+    if header:
+        require_columns(files["target.csv"], header, [label_column, "name"])
+    for row in rows:
+        v = row.values
+        add_item(parsed, resolve, row.line, key="", name=v["name"], label=v[label_column], notes=v.get("notice", ""))
+    return parsed
+
+
+def _day_columns(path: Path | None, header: list[str], resolve: CategoryResolver) -> dict[str, str]:
+    """area_days.csv's category columns (after 地名 and センター) → category ids. A column that maps onto no
+    category, or onto one another column has, leaves every area's days unknown: the file is refused whole."""
     columns: dict[str, str] = {}
     for label in header[2:]:
         cid = resolve(label)
-        if cid is None:
-            problems.append((1, f"area_days.csv: category column `{label}` is not mapped to a city category id"))
-        elif cid in columns.values():
-            problems.append((1, f"area_days.csv: two columns map onto the category `{cid}`"))
-        else:
-            columns[label] = cid
-    for row in rows:
-        cells = [*row.values.values(), ""]
-        name, center = cells[0], cells[1]
-        if not name:
-            problems.append((row.line, "area_days.csv: no area name"))
+        if cid is None or cid in columns.values():
+            why = "is not mapped to a city category id" if cid is None else f"maps onto `{cid}` as another does"
+            raise ImportDataError(
+                f"{path}: the category column `{label}` {why}; fix `categories:` of this source.", [(1, "header")]
+            )
+        columns[label] = cid
+    return columns
+
+
+def _add_area(parsed: Parsed, row: Row, columns: dict[str, str], remarks: dict[str, str]) -> None:
+    """One area and its rule per category; an area with a rule that cannot be read is left out whole."""
+    cells = [*row.values.values(), ""]
+    name, center = cells[0], cells[1]
+    if not name:
+        parsed.problem(row.line, "no area name")
+        return
+    rules, notes, bad = {}, [], False
+    for label, cid in columns.items():
+        cell = row.values.get(label, "")
+        try:
+            rule = parse_rule(cell)
+        except ValueError as exc:
+            parsed.problem(row.line, f"{name} {label}: {exc}")
+            bad = True
             continue
-        rules, notes = {}, []
-        for label, cid in columns.items():
-            cell = row.values.get(label, "")
-            try:
-                rule = parse_rule(cell)
-            except ValueError as exc:
-                problems.append((row.line, f"area_days.csv: {name} {label}: {exc}"))
-                continue
-            missing = [r for r in rule.remarks if r not in remarks]
-            if missing:
-                problems.append((row.line, f"area_days.csv: {name} {label}: remark(s) {missing} not in remarks.csv"))
-            notes += [remarks[r] for r in rule.remarks if r in remarks and remarks[r] not in notes]
-            rules[cid] = " ".join(cell.split())
-        parsed.add(
-            "areas",
-            name,
-            {
-                "name": name,
-                "reading": reading(name),
-                "center": center,
-                "rules": rules,
-                "remarks": notes,
-                "position": row.line,
-            },
-            row.line,
-            f"area_days.csv: {name}",
-        )
-    header, rows = table("target.csv")  # its `furigana` is only the initial 5374 groups by, not a reading
-    if header:
-        require_columns(files["target.csv"], header, ["label", "name"])
-    for row in rows:
-        v = row.values
-        add_item(parsed, resolve, row.line, key="", name=v["name"], label=v["label"], notes=v.get("notice", ""))
-    return parsed
+        missing = [r for r in rule.remarks if r not in remarks]
+        if missing:
+            parsed.problem(row.line, f"{name} {label}: remark(s) {missing} not in remarks.csv")
+            bad = True
+        notes += [remarks[r] for r in rule.remarks if r in remarks and remarks[r] not in notes]
+        rules[cid] = " ".join(cell.split())
+    if bad:
+        return
+    parsed.add(
+        "areas",
+        name,
+        {
+            "name": name,
+            "reading": reading(name),
+            "center": center,
+            "rules": rules,
+            "remarks": notes,
+            "position": row.line,
+        },
+        row.line,
+        name,
+    )

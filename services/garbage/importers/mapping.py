@@ -11,7 +11,7 @@ def parse_mapping(src: SourceConfig, resolve: CategoryResolver, progress: Progre
     parsed = Parsed()
     cols = src.columns
     for path in src.paths:
-        header, rows = csv_rows(path, src.encoding, src.name, progress)
+        header, rows = csv_rows(parsed, path, src.encoding, src.name, progress)
         require_columns(path, header, list(cols.values()))
         for row in rows:
             get = {f: row.values.get(c, "") for f, c in cols.items()}.get
@@ -28,5 +28,6 @@ def parse_mapping(src: SourceConfig, resolve: CategoryResolver, progress: Progre
                 bulky_fee=get("bulky_fee", ""),
                 synonyms=split_list(get("synonyms", "")),
                 area=get("area", ""),
+                english=get("english", ""),
             )
     return parsed

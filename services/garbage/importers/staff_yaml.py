@@ -21,7 +21,7 @@ def parse_yaml(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
                 progress(src.name, i, len(items))
             line = spec.get("__line__", 0) if isinstance(spec, dict) else 0
             if not isinstance(spec, dict) or set(spec) - allowed:
-                parsed.problems.append((line, f"an item is a mapping with keys {sorted(allowed - {'__line__'})}"))
+                parsed.problem(line, f"an item is a mapping with keys {sorted(allowed - {'__line__'})}")
                 continue
             synonyms = spec.get("synonyms") or []
             add_item(
@@ -41,7 +41,7 @@ def parse_yaml(src: SourceConfig, resolve: CategoryResolver, progress: Progress 
         synonyms = doc.get("synonyms") or {}
         line = synonyms.get("__line__", 0) if isinstance(synonyms, dict) else 0
         if not isinstance(synonyms, dict):
-            parsed.problems.append((line, "`synonyms:` maps an item name to a list of other names"))
+            parsed.problem(line, "`synonyms:` maps an item name to a list of other names")
             continue
         for item, names in synonyms.items():
             if item == "__line__":

@@ -24,7 +24,7 @@ STANDARD_COLUMNS = [
 def parse_standard(src: SourceConfig, resolve: CategoryResolver, progress: Progress | None = None) -> Parsed:
     parsed = Parsed()
     for path in src.paths:
-        header, rows = csv_rows(path, src.encoding, src.name, progress)
+        header, rows = csv_rows(parsed, path, src.encoding, src.name, progress)
         require_columns(path, header, ["ゴミの品目", "分別区分"])
         for row in rows:
             v = row.values
@@ -40,5 +40,6 @@ def parse_standard(src: SourceConfig, resolve: CategoryResolver, progress: Progr
                 remarks=v.get("備考", ""),
                 bulky_fee=v.get("粗大ごみ回収料金", ""),
                 area=v.get("地区名", ""),
+                english=v.get("ゴミの品目_英字", ""),  # kept for answers in English
             )
     return parsed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +22,10 @@ from .mapping import parse_mapping
 from .staff_yaml import parse_yaml
 from .standard import parse_standard
 
+log = logging.getLogger(__name__)
+
 # Bump when parsing changes what is stored, so unchanged files are imported again once.
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: rows that cannot be used are skipped; English names kept
 
 PARSERS = {"standard": parse_standard, "5374": parse_5374, "mapping": parse_mapping, "yaml": parse_yaml}
 
@@ -85,14 +88,23 @@ def touch_source(session, name: str, changed: bool = True, **values) -> GarbageS
     return row
 
 
+def parse_source(config: GarbageConfig, src: SourceConfig, progress: Progress | None = None) -> Parsed:
+    """One source parsed and checked, nothing written: what it would import, the rows it leaves out and why."""
+    return PARSERS[src.format](src, CategoryResolver(config.categories, src.categories), progress)
+
+
 def import_sources(
     database_url: str,
     config: GarbageConfig,
     sources: Iterable[SourceConfig],
     force: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> dict:
-    """Parse every source, then apply them all in one transaction. Returns a summary per source."""
+    """Parse every source, then apply them all in one transaction. Returns a summary per source, with the rows
+    left out under "problems". A row that cannot be used is left out and the rest imports; with `strict`, any
+    such row means nothing changes. A file that cannot be read as a table stops the whole import either way.
+    The rows left out are logged as warnings and counted under "skipped"."""
     Session = session_factory(database_url)
     sources = list(sources)
     with Session() as s:
@@ -105,16 +117,13 @@ def import_sources(
         if not force and known.get(src.name) == digest:
             summary[src.name] = {"status": "unchanged"}
             continue
-        parsed = PARSERS[src.format](src, CategoryResolver(config.categories, src.categories), progress)
-        if parsed.problems:
-            where = ", ".join(str(p) for p in src.paths)
-            problems += [(line, f"[{src.name}] {msg}") for line, msg in sorted(parsed.problems)]
-            summary[src.name] = {"status": "failed", "problems": len(parsed.problems), "path": where}
+        parsed = parse_source(config, src, progress)
+        problems += [(line, f"[{src.name}] {msg}") for line, msg in sorted(parsed.problems)]
         work.append((src, parsed, digest))
-    if problems:
-        failed = ", ".join(f"{n} ({v['path']})" for n, v in summary.items() if v["status"] == "failed")
+    if strict and problems:
+        failed = ", ".join(f"{src.name} ({', '.join(map(str, src.paths))})" for src, p, _ in work if p.problems)
         raise ImportDataError(
-            f"Garbage import failed in {failed}: {len(problems)} problem(s); nothing was changed.", problems
+            f"Garbage import failed in {failed}: {len(problems)} problem(s); nothing was changed (--strict).", problems
         )
     with Session() as s, s.begin():
         for src, parsed, digest in work:
@@ -137,10 +146,22 @@ def import_sources(
                 counts=parsed.counts(),
             )
             summary[src.name] = {"status": "imported", "changed": changed, **parsed.counts()}
+    for src, parsed, _ in work:
+        report_skipped(src, parsed.problems)
     return summary
 
 
-def import_configured(settings, force: bool = False, progress: Progress | None = None) -> dict:
+def report_skipped(src: SourceConfig, problems: list[tuple[int, str]], shown: int = 20) -> None:
+    """The rows a source left out, as warnings: the first `shown` of them (`--dry-run` lists every one)."""
+    for line, message in sorted(problems)[:shown]:
+        log.warning("garbage import [%s] line %d skipped: %s", src.name, line, message)
+    if len(problems) > shown:
+        log.warning(
+            "garbage import [%s]: %d more rows skipped; `--dry-run` lists them all", src.name, len(problems) - shown
+        )
+
+
+def import_configured(settings, force: bool = False, progress: Progress | None = None, strict: bool = False) -> dict:
     """Import every source listed in data/garbage.yml; unchanged files are skipped, so it is cheap to repeat."""
     config = load_config(settings.data_dir)
-    return import_sources(settings.database_url, config, config.sources, force=force, progress=progress)
+    return import_sources(settings.database_url, config, config.sources, force, progress, strict)
