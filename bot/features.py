@@ -30,6 +30,25 @@ GROUP = "citybot.features"
 
 
 @dataclass(frozen=True)
+class NluLookups:
+    """Names a feature's data gives the NLU's lookup tables (Rasa `lookup:` entries), read from the city's data
+    folder when the model is trained, so a city's own names are found without copying them into data/nlu."""
+
+    # the files the names are read from: a change to any of them makes the model stale (cheap: no parsing)
+    files: Callable[[Settings], list[Path]]
+    # entity → names, added to the training data's lookup tables
+    tables: Callable[[Settings], Mapping[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class CityCheck:
+    """One thing `bot city check` reports: where a city still holds demo or sample values."""
+
+    where: str  # the file (and key or line) to change
+    what: str  # what is left over, and what to do about it
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature adds; every field is optional, so a feature declares only what it has."""
 
@@ -51,6 +70,10 @@ class Feature:
     # start-up check of this feature's configuration against the settings (say, what production forbids): raises
     # ConfigError saying why, and the server does not start (connectors.create_app calls it before anything else)
     check: Callable[[Settings], None] | None = None
+    # lookup-table names from this feature's data, for the NLU (bot.model trains with them)
+    nlu_lookups: NluLookups | None = None
+    # `bot city check`: what of this feature's data still holds the demo city's or sample values
+    city_check: Callable[[Settings], list[CityCheck]] | None = None
 
 
 @cache

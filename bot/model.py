@@ -32,6 +32,7 @@ import yaml
 from . import __version__
 from .domain import Domain
 from .errors import BotError, ConfigError, ModelFormatError, ModelNotFound, TrainingDataError
+from .features import NluLookups, features
 from .nlu.pipeline import Pipeline
 from .settings import Settings
 from .training_data import Rule, load_nlu, load_rules, yaml_files
@@ -73,12 +74,17 @@ def read_config(settings: Settings) -> dict[str, Any]:
 def training_inputs(settings: Settings, config: dict[str, Any]) -> list[Path]:
     """Every file whose change makes the model stale: config, domain, data, lookup tables and NLU code."""
     files = [settings.config_file, settings.domain_file, *yaml_files([settings.data_dir])]
+    files += [f for lookups in _feature_lookups() for f in lookups.files(settings)]
     for comp in config.get("pipeline") or []:
         files.extend(settings.project_dir / table["file"] for table in comp.get("tables") or [])
         if comp.get("synonyms"):
             files.append(settings.project_dir / comp["synonyms"])
     files += sorted((Path(__file__).parent / "nlu").glob("*.py"))
     return files
+
+
+def _feature_lookups() -> list[NluLookups]:
+    return [f.nlu_lookups for f in features() if f.nlu_lookups]
 
 
 def fingerprint(settings: Settings, config: dict[str, Any]) -> str:
@@ -251,6 +257,9 @@ def train(settings: Settings, progress: Callable[[str], None] = lambda _m: None)
     data = load_nlu([settings.data_dir])
     if not data.examples:
         raise TrainingDataError(f"No NLU examples found under {settings.data_dir}.")
+    for lookups in _feature_lookups():  # the city's own names from its data folder (garbage items, areas)
+        for entity, names in lookups.tables(settings).items():
+            data.lookups.setdefault(entity, []).extend(names)
     domain = Domain.load(settings.domain_file)
     rules = load_rules([settings.data_dir])
     pipeline = Pipeline.from_config(config, settings.project_dir)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from ..errors import ConfigError
 from .folding import fold
 from .message import Message
 from .registry import BuildContext, Component, ComponentConfig, ParseContext, component, read_state, write_state
@@ -43,7 +44,8 @@ def read_table(path: Path, columns: list[str]) -> list[tuple[str, str]]:
 
 @component(
     "LookupEntityExtractor",
-    # extra tables from CSV files: [{entity, file, columns}], paths relative to the project
+    # extra tables from CSV files: [{entity, file, columns}], paths relative to the project; a missing file fails.
+    # A city's own names need none: features add theirs from the data folder (garbage items and areas, bot.model)
     tables=[],
     min_length=2,  # shorter names match inside too many words
     min_kana_length=3,  # kana-only names (readings) must be longer still
@@ -68,10 +70,14 @@ class LookupEntityExtractor(Component):
     def train(self, data: NluData, messages: list[Message]) -> None:
         for entity, names in data.lookups.items():
             self._add(entity, [(n, n) for n in names])
-        for table in self.config["tables"]:
+        for i, table in enumerate(self.config["tables"]):
             path = self.project_dir / table["file"]
-            if path.exists():
-                self._add(table["entity"], read_table(path, table["columns"]))
+            if not path.is_file():
+                raise ConfigError(
+                    f"config.yml: LookupEntityExtractor `tables[{i}]` names the file {table['file']}, but there is no "
+                    f"file at {path} (paths are relative to the project folder, BOT_PROJECT_DIR)."
+                )
+            self._add(table["entity"], read_table(path, table["columns"]))
 
     def process(self, message: Message, context: ParseContext) -> None:
         folded = fold(message.norm)

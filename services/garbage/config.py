@@ -85,6 +85,13 @@ def source_config(
     raw_paths = raw_paths if isinstance(raw_paths, list) else [raw_paths] if raw_paths else []
     if not raw_paths:
         raise ConfigError(f"{where}: source `{name}` needs a `path`.")
+    paths = tuple(base / str(p) for p in raw_paths)
+    for p in paths:
+        if not p.exists():
+            raise ConfigError(
+                f"{where}: source `{name}` has `path: {p.relative_to(base) if p.is_relative_to(base) else p}`, "
+                f"but there is no file or folder at {p} (paths are relative to {base})."
+            )
     mapped = {str(k): str(v) for k, v in (spec.get("categories") or {}).items()}
     wrong = sorted(set(mapped.values()) - set(categories))
     if wrong:
@@ -96,7 +103,7 @@ def source_config(
     }
     if fmt == "mapping" and not {"name", "category"} <= set(columns):
         raise ConfigError(f"{where}: a mapping needs at least `columns: {{name: ..., category: ...}}`.")
-    return SourceConfig(name, fmt, tuple(base / p for p in raw_paths), mapped, columns, spec.get("encoding"), priority)
+    return SourceConfig(name, fmt, paths, mapped, columns, spec.get("encoding"), priority)
 
 
 def config_files(data_dir: Path) -> list[Path]:

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from bot.features import Feature
+from bot.features import Feature, NluLookups
 
+from . import nlu_tables
 from .cli import add_commands
 from .importers import import_configured
 
@@ -14,4 +15,5 @@ FEATURE = Feature(
     actions=("services.garbage.actions", "services.garbage.location"),
     add_commands=add_commands,
     setup=import_configured,
+    nlu_lookups=NluLookups(files=nlu_tables.files, tables=nlu_tables.tables),
 )

@@ -30,7 +30,8 @@ PARSER_VERSION = 3  # 3: rows that cannot be used are skipped; English names kep
 PARSERS = {"standard": parse_standard, "5374": parse_5374, "mapping": parse_mapping, "yaml": parse_yaml}
 
 
-def _files_of(src: SourceConfig) -> list[Path]:
+def source_files(src: SourceConfig) -> list[Path]:
+    """The files a source reads: its files, or a 5374 folder's."""
     out = []
     for p in src.paths:
         out += sorted(f for f in p.iterdir() if f.name in FILES_5374) if p.is_dir() else [p]
@@ -39,7 +40,7 @@ def _files_of(src: SourceConfig) -> list[Path]:
 
 def checksum(src: SourceConfig) -> str:
     h = hashlib.sha256(json.dumps([PARSER_VERSION, src.describe()], ensure_ascii=False, sort_keys=True).encode())
-    for f in _files_of(src):
+    for f in source_files(src):
         try:
             h.update(f.name.encode() + b"\0" + f.read_bytes())
         except OSError as exc:
