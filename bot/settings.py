@@ -25,10 +25,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
-MIN_STAFF_TOKEN = 32  # characters of BOT_STAFF_TOKEN in production: beyond guessing, even without rate limits
 DEFAULT_RATE_LIMIT_PER_SENDER = "30/minute"
 DEFAULT_RATE_LIMIT_PER_IP = "120/minute"
 DEFAULT_HSTS_MAX_AGE = 365 * 24 * 3600
+DEFAULT_CONSOLE_HOST = "127.0.0.1"
+DEFAULT_CONSOLE_IDLE_MINUTES = 30
+DEFAULT_CONSOLE_SIGNIN_LIMIT = "10/15 minutes"
 _RATE_LIMIT_STORAGE = re.compile(r"^(memory|redis|rediss|redis\+unix|redis\+sentinel)://")
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
@@ -69,8 +71,6 @@ class Settings:
     environment: str = "development"
     # BOT_PUBLIC_URL: where citizens and payment providers reach this bot (payment pages and callbacks)
     public_url: str = DEFAULT_PUBLIC_URL
-    # BOT_STAFF_TOKEN: password of the staff pages; empty: they answer 503
-    staff_token: str = ""
     # PAYMENT_SANDBOX_SECRET: HMAC key of the payment sandbox's callbacks; empty: one generated under var/
     payment_sandbox_secret: str = ""
     # LINE_CHANNEL_SECRET: verifies LINE's webhook calls; empty: the LINE webhook answers 503
@@ -90,6 +90,15 @@ class Settings:
     trusted_proxies: int = 0
     # BOT_HSTS_MAX_AGE: seconds a browser keeps to https after an https response; 0: no Strict-Transport-Security
     hsts_max_age: int = DEFAULT_HSTS_MAX_AGE
+    # BOT_CONSOLE_PORT: a second listener for the staff console (/admin) alone, which the citizens' listener then
+    # refuses (404); 0: the console is served on the one listener with everything else
+    console_port: int = 0
+    # BOT_CONSOLE_HOST: the console listener's address (an internal one; only with BOT_CONSOLE_PORT)
+    console_host: str = DEFAULT_CONSOLE_HOST
+    # BOT_CONSOLE_IDLE_MINUTES: a console session unused this long is signed out
+    console_idle_minutes: int = DEFAULT_CONSOLE_IDLE_MINUTES
+    # BOT_CONSOLE_SIGNIN_LIMIT: failed console sign-ins one client address may make (then 429 until the window passes)
+    console_signin_limit: str = DEFAULT_CONSOLE_SIGNIN_LIMIT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -118,7 +127,6 @@ class Settings:
             "cors_origins": get("BOT_CORS_ORIGINS"),
             "environment": _one_of("BOT_ENV", get("BOT_ENV", ENVIRONMENTS[0]).lower(), ENVIRONMENTS),
             "public_url": _url("BOT_PUBLIC_URL", get("BOT_PUBLIC_URL", DEFAULT_PUBLIC_URL)),
-            "staff_token": get("BOT_STAFF_TOKEN"),
             "payment_sandbox_secret": get("PAYMENT_SANDBOX_SECRET"),
             "line_channel_secret": get("LINE_CHANNEL_SECRET"),
             "line_channel_access_token": get("LINE_CHANNEL_ACCESS_TOKEN"),
@@ -133,6 +141,14 @@ class Settings:
             "trusted_proxies": _whole_number("BOT_TRUSTED_PROXIES", get("BOT_TRUSTED_PROXIES", "0"), minimum=0),
             "hsts_max_age": _whole_number(
                 "BOT_HSTS_MAX_AGE", get("BOT_HSTS_MAX_AGE", str(DEFAULT_HSTS_MAX_AGE)), minimum=0
+            ),
+            "console_port": _port("BOT_CONSOLE_PORT", get("BOT_CONSOLE_PORT", "0")),
+            "console_host": get("BOT_CONSOLE_HOST", DEFAULT_CONSOLE_HOST),
+            "console_idle_minutes": _whole_number(
+                "BOT_CONSOLE_IDLE_MINUTES", get("BOT_CONSOLE_IDLE_MINUTES", str(DEFAULT_CONSOLE_IDLE_MINUTES))
+            ),
+            "console_signin_limit": _rate_limit(
+                "BOT_CONSOLE_SIGNIN_LIMIT", get("BOT_CONSOLE_SIGNIN_LIMIT", DEFAULT_CONSOLE_SIGNIN_LIMIT)
             ),
         }
         values.update(overrides)
@@ -151,11 +167,6 @@ class Settings:
             problems.append(
                 f"BOT_PUBLIC_URL must be the bot's https:// address (payment links and callbacks are built on it), "
                 f"not {self.public_url!r}."
-            )
-        if self.staff_token and len(self.staff_token) < MIN_STAFF_TOKEN:
-            problems.append(
-                f"BOT_STAFF_TOKEN must be at least {MIN_STAFF_TOKEN} characters (a long random string, such as "
-                f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), or unset to close the staff pages."
             )
         if problems:
             raise ConfigError("BOT_ENV=production refuses to start:\n  " + "\n  ".join(problems))
@@ -184,7 +195,6 @@ VARIABLES = (
     "BOT_CORS_ORIGINS",
     "BOT_ENV",
     "BOT_PUBLIC_URL",
-    "BOT_STAFF_TOKEN",
     "PAYMENT_SANDBOX_SECRET",
     "LINE_CHANNEL_SECRET",
     "LINE_CHANNEL_ACCESS_TOKEN",
@@ -194,6 +204,10 @@ VARIABLES = (
     "BOT_RATE_LIMIT_PER_IP",
     "BOT_TRUSTED_PROXIES",
     "BOT_HSTS_MAX_AGE",
+    "BOT_CONSOLE_PORT",
+    "BOT_CONSOLE_HOST",
+    "BOT_CONSOLE_IDLE_MINUTES",
+    "BOT_CONSOLE_SIGNIN_LIMIT",
 )
 
 
@@ -252,6 +266,14 @@ def _whole_number(name: str, value: str, minimum: int = 1) -> int:
         number = None
     if number is None or number < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return number
+
+
+def _port(name: str, value: str) -> int:
+    """A TCP port, or 0 for none."""
+    number = _whole_number(name, value, minimum=0)
+    if number > 65535:
+        raise ConfigError(f"{name} must be a TCP port (1 to 65535), or 0 or unset for none, not {value!r}.")
     return number
 
 

@@ -1,37 +1,32 @@
-"""Staff pages under /staff: a pickup day's bookings per area, collected/missed, capacity, the crews' CSV.
+"""The bulky-waste booking pages of the console, under /admin/bookings (role `bookings`): a pickup day's bookings per
+area, collected/missed, capacity, the crews' CSV.
 
-Protected by BOT_STAFF_TOKEN (HTTP Basic with the token as password, or `Authorization: Bearer <token>`; any other
-scheme, or credentials that cannot be decoded, is a 401); without it every page answers 503 saying so. A client
-address that gives too many wrong tokens is refused (429) for a while: `lockouts.staff_signin` in data/bulky.yml, on
-the app's rate limiter (connectors/limits.py). POST forms carry a signed CSRF token (itsdangerous, keyed by the
-staff token), so another site cannot make a signed-in browser change anything. Every value a page or form sends is
-checked (known areas, bounded dates and capacities): a wrong one shows the page again with a 400 and a Japanese
-notice.
+Sign-in, sessions, CSRF tokens on the forms and sign-in throttling are the console's (services/console); each change
+is written to its audit log with the values before and after. Every value a page or form sends is checked (known
+areas, bounded dates and capacities): a wrong one shows the page again with a 400 and a Japanese notice.
 """
 
 from __future__ import annotations
 
-import hmac
 import io
 from datetime import date, timedelta
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from connectors.limits import client_ip, limiter
 from services.areas.directory import NoAreas, names
+from services.console import audit
+from services.console.auth import current_user, require_role
+from services.console.nav import add_section
 
 from . import calendar, staff
 from .config import load_config
 from .contact import normalize_booking_number
 from .service import BookingError, BookingStore, CapacityBelowBooked, UnknownArea
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
-CSRF_MAX_AGE = 8 * 3600  # seconds a page's forms stay valid
+bp = Blueprint("bookings", __name__, url_prefix="/admin/bookings", template_folder="templates")
 STATUSES = ("collected", "missed", "booked")
-SCHEMES = ("basic", "bearer")
 # Dates the pages take: a year back (last year's bookings) to two years ahead (capacity planned early).
 DAYS_BACK, DAYS_AHEAD = 366, 731
 MAX_DIGITS = 9  # of a typed capacity: far above any max_capacity, far below what int() refuses
@@ -44,55 +39,6 @@ class StaffInputError(Exception):
         super().__init__(notice)
         self.notice = notice
         self.day = day
-
-
-def _token() -> str:
-    token: str = current_app.config.get("BOT_STAFF_TOKEN", "")
-    return token
-
-
-def _csrf() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_token(), salt="staff-csrf")
-
-
-def _given_token() -> str | None:
-    """The token the client sent: HTTP Basic's password or a Bearer token; None for anything else."""
-    try:
-        auth = request.authorization
-    except ValueError:  # Werkzeug cannot decode the header at all (`Basic あ`)
-        return None
-    if auth is None or auth.type not in SCHEMES:
-        return None
-    return auth.password if auth.type == "basic" else auth.token
-
-
-def _message(key: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return Response(render_template("staff_message.html", key=key), status, headers=headers)
-
-
-def _signin_failed(response: Response) -> bool:
-    """A wrong or unusable token was sent (a browser's first, credential-less request does not count)."""
-    return response.status_code == 401 and "Authorization" in request.headers
-
-
-def _signin_limit() -> str:
-    throttle = load_config(_settings().data_dir).staff_signin
-    return f"{throttle.failures} per {throttle.window_minutes} minutes"
-
-
-@bp.before_request
-def _authenticate() -> ResponseReturnValue | None:
-    if not _token():
-        return _message("disabled", 503)
-    given = _given_token()
-    if given is None or not hmac.compare_digest(given.encode(), _token().encode()):
-        return _message("signin", 401, {"WWW-Authenticate": 'Basic realm="staff", charset="UTF-8"'})
-    if request.method == "POST":
-        try:
-            _csrf().loads(request.form.get("csrf_token", ""), max_age=CSRF_MAX_AGE)
-        except BadSignature:
-            return _message("form_expired", 400)
-    return None
 
 
 def _settings():
@@ -144,14 +90,13 @@ def _page(day: date, area: str | None, notice: str | None, status: int = 200) ->
     except NoAreas:
         areas, notice = [], notice or "no_areas"
     html = render_template(
-        "staff.html",
+        "console_bookings/day.html",
         day=day,
         day_label=calendar.long_label(day),
         area=area,
         areas=areas,
         bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],
         capacity=store.day_capacity(day),
-        csrf_token=_csrf().dumps("staff"),
         notice=notice,
         max_capacity=store.config.max_capacity,
     )
@@ -164,26 +109,32 @@ def _input_error(exc: StaffInputError) -> ResponseReturnValue:
 
 
 @bp.get("/")
+@require_role("bookings")
 def bookings() -> ResponseReturnValue:
     day = _day(request.args.get("date"))
     return _page(day, _area(request.args.get("area"), day), request.args.get("notice"))
 
 
-@bp.post("/bookings/<number>/mark")
+@bp.post("/<number>/mark")
+@require_role("bookings")
 def mark(number: str) -> ResponseReturnValue:
     status = request.form.get("status")
     normalized = normalize_booking_number(number)
     if status not in STATUSES or not normalized:
         raise StaffInputError("not_marked")
     area = _area(request.form.get("area"), None)  # the list to go back to
+    store = _store()
+    found = store.get(normalized)
     try:
-        booking = _store().mark(normalized, status, current_app.extensions["bot_engine"].now())
+        booking = store.mark(normalized, status, current_app.extensions["bot_engine"].now())
     except BookingError:
         return redirect(url_for(".bookings", notice="not_marked"))
+    _audit("booking.mark", normalized, {"status": found and found.status}, {"status": booking.status})
     return redirect(url_for(".bookings", date=booking.pickup_date.isoformat(), area=area, notice="marked"))
 
 
 @bp.post("/capacity")
+@require_role("bookings")
 def capacity() -> ResponseReturnValue:
     day = _day(request.form.get("date"))
     area = _area(request.form.get("area"), day)
@@ -192,8 +143,11 @@ def capacity() -> ResponseReturnValue:
     typed = (request.form.get("capacity") or "").strip()
     if not (typed.isascii() and typed.isdigit() and len(typed) <= MAX_DIGITS):
         raise StaffInputError("capacity_invalid", day)
+    store = _store()
+    before = {a: cap for a, cap, _booked in store.day_capacity(day)}.get(area)
     try:
-        _store().set_capacity(area, day, int(typed))
+        store.set_capacity(area, day, int(typed))
+        _audit("booking.capacity", f"{area} {day.isoformat()}", {"capacity": before}, {"capacity": int(typed)})
         notice = "capacity_set"
     except CapacityBelowBooked:
         notice = "capacity_below_booked"
@@ -205,6 +159,7 @@ def capacity() -> ResponseReturnValue:
 
 
 @bp.get("/export.csv")
+@require_role("bookings")
 def export() -> ResponseReturnValue:
     day = _day(request.args.get("date"))
     area = _area(request.args.get("area"), day)
@@ -221,8 +176,12 @@ def export() -> ResponseReturnValue:
     )
 
 
+def _audit(action: str, target: str, before: dict, after: dict) -> None:
+    user = current_user()
+    assert user is not None  # require_role let the request in
+    audit.record_now(_settings().database_url, user, action, target, before, after)
+
+
 def init_app(app: Flask) -> None:
-    """Take BOT_STAFF_TOKEN from the settings once at start-up; the pages exist either way (503 without it)."""
-    app.config.setdefault("BOT_STAFF_TOKEN", app.config["BOT_SETTINGS"].staff_token)
-    limiter(app).limit(_signin_limit, key_func=client_ip, scope="staff_signin", deduct_when=_signin_failed)(bp)
     app.register_blueprint(bp)
+    add_section(app, "bookings.bookings", "粗大ごみ収集", 40)
