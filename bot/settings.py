@@ -5,7 +5,7 @@ get it as an argument, actions call services.common.settings()). A wrong value f
 ConfigError naming the variable and what it takes. README "Configuration" lists them all.
 
 Every path is relative to the project directory, so a city swaps its data by pointing BOT_DATA_DIR elsewhere
-without touching code. An unset variable and an empty one mean the same: the default.
+without touching code; config.yml, domain.yml and endpoints.yml in that folder, when there, replace the project's. An unset variable and an empty one mean the same: the default.
 """
 
 from __future__ import annotations
@@ -109,12 +109,13 @@ class Settings:
             return (env.get(name) or "").strip() or default
 
         project = _folder("BOT_PROJECT_DIR", Path(get("BOT_PROJECT_DIR", str(PROJECT_DIR))).resolve())
+        data_dir = _folder("BOT_DATA_DIR", _path(get("BOT_DATA_DIR", "data"), project))
         values: dict[str, Any] = {
             "project_dir": project,
-            "data_dir": _folder("BOT_DATA_DIR", _path(get("BOT_DATA_DIR", "data"), project)),
-            "config_file": _file("BOT_CONFIG", _path(get("BOT_CONFIG", "config.yml"), project)),
-            "domain_file": _file("BOT_DOMAIN", _path(get("BOT_DOMAIN", "domain.yml"), project)),
-            "endpoints_file": _path(get("BOT_ENDPOINTS", "endpoints.yml"), project),
+            "data_dir": data_dir,
+            "config_file": _file("BOT_CONFIG", _city_file(get("BOT_CONFIG"), "config.yml", data_dir, project)),
+            "domain_file": _file("BOT_DOMAIN", _city_file(get("BOT_DOMAIN"), "domain.yml", data_dir, project)),
+            "endpoints_file": _city_file(get("BOT_ENDPOINTS"), "endpoints.yml", data_dir, project),
             "model_dir": _path(get("BOT_MODEL_DIR", "models"), project),
             "database_url": _database_url(get("BOT_DATABASE_URL", f"sqlite:///{project / 'var' / 'bot.sqlite3'}")),
             "fixed_now": _iso_time("BOT_FIXED_NOW", get("BOT_FIXED_NOW")),
@@ -220,6 +221,14 @@ def current() -> Settings:
 @lru_cache(maxsize=8)
 def _cached(values: tuple[str | None, ...]) -> Settings:
     return Settings.from_env({name: value for name, value in zip(VARIABLES, values, strict=True) if value is not None})
+
+
+def _city_file(value: str, name: str, data_dir: Path, project: Path) -> Path:
+    """The variable's file when set; else the city's own copy in its data folder when it has one (a city that
+    changes its pipeline, domain or endpoints keeps them with its data); else the project's."""
+    if value:
+        return _path(value, project)
+    return data_dir / name if (data_dir / name).is_file() else project / name
 
 
 def _path(value: str, base: Path) -> Path:
