@@ -92,6 +92,11 @@ class Engine:
         gc.collect()
         gc.freeze()
 
+    def reload_model(self) -> bool:
+        """Swap in the model `models/current` names now, not at the watcher's next tick (say, right after a
+        training the console started); requests in flight finish on the agent they took. True when swapped."""
+        return self.holder.check()
+
     def _lock(self, channel: str, sender_id: str) -> threading.Lock:
         return self._locks[zlib.crc32(f"{channel}\0{sender_id}".encode()) % LOCK_STRIPES]
 

@@ -303,9 +303,14 @@ class ModelHolder:
         on_load(self.model)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._checking = threading.Lock()  # the watcher and an explicit reload (a console publish) load it once
 
     def check(self) -> bool:
         """Load the current model if `models/current` names another one than the loaded; True when swapped."""
+        with self._checking:
+            return self._check()
+
+    def _check(self) -> bool:
         try:
             name = (self.settings.model_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
         except OSError:

@@ -1,0 +1,152 @@
+"""FAQ curation without HTTP (services/console/faq): the files' round trip, validation, versions and rollback,
+publishing with retraining. On a copy of a city's data folder: the repository's files are never written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import session_factory
+from services.console.faq import content
+from services.console.faq.models import ENTRY, EXAMPLES
+from services.console.faq.service import DRAFT, PUBLISHED, Curation
+from services.console.models import AuditEntry
+from tests.conftest import FIXTURE_CITY, PROJECT_DIR
+from tests.support.console_faq import copy_city
+
+pytestmark = pytest.mark.fixture_city
+
+
+@pytest.fixture
+def extra_env(tmp_path, fixture_city):
+    return copy_city(FIXTURE_CITY, fixture_city.model_dir, tmp_path)
+
+
+@pytest.fixture
+def curation(bot_env, engine):
+    return Curation(bot_env)
+
+
+def snapshot(data_dir) -> dict[str, bytes]:
+    return {
+        f"{p.parent.name}/{p.name}": p.read_bytes()
+        for p in [*content.faq_files(data_dir), *content.nlu_files(data_dir)]
+    }
+
+
+def test_demo_content_file_console_file_round_trip_is_lossless(bot_env, engine, tmp_path):
+    """The demo city's files (comments, quotes, folded answers) go into the console and come out byte for byte;
+    an edit changes exactly its own lines, and rolling it back restores the files."""
+    data = tmp_path / "demo"
+    for part in ("faq", "nlu"):
+        shutil.copytree(PROJECT_DIR / "data" / part, data / part)
+    shutil.copy(PROJECT_DIR / "data" / "city.yml", data / "city.yml")
+    curation = Curation(bot_env.with_(data_dir=data))
+    before = snapshot(data)
+    assert curation.sync("tester") > 250
+    entries = {k: s.values for k, s in curation.entries().items()}
+    examples = {k: v.content for k, v in curation.versions.latest(EXAMPLES).items()}
+    assert content.write(data, entries, examples) == []
+    assert snapshot(data) == before
+
+    entry = entries["cert_juminhyo_mail"]
+    edited = {**entry, "answer": entry["answer"] + "（テスト追記）", "effective": "2026-04-01"}
+    assert curation.save(edited, examples[entry["intent"]], "tester", new=False) == []
+    published = curation.publish("tester")
+    assert published.entries == ["cert_juminhyo_mail"] and published.files == ["certificates.yml"]
+    assert not published.trained
+    old, new = (
+        before["faq/certificates.yml"].decode().splitlines(),
+        (data / "faq" / "certificates.yml").read_text().splitlines(),
+    )
+    changed = [line for line in new if line not in old]
+    assert len(new) == len(old) + 1 and len(changed) == 2, changed
+    assert changed[0].strip() == edited["answer"] and changed[1].strip() == "effective: 2026-04-01"
+    assert curation.sync("tester") == 0  # what publish wrote reads back as what was saved
+
+    assert curation.rollback(ENTRY, "cert_juminhyo_mail", 1, "tester") == []
+    curation.publish("tester")
+    assert snapshot(data) == before
+
+
+def test_a_new_entry_is_written_after_its_topic_and_reads_back(curation, bot_env):
+    curation.sync("tester")
+    source = curation.entries()["fx_cert_inkan"].values
+    new = {**source, "id": "fx_cert_inkan_lost", "title": "印鑑登録証をなくしたとき", "related": ["fx_cert_inkan"]}
+    assert curation.save(new, curation.examples(new["intent"]), "tester", new=True) == []
+    assert curation.entries()["fx_cert_inkan_lost"].status == DRAFT
+    curation.publish("tester")
+    files = content.read(bot_env.data_dir)
+    ids = list(files.entries)
+    assert ids.index("fx_cert_inkan_lost") == ids.index("fx_cert_inkan") + 1
+    assert files.entries["fx_cert_inkan_lost"] == new
+    assert curation.entries()["fx_cert_inkan_lost"].status == PUBLISHED
+
+
+def test_each_problem_is_refused_with_a_clear_japanese_message(curation):
+    curation.sync("tester")
+    entry = curation.entries()["fx_cert_juminhyo"].values
+    ours = curation.examples(entry["intent"])
+    theirs = curation.examples("certificates_seal_registration")[0]
+    cases = {
+        "回答が空です": ({**entry, "answer": "  "}, ours),
+        "「{offices.nowhere.phone}」は市のプロフィール（city.yml）にありません": (
+            {**entry, "answer": "お問い合わせ：{offices.nowhere.phone}"},
+            ours,
+        ),
+        f"例文「{theirs}」は別の意図「certificates_seal_registration」の例文と同じです": (entry, [*ours, theirs]),
+        "関連リンク「fx_no_such_entry」の先の項目がありません": ({**entry, "related": ["fx_no_such_entry"]}, ours),
+        "見直し期限「2027-13-01」は日付": ({**entry, "review_by": "2027-13-01"}, ours),
+    }
+    for expected, (values, examples) in cases.items():
+        problems = curation.save(values, examples, "tester", new=False)
+        assert len(problems) == 1 and expected in problems[0], (expected, problems)
+    assert len(curation.versions.history(ENTRY, "fx_cert_juminhyo")) == 1  # nothing was saved
+    assert "ID「fx_cert_juminhyo」はすでに使われています" in curation.save(entry, ours, "tester", new=True)[0]
+    # an entry others link to cannot be retired: their buttons would point nowhere
+    assert "fx_cert_inkan" in curation.retire("fx_cert_juminhyo", "tester")[0]
+
+
+def test_every_version_is_kept_with_its_audit_record_and_can_be_rolled_back(curation, bot_env):
+    curation.sync("tester")
+    first = curation.entries()["fx_cert_koseki"].values
+    examples = curation.examples(first["intent"])
+    for answer in ("一つ目の改訂です。", "二つ目の改訂です。"):
+        assert curation.save({**first, "answer": answer}, examples, "staff1", new=False) == []
+    assert curation.save({**first, "answer": "二つ目の改訂です。"}, examples, "staff1", new=False) == []
+    history = curation.versions.history(ENTRY, "fx_cert_koseki")
+    assert [(v.number, v.action) for v in history] == [(3, "save"), (2, "save"), (1, "import")]  # no empty version
+    assert curation.rollback(ENTRY, "fx_cert_koseki", 1, "staff2") == []
+    latest = curation.entries()["fx_cert_koseki"]
+    assert latest.version.number == 4 and latest.version.action == "rollback" and latest.values == first
+    assert latest.status == DRAFT
+    with session_factory(bot_env.database_url)() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.target == "entry:fx_cert_koseki")).all()
+    assert [(r.actor, r.action) for r in rows][1:] == [
+        ("staff1", "faq.save"),
+        ("staff1", "faq.save"),
+        ("staff2", "faq.rollback"),
+    ]
+    assert rows[-1].before["content"]["answer"] == "二つ目の改訂です。" and rows[-1].after["content"] == first
+    curation.publish("staff2")
+    with session_factory(bot_env.database_url)() as s:
+        publish = s.scalars(select(AuditEntry).where(AuditEntry.action == "faq.publish")).one()
+    assert publish.actor == "staff2" and publish.after["entries"] == ["fx_cert_koseki"]
+
+
+def test_publishing_new_examples_retrains_and_swaps_the_model_at_once(curation, engine, bot_env):
+    curation = Curation(bot_env, reload_model=engine.reload_model)
+    curation.sync("tester")
+    entry = curation.entries()["fx_cert_juminhyo"].values
+    sentence = "ぴよぴよ証明をもらう手続き"
+    assert engine.parse(sentence)["intent"]["name"] != entry["intent"]
+    before = engine.agent.model.trained_at
+    examples = [*curation.examples(entry["intent"]), sentence, "ぴよぴよ証明がほしい", "ぴよぴよ証明の請求"]
+    assert curation.save(entry, examples, "tester", new=False) == []
+    result = curation.publish("tester")
+    assert result.trained and result.intents == [entry["intent"]]
+    assert engine.agent.model.trained_at > before  # swapped by the publish itself, not the watcher's next tick
+    assert engine.parse(sentence)["intent"]["name"] == entry["intent"]
+    assert content.read(bot_env.data_dir).examples[entry["intent"]] == examples
