@@ -15,6 +15,9 @@ from .features import features
 from .privacy import MaskingFormatter
 from .settings import Settings
 
+# The frozen blind set (bench/RESULTS.md, "NLU measured on unseen wording"): scored, never trained on.
+BLIND_SET = "tests/blind/blind_set.yml"
+
 
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -95,6 +98,18 @@ def cmd_shell(args, settings: Settings) -> int:
 
 
 def cmd_test(args, settings: Settings) -> int:
+    if args.cross_validation:
+        from .cross_validation import cross_validate, format_cv_report
+
+        print(format_cv_report(cross_validate(settings, args.cross_validation, progress)))
+        return 0
+    if args.blind or args.questions:
+        from .question_set import format_set_report, score
+
+        path = settings.project_dir / (args.questions or BLIND_SET)
+        progress(f"scoring the question set {path}")
+        print(format_set_report(score(settings, path), path.name, confusions=args.confusions))
+        return 0
     from .evaluate import run_tests
 
     return run_tests(settings, args.nlu, args.stories, args.out, progress)
@@ -197,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nlu", default="tests/nlu_test.yml")
     p.add_argument("--stories", default="tests/test_stories.yml")
     p.add_argument("--out", default="results", help="folder for the JSON report")
+    p.add_argument("--blind", action="store_true", help=f"score the frozen blind set ({BLIND_SET}): aggregates only")
+    p.add_argument("--questions", metavar="FILE", help="score another question set of the blind set's format")
+    p.add_argument("--confusions", action="store_true", help="with --blind/--questions: intent confusion counts")
+    p.add_argument(
+        "--cross-validation", type=int, metavar="K", help="stratified K-fold cross-validation of the NLU data"
+    )
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("data", help="training data tools")

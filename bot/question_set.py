@@ -1,0 +1,220 @@
+"""Scoring a question set (tests/blind/, tests/dev/) through the real engine: what the citizen would be answered.
+
+A question set is YAML: `questions:` a list of `{text, intent, faq, item}`, where `faq` is the FAQ entry id the
+answer should be (none for out-of-scope, chit-chat, bookings, collection days and item lookups) and `item` a
+garbage item the question names. Each question is sent as the first message of its own conversation, and the
+turn the engine records says what the bot did: the intent, the actions, the reply. The reply is matched to the
+FAQ entry whose filled-in answer it starts with, so answer-level accuracy is about the entry actually shown.
+
+Only aggregate figures leave this module (counts, rates, confusion counts by intent pair): the blind set's
+questions and misses are never printed, so scoring it cannot steer the training data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import city
+from .errors import TrainingDataError
+from .settings import Settings
+from .training_data import read_yaml, yaml_files
+
+OUT_OF_SCOPE = "general_out_of_scope"
+DECLINED = {OUT_OF_SCOPE, "nlu_fallback"}  # the bot says it cannot answer, with the city's contact
+ITEM_LOOKUP = "action_garbage_lookup"
+DOMAINS = ("certificates", "childcare", "garbage", "insurance", "taxes", "general")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    intent: str
+    faq: str | None = None
+    item: str | None = None
+
+    @property
+    def domain(self) -> str:
+        return self.intent.split("_", 1)[0]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the bot did with one question: its intent and which answer it gave (`faq:<id>`, `lookup`, `declined`
+    or `action:<name>`)."""
+
+    question: Question
+    intent: str
+    answer: str
+
+    @property
+    def declined(self) -> bool:
+        return self.answer == "declined"
+
+    @property
+    def intent_right(self) -> bool:
+        if self.question.intent == OUT_OF_SCOPE:
+            return self.intent in DECLINED
+        return self.intent == self.question.intent
+
+    @property
+    def answer_right(self) -> bool:
+        q = self.question
+        if q.intent == OUT_OF_SCOPE:
+            return self.declined
+        if q.faq:
+            return self.answer == f"faq:{q.faq}"
+        if q.item:
+            return self.answer == "lookup"
+        return self.intent_right
+
+
+@dataclass
+class SetReport:
+    total: int
+    intent_accuracy: float
+    answer_accuracy: float
+    out_of_scope_recall: float | None  # out-of-scope questions declined
+    in_scope_fallback: float | None  # in-scope questions declined
+    per_domain: dict[str, dict[str, Any]] = field(default_factory=dict)
+    confusions: list[dict[str, Any]] = field(default_factory=list)  # intent pairs with counts, no texts
+
+
+def load_questions(path: Path) -> list[Question]:
+    doc = read_yaml(path) or {}
+    raw = doc.get("questions") if isinstance(doc, dict) else None
+    if not isinstance(raw, list) or not raw:
+        raise TrainingDataError(f"{path}: a question set needs `questions:`, a list of {{text, intent, faq, item}}.")
+    try:
+        return [Question(str(q["text"]), str(q["intent"]), q.get("faq"), q.get("item")) for q in raw]
+    except (KeyError, TypeError) as exc:
+        raise TrainingDataError(f"{path}: each question needs `text` and `intent` ({exc}).") from None
+
+
+def faq_answers(settings: Settings) -> dict[str, str]:
+    """Each FAQ entry's answer as the citizen sees it (placeholders filled in) → its id."""
+    profile = city.load_city(settings.data_dir)
+    answers = {}
+    for path in yaml_files([settings.data_dir / "faq"]):
+        for entry in ((read_yaml(path) or {}).get("faq") or {}).get("entries") or []:
+            answers[city.fill(str(entry["answer"]).strip(), profile)] = entry["id"]
+    return answers
+
+
+def answer_of(turn: dict[str, Any], answers: dict[str, str]) -> str:
+    """Which answer a recorded turn gave: a FAQ entry, an item lookup, a polite decline, or another action."""
+    for message in turn.get("reply") or []:
+        text = message.get("text") or ""
+        for answer, entry_id in answers.items():
+            if text.startswith(answer):
+                return f"faq:{entry_id}"
+    actions = [a for a in turn.get("actions") or [] if a != "action_listen"]
+    if ITEM_LOOKUP in actions:
+        return "lookup"
+    if turn.get("intent") in DECLINED:
+        return "declined"
+    return f"action:{actions[-1]}" if actions else "none"
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_questions(settings: Settings, questions: list[Question]) -> list[Outcome]:
+    """Each question as the first message of a new conversation, on a throwaway database set up as `bot setup`
+    does."""
+    from .engine import Engine
+    from .features import features
+    from .store.migrate import upgrade
+
+    answers = faq_answers(settings)
+    outcomes = []
+    with tempfile.TemporaryDirectory() as tmp, _environment(BOT_DATABASE_URL=f"sqlite:///{tmp}/questions.sqlite3"):
+        settings = settings.with_(database_url=os.environ["BOT_DATABASE_URL"])  # the actions read the environment
+        upgrade(settings.database_url)
+        for feature in features():  # the city's open data (garbage items, areas), as `bot setup` loads it
+            if feature.setup:
+                feature.setup(settings)
+        engine = Engine(settings)
+        try:
+            for i, q in enumerate(questions):
+                sender = f"question-{i}"
+                reply = engine.handle_message(sender, q.text, channel="test")  # the turn's copy is masked
+                turn = {**engine.store.turns(sender)[-1], "reply": reply}
+                outcomes.append(Outcome(q, turn["intent"] or "", answer_of(turn, answers)))
+        finally:
+            engine.close()
+    return outcomes
+
+
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def summarise(outcomes: list[Outcome]) -> SetReport:
+    oos = [o for o in outcomes if o.question.intent == OUT_OF_SCOPE]
+    in_scope = [o for o in outcomes if o.question.intent != OUT_OF_SCOPE]
+    per_domain = {}
+    for dom in DOMAINS:
+        mine = [o for o in outcomes if o.question.domain == dom]
+        if mine:
+            per_domain[dom] = {
+                "n": len(mine),
+                "intent": _rate(sum(o.intent_right for o in mine), len(mine)),
+                "answer": _rate(sum(o.answer_right for o in mine), len(mine)),
+                "declined": _rate(sum(o.declined for o in mine), len(mine)),
+            }
+    pairs = Counter((o.question.intent, o.intent) for o in outcomes if not o.intent_right)
+    n = len(outcomes)
+    return SetReport(
+        total=n,
+        intent_accuracy=_rate(sum(o.intent_right for o in outcomes), n) or 0.0,
+        answer_accuracy=_rate(sum(o.answer_right for o in outcomes), n) or 0.0,
+        out_of_scope_recall=_rate(sum(o.declined for o in oos), len(oos)),
+        in_scope_fallback=_rate(sum(o.declined for o in in_scope), len(in_scope)),
+        per_domain=per_domain,
+        confusions=[{"intent": g, "predicted": p, "count": c} for (g, p), c in pairs.most_common()],
+    )
+
+
+def score(settings: Settings, path: Path) -> SetReport:
+    return summarise(run_questions(settings, load_questions(path)))
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def format_set_report(report: SetReport, name: str, confusions: bool = False) -> str:
+    lines = [
+        f"{name}: {report.total} questions",
+        f"  intent accuracy:        {_pct(report.intent_accuracy)}",
+        f"  answer-level accuracy:  {_pct(report.answer_accuracy)}",
+        f"  out-of-scope declined:  {_pct(report.out_of_scope_recall)}",
+        f"  in-scope fallback:      {_pct(report.in_scope_fallback)}",
+        f"  {'domain':14s} {'n':>4s} {'intent':>7s} {'answer':>7s} {'declined':>9s}",
+    ]
+    lines.extend(
+        f"  {dom:14s} {v['n']:4d} {_pct(v['intent']):>7s} {_pct(v['answer']):>7s} {_pct(v['declined']):>9s}"
+        for dom, v in report.per_domain.items()
+    )
+    if confusions:
+        lines.append("  confusions (expected → predicted, count):")
+        lines.extend(f"    {c['count']:3d}  {c['intent']} → {c['predicted']}" for c in report.confusions)
+    return "\n".join(lines)
