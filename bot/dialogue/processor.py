@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import REQUESTED_SLOT, Domain
+from ..nlu.fallback import FALLBACK_INTENT
 from . import slots as slot_mapping
-from .executor import ActionRejected, Executor
+from .executor import ActionRejected, ActionResult, Executor
 from .responses import Responder
-from .rules import RulePolicy
+from .rules import CompiledRule, RulePolicy
 from .tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -58,10 +59,11 @@ class Processor:
             }
         )
         tracker.latest_message = parse_data
-        candidates = slot_mapping.extract(tracker, self.domain)
+        sources: dict[str, str] = {}
+        candidates = slot_mapping.extract(tracker, self.domain, sources=sources)
         loop = tracker.active_loop
         if loop:
-            self._in_loop(tracker, loop, candidates, turn)
+            self._in_loop(tracker, loop, candidates, sources, turn)
         else:
             self._set_slots(tracker, candidates)
             rule = self.rules.predict_user_turn(tracker)
@@ -72,7 +74,16 @@ class Processor:
         return turn
 
     # -- forms ---------------------------------------------------------------------------------------
-    def _in_loop(self, tracker: Tracker, loop: str, candidates: dict[str, Any], turn: TurnResult) -> None:
+    def _in_loop(
+        self, tracker: Tracker, loop: str, candidates: dict[str, Any], sources: dict[str, str], turn: TurnResult
+    ) -> None:
+        """Rasa's form semantics: the form takes the message when it extracts a value for one of its slots;
+        otherwise it rejects, a rule answers the message, and the form asks its pending question again (once).
+
+        A value typed as free text (`from_text`) for a message that digresses (`_digression`) is the form's only
+        when its validator accepts it: an address, area or item list that matches the city's data is an answer,
+        a question the validator cannot place is a question. The validator's replies to a rejected value are not
+        sent then: the citizen asked something else."""
         required = self.domain.forms[loop]
         self._set_slots(tracker, {k: v for k, v in candidates.items() if k not in required})
         form_values = {k: v for k, v in candidates.items() if k in required}
@@ -83,15 +94,73 @@ class Processor:
             if tracker.active_loop == loop:
                 self._run_form(tracker, loop, turn, activating=False, candidates={})
             return
+        digression = self._digression(tracker, loop)
         if form_values or (self._validator(loop) and self._validator_wants_every_message(loop)):
-            self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
-            return
+            if digression is None or any(sources.get(s) != "from_text" for s in form_values):
+                self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
+                return
+            validated = self._probe(tracker, loop, form_values)
+            if validated is not None and self._form_took(validated, form_values, tracker):
+                self._run_form(tracker, loop, turn, activating=False, candidates=form_values, validated=validated)
+                return
         # The form could not use this message: another rule may answer it, then the form asks again.
-        rule = self.rules.predict_user_turn(tracker)
+        rule = digression or self.rules.predict_user_turn(tracker)
         if rule and not any(self.domain.is_form(a) for a in rule.actions):
             self._run_sequence(tracker, rule.actions, turn)
         if tracker.active_loop == loop:
             self._run_form(tracker, loop, turn, activating=False, candidates={})
+
+    def _digression(self, tracker: Tracker, loop: str) -> CompiledRule | None:
+        """The rule answering the latest message as a question of its own, while `loop` waits for an answer.
+
+        The message digresses when the NLU read it with confidence (its intent is not FALLBACK_INTENT, which the
+        FallbackClassifier gives below its threshold or between two close intents), as an intent that no slot
+        mapping of the form names (those, e.g. a button's general_inform or yes and no, are answers), and a rule
+        outside the form answers it: the rule starts no form, and its last action is not one that only says the
+        bot cannot answer (NOT_ANSWERING_ACTIONS): names, addresses and phone numbers often read as out of scope,
+        and are answers after all."""
+        intent = tracker.latest_intent()
+        if not intent or intent == FALLBACK_INTENT or intent in self._answer_intents(loop):
+            return None
+        rule = self.rules.predict_user_turn(tracker)
+        if rule is None or not rule.actions or rule.actions[-1] in NOT_ANSWERING_ACTIONS:
+            return None
+        return None if any(self.domain.is_form(a) for a in rule.actions) else rule
+
+    def _answer_intents(self, loop: str) -> set[str]:
+        """Intents the slot mappings of `loop` name: a message with one of them answers the form."""
+        named: set[str] = set()
+        for slot in self.domain.forms[loop]:
+            for mapping in self.domain.slots[slot].mappings if slot in self.domain.slots else []:
+                wanted = mapping.get("intent") or []
+                named.update([wanted] if isinstance(wanted, str) else wanted)
+        return named
+
+    def _probe(self, tracker: Tracker, form: str, candidates: dict[str, Any]) -> ActionResult | None:
+        """The validator's verdict on `candidates`, without sending its replies; None without a validator, or when
+        it declines or fails (the message is then not taken as an answer)."""
+        validator = self._validator(form)
+        if not validator:
+            return None
+        try:
+            return self._call_validator(tracker, validator, self._slot_events(candidates))
+        except Exception:
+            log.exception("validator %s could not judge a digressing message", validator)
+            return None
+
+    @staticmethod
+    def _form_took(result: ActionResult, candidates: dict[str, Any], tracker: Tracker) -> bool:
+        """Whether the validator kept a value for the slot asked, or took charge of the form itself (chose the next
+        question or ended the form, as its 「戻る」 does)."""
+        requested = tracker.slots.get(REQUESTED_SLOT)
+        values = dict(candidates)
+        for event in result.events:
+            kind = event.get("event") if isinstance(event, dict) else None
+            if kind in ("active_loop", "form") or (kind == "slot" and event.get("name") == REQUESTED_SLOT):
+                return True
+            if kind == "slot":
+                values[event["name"]] = event.get("value")
+        return requested is not None and values.get(requested) is not None
 
     def _validator(self, form: str) -> str | None:
         name = f"validate_{form}"
@@ -102,30 +171,52 @@ class Processor:
         slots = [self.domain.slots[s] for s in self.domain.forms[form] if s in self.domain.slots]
         return any(slot.mappings and all(m.get("type") == "custom" for m in slot.mappings) for slot in slots)
 
-    def _validate(
-        self, tracker: Tracker, form: str, candidates: dict[str, Any], turn: TurnResult
-    ) -> list[dict[str, Any]]:
-        slot_events = [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
-        validator = self._validator(form)
-        if not validator:
-            return slot_events
+    @staticmethod
+    def _slot_events(values: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"event": "slot", "name": k, "value": v} for k, v in values.items()]
+
+    def _call_validator(self, tracker: Tracker, validator: str, slot_events: list[dict[str, Any]]) -> ActionResult:
+        """Run the form's validator on a copy of the tracker that has the candidate values set."""
         probe = Tracker.from_state(tracker.to_state(), self.domain)
         probe.events = list(tracker.events)
         probe.apply_all(slot_events)
-        try:
-            result = self.executor.run(validator, probe.as_sdk_dict(), self.domain.as_sdk_dict())
-        except ActionRejected:
+        return self.executor.run(validator, probe.as_sdk_dict(), self.domain.as_sdk_dict())
+
+    def _validate(
+        self,
+        tracker: Tracker,
+        form: str,
+        candidates: dict[str, Any],
+        turn: TurnResult,
+        validated: ActionResult | None = None,
+    ) -> list[dict[str, Any]]:
+        """The events that fill the form's slots; `validated` is the validator's result when already known."""
+        slot_events = self._slot_events(candidates)
+        validator = self._validator(form)
+        if not validator:
             return slot_events
-        except Exception:
-            log.exception("validator %s failed", validator)
-            turn.unanswered = True
-            self._emit(tracker, self.responder.render("utter_error", tracker.slots, turn.channel), turn)
-            return []
+        result = validated
+        if result is None:
+            try:
+                result = self._call_validator(tracker, validator, slot_events)
+            except ActionRejected:
+                return slot_events
+            except Exception:
+                log.exception("validator %s failed", validator)
+                turn.unanswered = True
+                self._emit(tracker, self.responder.render("utter_error", tracker.slots, turn.channel), turn)
+                return []
         self._emit_sdk(tracker, result.responses, turn)
         return slot_events + list(result.events)
 
     def _run_form(
-        self, tracker: Tracker, form: str, turn: TurnResult, activating: bool, candidates: dict[str, Any]
+        self,
+        tracker: Tracker,
+        form: str,
+        turn: TurnResult,
+        activating: bool,
+        candidates: dict[str, Any],
+        validated: ActionResult | None = None,
     ) -> None:
         turn.actions.append(form)
         tracker.apply({"event": "action", "name": form})
@@ -135,7 +226,7 @@ class Processor:
             candidates = {**prefilled, **slot_mapping.extract(tracker, self.domain, activating=form), **candidates}
             candidates = {k: v for k, v in candidates.items() if k in self.domain.forms[form]}
         validate = candidates or activating or self._validator_wants_every_message(form)
-        events = self._validate(tracker, form, candidates, turn) if validate else []
+        events = self._validate(tracker, form, candidates, turn, validated) if validate else []
         tracker.apply_all(events)
         if tracker.active_loop != form:  # the validator itself ended the form
             return

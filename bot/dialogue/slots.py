@@ -46,10 +46,13 @@ def _entity_value(mapping: dict[str, Any], entities: list[dict[str, Any]], slot_
     return found[0].get("value")
 
 
-def extract(tracker: Tracker, domain: Domain, activating: str | None = None) -> dict[str, Any]:
+def extract(
+    tracker: Tracker, domain: Domain, activating: str | None = None, sources: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Slot values the latest user message provides, as Rasa's action_extract_slots would find them.
 
-    `activating` names a form being activated this turn, for from_trigger_intent.
+    `activating` names a form being activated this turn, for from_trigger_intent. `sources`, when given, receives
+    the mapping type each value came from (the processor tells free text from entities and buttons).
     """
     message = tracker.latest_message
     intent = (message.get("intent") or {}).get("name")
@@ -81,5 +84,7 @@ def extract(tracker: Tracker, domain: Domain, activating: str | None = None) -> 
                 value = mapping.get("value")
             if value is not None:
                 found[slot.name] = value
+                if sources is not None:
+                    sources[slot.name] = str(kind)
                 break
     return found

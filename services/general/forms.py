@@ -1,11 +1,62 @@
-"""Leaving a form: 「やめる」 or 「キャンセル」 ends whatever procedure is under way and forgets its answers."""
+"""Leaving a form: 「やめる」 or 「キャンセル」 ends whatever procedure is under way and forgets its answers, and
+「戻る」 at a form's only (or first) question goes back to before the form.
+
+「やめる」 reaches the rule for general_cancel because the form slots' free-text mappings exclude that intent
+(`not_intent: general_cancel` in domain.yml), so no form ever matches it against its data. 「戻る」 has no intent
+of its own: the form's validator recognises it (`is_back`) before reading the message as an answer."""
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+import re
+import unicodedata
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+_BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
+MAX_COMMAND_CHARS = 20  # longer messages are answers or questions, not commands
+QUIT_BUTTON = "utter_quit_button"
+
+
+def is_back(text: Any) -> bool:
+    """「戻る」「前に戻って」「ひとつ前」: a short message asking for the previous question."""
+    if not isinstance(text, str):
+        return False
+    t = unicodedata.normalize("NFKC", text).strip()
+    return 0 < len(t) <= MAX_COMMAND_CHARS and bool(_BACK.search(t))
+
+
+def quit_buttons(domain: DomainDict) -> list[dict[str, Any]]:
+    """The やめる button (domain.yml `utter_quit_button`), for a question whose action offers choices of its own:
+    Rasa puts a response's buttons before the action's, and やめる belongs after the choices."""
+    variations = (domain.get("responses") or {}).get(QUIT_BUTTON) or []
+    return [dict(b) for v in variations[:1] for b in v.get("buttons") or []]
+
+
+def leave_form(domain: DomainDict, loop: str) -> list[EventType]:
+    """The events that end `loop` and forget its answers."""
+    required = ((domain.get("forms") or {}).get(loop) or {}).get("required_slots") or []
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in required)]
+
+
+class LeavesOnBack(FormValidationAction):
+    """A form validator whose form has no going back of its own (the booking form has: services/booking):
+    「戻る」 leaves the form (utter_form_left), back to where the citizen was before it."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form>, as every FormValidationAction (abstract here, so rasa_sdk registers only subclasses)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text")
+        if tracker.get_slot("requested_slot") and is_back(text):
+            dispatcher.utter_message(response="utter_form_left")
+            return leave_form(domain, self.form_name())
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionCancelForm(Action):
@@ -17,6 +68,5 @@ class ActionCancelForm(Action):
         if not loop:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
-        required = ((domain.get("forms") or {}).get(loop) or {}).get("required_slots") or []
         dispatcher.utter_message(response="utter_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in required)]
+        return leave_form(domain, loop)
