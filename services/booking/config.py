@@ -34,7 +34,7 @@ _BOOKING_KEYS = {
 _PAYMENT_KEYS = {"methods", "provider", "labels", "sticker"}
 _REMINDER_KEYS = {"days_before", "claim_timeout_minutes"}
 _LABEL_KEYS = {"fields", "summary_title", "booking_title", "total"}
-_LOCKOUT_KEYS = {"booking_lookup", "staff_signin"}
+_LOCKOUT_KEYS = {"booking_lookup"}
 FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment")
 
 
@@ -78,7 +78,6 @@ class BookingConfig:
     booking_title: str = ""
     total_label: str = "Total"
     lookup_lockout: Lockout = Lockout(5, 15, 15)  # wrong phone numbers for one booking number
-    staff_signin: Throttle = Throttle(10, 15)  # wrong staff tokens from one client address
 
     def area_capacity(self, area: str) -> int:
         return self.capacity.get(area, self.default_capacity)
@@ -170,7 +169,6 @@ def parse(doc: dict, path: Path) -> BookingConfig:
         booking_title=str(labels.get("booking_title", "")),
         total_label=str(labels.get("total", "")),
         lookup_lockout=_limits(path, lockouts, "booking_lookup", BookingConfig.lookup_lockout),
-        staff_signin=_limits(path, lockouts, "staff_signin", BookingConfig.staff_signin),
     )
 
 

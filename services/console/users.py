@@ -71,9 +71,18 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def check_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > MAX_NAME or not name.isprintable() or " " in name:
+    if not name or len(name) > MAX_NAME or not name.isprintable() or " " in name or not _encodable(name):
         raise UserError(f"A user name is 1 to {MAX_NAME} printable characters without spaces, not {name!r}.")
     return name
+
+
+def _encodable(text: str) -> bool:
+    """No lone surrogates: the database could not store the name."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_role(role: str) -> str:
@@ -93,7 +102,7 @@ class UserStore:
         self.Session = session_factory(database_url)
 
     def _row(self, s: Session, name: str) -> Row:
-        row = s.scalar(select(Row).where(Row.name == name).with_for_update())
+        row = s.scalar(select(Row).where(Row.name == check_name(name)).with_for_update())
         if row is None:
             raise UserError(f"There is no user {name!r}.")
         return row
@@ -170,8 +179,12 @@ class UserStore:
     def authenticate(self, name: str, password: str) -> User | None:
         """The user when `password` is theirs, they are active and not locked out; None otherwise, alike."""
         now = datetime.now(UTC)
+        try:
+            name = check_name(name)
+        except UserError:
+            name = ""  # no user has it: only the decoy is verified
         with self.Session() as s, s.begin():
-            row = s.scalar(select(Row).where(Row.name == name.strip()[:MAX_NAME]).with_for_update())
+            row = s.scalar(select(Row).where(Row.name == name).with_for_update()) if name else None
             usable = row is not None and row.active and not ((_utc(row.locked_until) or now) > now)
             try:
                 hasher().verify(row.password_hash if usable and row else _decoy_hash(), password[:MAX_PASSWORD])

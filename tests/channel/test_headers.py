@@ -13,15 +13,15 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from bot.city import load_city
+from tests.support.console_support import signed_in
 from tests.support.widget_browser import launch_chromium
 
-STAFF_TOKEN = "s" * 40
 CITY_ORIGIN = "https://city.example.jp"
 
 
 @pytest.fixture
 def extra_env():
-    return {"BOT_STAFF_TOKEN": STAFF_TOKEN, "BOT_CORS_ORIGINS": CITY_ORIGIN}
+    return {"BOT_CORS_ORIGINS": CITY_ORIGIN}
 
 
 @pytest.fixture
@@ -36,13 +36,15 @@ def csp(response) -> dict[str, str]:
     return {d.split()[0]: d.partition(" ")[2] for d in (part.strip() for part in policy.split(";")) if d}
 
 
-def staff(client, path="/staff/"):
-    return client.get(path, headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+@pytest.fixture
+def staff(app, settings):
+    """A browser signed in to the console as a bookings user."""
+    return signed_in(app, settings.database_url, "bookings")
 
 
 @pytest.mark.parametrize("page", ["staff", "payment"])
-def test_staff_and_payment_pages_cannot_be_framed_cached_or_leak_their_address(client, payment_page, page):
-    response = staff(client) if page == "staff" else client.get(payment_page)
+def test_staff_and_payment_pages_cannot_be_framed_cached_or_leak_their_address(client, staff, payment_page, page):
+    response = staff.get("/admin/bookings/") if page == "staff" else client.get(payment_page)
     assert response.status_code == 200
     assert csp(response)["frame-ancestors"] == "'none'"
     assert response.headers["X-Frame-Options"] == "DENY"
@@ -52,10 +54,11 @@ def test_staff_and_payment_pages_cannot_be_framed_cached_or_leak_their_address(c
     assert csp(response)["form-action"] == "'self'"  # their forms post only back here
 
 
-def test_the_staff_csv_and_the_sign_in_refusal_carry_them_too(client):
-    assert staff(client, "/staff/export.csv").headers["Cache-Control"] == "no-store"
-    refused = client.get("/staff/")
-    assert refused.status_code == 401 and refused.headers["X-Frame-Options"] == "DENY"
+def test_the_staff_csv_and_the_sign_in_page_carry_them_too(client, staff):
+    assert staff.get("/admin/bookings/export.csv").headers["Cache-Control"] == "no-store"
+    sign_in = client.get("/admin/login")
+    assert sign_in.status_code == 200 and sign_in.headers["X-Frame-Options"] == "DENY"
+    assert csp(sign_in)["frame-ancestors"] == "'none'" and sign_in.headers["Cache-Control"] == "no-store"
 
 
 def test_pages_run_only_our_own_scripts_and_styles(client):

@@ -1,8 +1,8 @@
-"""Staff tools for bulky-waste pickups: the CLI (`bot booking …`, `bot remind`) and the /staff pages."""
+"""Staff tools for bulky-waste pickups: the CLI (`bot booking …`, `bot remind`) and the console's booking pages
+(/admin/bookings, role `bookings`), whose changes are audited."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 from datetime import date, datetime
@@ -11,20 +11,23 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import cli, outbox
+from bot.store.db import session_factory
 from bot.store.migrate import upgrade
 from services.booking.config import load_config
 from services.booking.fees import load_table
 from services.booking.service import BookingStore, Draft
+from services.console.models import AuditEntry
 from tests.support.area_support import add_areas
+from tests.support.console_support import csrf_of, signed_in
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 PICKUP = date(2026, 11, 25)
-TOKEN = "staff-test-token-0123456789"
+PAGES = "/admin/bookings/"
 
 
 @pytest.fixture
 def extra_env() -> dict[str, str]:
-    return {"BOT_STAFF_TOKEN": TOKEN, "PAYMENT_SANDBOX_SECRET": "test-sandbox-secret"}
+    return {"PAYMENT_SANDBOX_SECRET": "test-sandbox-secret"}
 
 
 @pytest.fixture
@@ -126,65 +129,66 @@ def test_line_bookings_are_reminded_through_the_line_notifier(store, fees, bot_e
     assert sent == [("U123", f"reminder:{number}:2026-11-25")]
 
 
-def auth(token=TOKEN, basic=True) -> dict:
-    if basic:
-        return {"Authorization": "Basic " + base64.b64encode(f"staff:{token}".encode()).decode()}
-    return {"Authorization": f"Bearer {token}"}
+@pytest.fixture
+def staff(app, store, bot_env):
+    """A browser signed in to the console as a user of the role `bookings`."""
+    return signed_in(app, bot_env.database_url, "bookings", "sato")
 
 
-def csrf_of(page: str) -> str:
-    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+def test_booking_pages_need_a_bookings_user(app, store, bot_env, staff):
+    assert client_of(app).get(PAGES).headers["Location"].startswith("/admin/login")
+    assert signed_in(app, bot_env.database_url, "analyst").get(PAGES).status_code == 403
+    assert staff.get(PAGES).status_code == 200
+    assert signed_in(app, bot_env.database_url, "admin").get(PAGES).status_code == 200
+    assert client_of(app).get("/staff/").status_code == 404  # the shared-token pages are gone
 
 
-def test_staff_pages_need_the_token(app, client):
-    assert client.get("/staff/").status_code == 401
-    assert client.get("/staff/", headers=auth("wrong")).status_code == 401
-    assert client.get("/staff/", headers=auth(basic=False)).status_code == 200
-    app.config["BOT_STAFF_TOKEN"] = ""
-    response = client.get("/staff/", headers=auth())
-    assert response.status_code == 503 and "BOT_STAFF_TOKEN" in response.get_data(as_text=True)
+def client_of(app):
+    return app.test_client()
 
 
-def test_staff_page_lists_marks_sets_capacity_and_exports(store, fees, client):
+def audit_rows(database_url: str) -> list[tuple[str, str, str, dict, dict]]:
+    with session_factory(database_url)() as s:
+        rows = s.query(AuditEntry).filter(AuditEntry.action.like("booking.%")).order_by(AuditEntry.id)
+        return [(r.actor, r.action, r.target, r.before, r.after) for r in rows]
+
+
+def test_staff_page_lists_marks_sets_capacity_exports_and_audits(store, fees, staff, bot_env):
     number = book(store, fees)
-    page = client.get("/staff/?date=2026-11-25", headers=auth())
+    page = staff.get(PAGES + "?date=2026-11-25")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and number in html and "ソファー×1、たんす×2" in html and "泉野" in html
     token = csrf_of(html)
-    assert client.post(f"/staff/bookings/{number}/mark", data={"status": "missed"}, headers=auth()).status_code == 400
-    response = client.post(
-        f"/staff/bookings/{number}/mark",
-        data={"status": "missed", "csrf_token": token, "date": "2026-11-25"},
-        headers=auth(),
-    )
+    refused = staff.post(f"{PAGES}{number}/mark", data={"status": "missed"})
+    assert refused.status_code == 400 and "有効期限" in refused.get_data(as_text=True)  # no CSRF token
+    response = staff.post(f"{PAGES}{number}/mark", data={"status": "missed", "csrf_token": token, "date": "2026-11-25"})
     assert response.status_code == 302 and store.get(number).status == "missed"
-    response = client.post(
-        "/staff/capacity",
-        data={"area": "泉野", "date": "2026-11-25", "capacity": "0", "csrf_token": token},
-        headers=auth(),
+    response = staff.post(
+        PAGES + "capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "0", "csrf_token": token}
     )
     assert "capacity_below_booked" in response.headers["Location"]
-    client.post(
-        "/staff/capacity",
-        data={"area": "泉野", "date": "2026-11-25", "capacity": "3", "csrf_token": token},
-        headers=auth(),
-    )
+    staff.post(PAGES + "capacity", data={"area": "泉野", "date": "2026-11-25", "capacity": "3", "csrf_token": token})
     assert store.day_capacity(PICKUP) == [("泉野", 3, 1)]
-    export = client.get("/staff/export.csv?date=2026-11-25", headers=auth())
+    export = staff.get(PAGES + "export.csv?date=2026-11-25")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert number in export.get_data(as_text=True) and "未収集" in export.get_data(as_text=True)
-    assert client.get("/staff/?date=tomorrow", headers=auth()).status_code == 400
+    assert staff.get(PAGES + "?date=tomorrow").status_code == 400
+    assert audit_rows(bot_env.database_url) == [
+        ("sato", "booking.mark", number, {"status": "booked"}, {"status": "missed"}),
+        ("sato", "booking.capacity", "泉野 2026-11-25", {"capacity": 20}, {"capacity": 3}),
+    ]
 
 
-def test_staff_capacity_takes_an_imported_area_and_says_when_there_are_none(bot_env, client):
+def test_staff_capacity_takes_an_imported_area_and_says_when_there_are_none(app, bot_env):
     upgrade(bot_env.database_url)
-    page = client.get("/staff/?date=2026-11-25", headers=auth()).get_data(as_text=True)
+    staff = signed_in(app, bot_env.database_url, "bookings")
+    page = staff.get(PAGES + "?date=2026-11-25").get_data(as_text=True)
     assert "収集地区がまだ登録されていません" in page and "python -m bot setup" in page
     form = {"date": "2026-11-25", "capacity": "3", "csrf_token": csrf_of(page)}
-    response = client.post("/staff/capacity", data={**form, "area": "泉野"}, headers=auth())
+    response = staff.post(PAGES + "capacity", data={**form, "area": "泉野"})
     assert response.status_code == 400 and "収集地区がまだ登録されていません" in response.get_data(as_text=True)
     add_areas(bot_env.database_url, "泉野", "浅野")
-    page = client.get("/staff/?date=2026-11-25", headers=auth()).get_data(as_text=True)
+    page = staff.get(PAGES + "?date=2026-11-25").get_data(as_text=True)
     assert '<option value="泉野"><option value="浅野">' in page and "まだ登録されていません" not in page
-    response = client.post("/staff/capacity", data={**form, "area": "泉の"}, headers=auth())
+    response = staff.post(PAGES + "capacity", data={**form, "area": "泉の"})
     assert response.status_code == 400 and "その名前の地区はありません" in response.get_data(as_text=True)

@@ -47,7 +47,6 @@ BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=Tru
 PRODUCTION = {
     "BOT_ENV": "production",
     "BOT_PUBLIC_URL": "https://bot.example.jp",
-    "BOT_STAFF_TOKEN": "s" * 32,
     "BOT_SECRET_KEY": "k" * 32,
     "PAYMENT_SANDBOX_SECRET": SECRET,
 }

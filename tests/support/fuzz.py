@@ -6,8 +6,8 @@ one of its methods (sometimes another method), fills the route's variables, and 
 type, JSON shaped like each channel's body, nesting past any limit, raw bytes, form fields or nothing; text with lone
 surrogates, NUL, control and bidi characters, emoji, full-width forms, formulas and markup, numbers past 2^31 and
 2^63; and random Authorization, Content-Type, Origin and X-Forwarded-For headers. LINE's and the payment sandbox's
-signatures are sometimes valid, so bodies get past the signature check; so are the staff token, the staff console's
-CSRF token, a payment page's form token and a widget id, harvested from the running app. Requests come from many
+signatures are sometimes valid, so bodies get past the signature check; so are a console session (signed in as an
+admin) with its CSRF token, a payment page's form token and a widget id, harvested from the running app. Requests come from many
 client addresses. Header values reach the app as a WSGI server hands them over: the UTF-8 bytes read as Latin-1.
 """
 
@@ -26,13 +26,11 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-STAFF_TOKEN = "fuzz-staff-token-" + "x" * 24
 LINE_SECRET = "fuzz-line-channel-secret"
 PAYMENT_SECRET = "fuzz-payment-sandbox-secret"
 # The environment of the fuzzed bot: every channel and page switched on, so that nothing answers "not configured"
 # (503), LINE's API at a closed port (replies fail fast in the background), limits out of the fuzzer's way.
 FUZZ_ENV = {
-    "BOT_STAFF_TOKEN": STAFF_TOKEN,
     "LINE_CHANNEL_SECRET": LINE_SECRET,
     "LINE_CHANNEL_ACCESS_TOKEN": "fuzz-line-access-token",
     "LINE_API_BASE_URL": "http://127.0.0.1:9",
@@ -47,6 +45,7 @@ FIELDS = [
     "sender", "message", "text", "metadata", "turn_id", "value", "events", "destination", "type", "source", "userId",
     "groupId", "replyToken", "webhookEventId", "postback", "data", "id", "amount", "merchant_ref", "checkout_id",
     "csrf_token", "status", "date", "area", "capacity", "token", "notice", "message_id", "lang", "easy_japanese",
+    "name", "password", "password_again", "role", "active", "next", "page", "actor",
 ]  # fmt: skip
 SPECIAL_TEXT = [
     "", " ", "\ud800", "a\udfffb", "\x00", "a\x00b", "\u202eevil\u202c", "\u200b", "\ufeff", "🗑️👨‍👩‍👧", "０９０－１２３４－５６７８",
@@ -108,11 +107,15 @@ def routes(app) -> list[Route]:
 
 
 def harvest(client) -> Seeds:
-    """Tokens a real client would hold: the staff console's CSRF token, a payment page's charge id and form token,
-    a widget session id (where the app issues them)."""
+    """Tokens a real client would hold: a console session (`client` signs in as an admin) and its CSRF token, a
+    payment page's charge id and form token, a widget session id (where the app issues them)."""
+    from tests.support.console_support import PASSWORD, add_user, sign_in
+
     seeds = Seeds()
-    page = client.get("/staff/", headers={"Authorization": f"Bearer {STAFF_TOKEN}"}).get_data(as_text=True)
-    seeds.values += re.findall(r'name="csrf_token" value="([^"]+)"', page)
+    add_user(client.application.config["BOT_SETTINGS"].database_url, "fuzz-admin", "admin")
+    sign_in(client, "fuzz-admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    seeds.values += ["fuzz-admin", PASSWORD, *re.findall(r'name="csrf_token" value="([^"]+)"', page)]
     ledger = client.application.extensions.get("payment_sandbox")
     if ledger is not None:
         charge = ledger.open("B-FUZZ-0001", 2200, "粗大ごみ収集手数料", "http://127.0.0.1:9/cb")
@@ -243,10 +246,9 @@ def sandbox_signature(body: bytes) -> str:
 def _authorization(seeds: Seeds) -> st.SearchStrategy[str | None]:
     text = text_values(seeds)
     b64 = st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode())
-    basic_token = base64.b64encode(f"staff:{STAFF_TOKEN}".encode()).decode()
     return st.one_of(
         st.none(),
-        st.sampled_from(["Basic あ", "Basic ", "Basic ===", f"Bearer {STAFF_TOKEN}", f"Basic {basic_token}", "Bearer"]),
+        st.sampled_from(["Basic あ", "Basic ", "Basic ===", "Bearer"]),
         b64.map(lambda v: f"Basic {v}"),
         text.map(lambda v: f"Bearer {v}"),
         st.tuples(text, text).map(lambda p: f"{p[0]} {p[1]}"),
@@ -258,7 +260,7 @@ def requests_for(all_routes: list[Route], seeds: Seeds) -> st.SearchStrategy[Req
     requests themselves)."""
     text, body_strategy, authorization_strategy = text_values(seeds), bodies(seeds), _authorization(seeds)
     path_value = st.one_of(st.sampled_from(["sandbox", "B-0001", "sbx_" + "a" * 24, "0", "-1", "2147483648"]), text)
-    # many clients, as on the internet: one address's failed staff sign-ins do not lock every other request out
+    # many clients, as on the internet: one address's failed console sign-ins do not lock every other request out
     client_ip = st.sampled_from([f"192.0.2.{i}" for i in range(1, 255)])
     query_strategy = st.dictionaries(st.sampled_from(FIELDS), text, max_size=3).map(
         lambda fields: "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in fields.items())

@@ -29,6 +29,10 @@ READS_ENVIRONMENT = re.compile(r"\bos\.environ\b|\bgetenv\b|\benviron\s*\[|\bfro
         ("BOT_MAX_MESSAGE_CHARS", "0", "at least 1"),
         ("BOT_ENV", "staging", "development, production"),
         ("BOT_PUBLIC_URL", "bot.example.jp", "http:// or https://"),
+        ("BOT_CONSOLE_PORT", "65536", "TCP port"),
+        ("BOT_CONSOLE_PORT", "admin", "whole number"),
+        ("BOT_CONSOLE_IDLE_MINUTES", "0", "at least 1"),
+        ("BOT_CONSOLE_SIGNIN_LIMIT", "often", "rate limit"),
         ("LINE_API_BASE_URL", "ftp://api.line.me", "http:// or https://"),
     ],
 )
@@ -62,12 +66,14 @@ def test_values_are_typed_and_defaults_kept():
             "BOT_MAX_MESSAGE_CHARS": " 200 ",
             "BOT_ENV": "Production",
             "BOT_PUBLIC_URL": "https://bot.example.jp/",
-            "BOT_STAFF_TOKEN": " t ",
+            "BOT_CONSOLE_PORT": " 5006 ",
+            "BOT_CONSOLE_IDLE_MINUTES": "10",
             "BOT_DATA_DIR": "",
         }
     )
     assert s.fixed_now.isoformat() == "2026-11-20T10:00:00+09:00" and s.max_message_chars == 200
-    assert s.production and s.public_url == "https://bot.example.jp" and s.staff_token == "t"
+    assert s.production and s.public_url == "https://bot.example.jp"
+    assert (s.console_port, s.console_host, s.console_idle_minutes) == (5006, "127.0.0.1", 10)
     assert s.data_dir == PROJECT_DIR / "data"  # empty means the default
     d = Settings.from_env({})
     assert (d.fixed_now, d.max_message_chars, d.environment, d.public_url, d.line_api_base_url) == (
@@ -78,9 +84,10 @@ def test_values_are_typed_and_defaults_kept():
         "https://api.line.me",
     )
     assert d.database_url == f"sqlite:///{PROJECT_DIR / 'var' / 'bot.sqlite3'}"
+    assert (d.console_port, d.console_idle_minutes, d.console_signin_limit) == (0, 30, "10/15 minutes")
 
 
-PRODUCTION = {"BOT_ENV": "production", "BOT_PUBLIC_URL": "https://bot.example.jp", "BOT_STAFF_TOKEN": "t" * 32}
+PRODUCTION = {"BOT_ENV": "production", "BOT_PUBLIC_URL": "https://bot.example.jp"}
 
 
 @pytest.mark.parametrize(
@@ -88,8 +95,6 @@ PRODUCTION = {"BOT_ENV": "production", "BOT_PUBLIC_URL": "https://bot.example.jp
     [
         ({"BOT_PUBLIC_URL": ""}, "BOT_PUBLIC_URL must be the bot's https:// address"),  # payment links to 127.0.0.1
         ({"BOT_PUBLIC_URL": "http://bot.example.jp"}, "BOT_PUBLIC_URL must be the bot's https:// address"),
-        ({"BOT_STAFF_TOKEN": "x"}, "BOT_STAFF_TOKEN must be at least 32 characters"),  # guessed in no time
-        ({"BOT_STAFF_TOKEN": "t" * 31}, "BOT_STAFF_TOKEN must be at least 32 characters"),
     ],
 )
 def test_production_refuses_to_start_while_it_is_unsafe_and_says_why(change, says):
@@ -102,8 +107,7 @@ def test_production_refuses_to_start_while_it_is_unsafe_and_says_why(change, say
 
 def test_a_safe_production_configuration_passes_and_development_is_not_held_to_it():
     Settings.from_env(PRODUCTION).check_production()
-    Settings.from_env({**PRODUCTION, "BOT_STAFF_TOKEN": ""}).check_production()  # no token: the staff pages stay shut
-    Settings.from_env({"BOT_STAFF_TOKEN": "x"}).check_production()  # development: a short token and http are fine
+    Settings.from_env({}).check_production()  # development: http is fine
 
 
 def test_variables_lists_exactly_what_from_env_reads():
