@@ -31,6 +31,7 @@ OPTIONS = {
     "legend_at_bottom": True,
 }
 PERCENT = "{:.0%}".format
+BARS_UP_TO = 31  # days drawn as stacked bars; a longer range is drawn as stacked areas (one path per series)
 
 
 def _by_day(table: Table, label_col: int, value_col: int, span: list[date], chart: Graph) -> Graph:
@@ -55,8 +56,14 @@ def _bars(labels: list[str], values: list[float], title: str, percent: bool = Fa
     return chart
 
 
+def _per_day(span: list[date]) -> Graph:
+    if len(span) <= BARS_UP_TO:
+        return pygal.StackedBar(**OPTIONS)
+    return pygal.StackedLine(**OPTIONS, fill=True, show_dots=False)
+
+
 def _traffic(table: Table, span: list[date]) -> Graph:
-    return _by_day(table, 1, 3, span, pygal.StackedBar(**OPTIONS))
+    return _by_day(table, 1, 3, span, _per_day(span))
 
 
 def _answer_rate(table: Table, span: list[date]) -> Graph:
@@ -81,7 +88,7 @@ def _feedback(table: Table, span: list[date]) -> Graph:
 
 
 def _bookings(table: Table, span: list[date]) -> Graph:
-    return _by_day(table, 1, 2, span, pygal.StackedBar(**OPTIONS))
+    return _by_day(table, 1, 2, span, _per_day(span))
 
 
 DRAW: dict[str, Callable[[Table, list[date]], Graph]] = {
