@@ -54,10 +54,11 @@ def report(database_url: str, since: datetime | None = None, top: int = 20) -> d
     }
 
 
-def format_report(r: dict[str, Any]) -> str:
+def format_report(r: dict[str, Any], answer_rate: str) -> str:
+    """The report as text; `answer_rate` names the answer rate in the analysts' words (domain.yml)."""
     pct = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
     lines = [
-        f"回答率 (answer rate): {pct(r['answer_rate'])} of {r['turns']} turns"
+        f"{answer_rate}: {pct(r['answer_rate'])} of {r['turns']} turns"
         + (f" since {r['since']}" if r["since"] else ""),
         "by channel: " + ", ".join(f"{c} {pct(v['answer_rate'])} (n={v['turns']})" for c, v in r["by_channel"].items()),
         "by domain:  " + ", ".join(f"{d} {pct(v['answer_rate'])} (n={v['turns']})" for d, v in r["by_domain"].items()),

@@ -76,14 +76,16 @@ def shell_choice(text: str, buttons: list[dict]) -> str:
 
 def cmd_shell(args, settings: Settings) -> int:
     from .engine import Engine
+    from .messages import render
 
     engine = Engine(settings)
     sender = f"shell-{int(time.time())}"
-    print("チャットを始めます。ボタンは番号で選べます。終了するには Ctrl-D を押してください。")
+    you_prompt, bot_prompt = (render(settings, f"utter_shell_{who}_prompt", "shell") for who in ("you", "bot"))
+    print(render(settings, "utter_shell_welcome", "shell"))
     buttons: list[dict] = []
     while True:
         try:
-            text = input("あなた> ")
+            text = input(you_prompt)
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
@@ -91,7 +93,7 @@ def cmd_shell(args, settings: Settings) -> int:
         buttons = []
         for message in messages:
             if message.get("text"):
-                print("ボット>", message["text"])
+                print(bot_prompt, message["text"])
             for button in message.get("buttons") or []:
                 buttons.append(button)
                 print(f"   [{len(buttons)}] {button['title']}  ({button['payload']})")
@@ -134,7 +136,12 @@ def cmd_report(args, settings: Settings) -> int:
 
     since = now(settings) - timedelta(days=args.days) if args.days else None
     result = report(settings.database_url, since, args.top)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        from .messages import render
+
+        print(format_report(result, render(settings, "utter_report_answer_rate")))
     return 0
 
 
@@ -172,16 +179,6 @@ def cmd_setup(args, settings: Settings) -> int:
             progress(f"setup: {feature.name}")
             progress(f"setup: {feature.name} → {feature.setup(settings)}")
     return 0
-
-
-def cmd_city_check(args, settings: Settings) -> int:
-    from .citycheck import run
-
-    found = run(settings)
-    for finding in found:
-        print(f"{finding.where}  {finding.what}")
-    print(f"{len(found)} thing(s) still hold demo or sample values." if found else "No demo or sample values found.")
-    return 1 if found else 0
 
 
 def cmd_db_upgrade(args, settings: Settings) -> int:
@@ -249,18 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("setup", help="migrate the database and load the city's open data (idempotent)")
     p.set_defaults(func=cmd_setup)
-
-    p = sub.add_parser("city", help="the city's data folder")
-    city_sub = p.add_subparsers(dest="city_command", required=True)
-    c = city_sub.add_parser(
-        "check",
-        help="list what still holds demo or sample values (exit status 1 when anything is found)",
-        description="Lists, file and line first, what in the data folder (BOT_DATA_DIR) still holds the demo city's "
-        "or sample values: `sample: true`, the demo's phone numbers and URLs, the demo's files unchanged, garbage "
-        "labels mapped onto no category, other cities' districts and categories. Exit status 0: nothing found; "
-        "1: something found; 2: the data cannot be read.",
-    )
-    c.set_defaults(func=cmd_city_check)
 
     p = sub.add_parser("db", help="database tools")
     db_sub = p.add_subparsers(dest="db_command", required=True)

@@ -24,6 +24,7 @@ from .dialogue.responses import Responder
 from .dialogue.rules import RulePolicy
 from .dialogue.tracker import Tracker
 from .errors import ConfigError
+from .formats import load_formats
 from .input import check_metadata, check_sender, clean, parse_payload
 from .model import Model, ModelHolder
 from .privacy import Masker
@@ -35,6 +36,7 @@ from .store.tracker_store import ConcurrentUpdate, TrackerStore
 
 log = logging.getLogger(__name__)
 LOCK_STRIPES = 256
+APOLOGY = "utter_error"  # the domain's reply when a turn fails
 
 
 class Agent:
@@ -75,11 +77,13 @@ class Engine:
         self.now = clock(settings)
         self.profile = lambda: city_profile.load_city(settings.data_dir)
         self.now()  # fail at start-up, not on the first request: reads the city profile and its time zone
+        load_formats(settings.data_dir)  # and the date and money patterns of its replies
         self.executor = make_executor(read_endpoints(settings))
         wait_until_reachable(settings.database_url, settings.db_startup_timeout)
         upgrade(settings.database_url)
         self.store = TrackerStore(settings.database_url)
         self.holder = ModelHolder(settings, on_load=self._swap)
+        self._last_resort = self._startup_apology()
         if watch:
             self.holder.watch()
         # Striped locks: one conversation's messages are handled one at a time, in a bounded set of locks.
@@ -211,15 +215,24 @@ class Engine:
         )
         return [self._rest_message(sender_id, m, turn_id) for m in replies]
 
-    @staticmethod
-    def _apology(agent: Agent) -> dict:
+    def _startup_apology(self) -> dict:
+        """The domain's apology rendered once at start-up: a domain without it fails here, not on a failed turn."""
+        message = self.agent.responder.render(APOLOGY, {}, "rest")
+        if not message or not message.get("text"):
+            raise ConfigError(
+                f"{self.settings.domain_file} needs a text response `{APOLOGY}`: the reply when a turn fails."
+            )
+        return message
+
+    def _apology(self, agent: Agent) -> dict:
+        """The domain's apology as of now; when even that cannot be rendered (the city profile is unreadable
+        mid-edit, a reloaded model's domain lacks it), the one rendered at start-up, so the citizen still gets a
+        polite reply and no reply text sits in code."""
         try:
-            message = agent.responder.render("utter_error", {}, "rest")
-        except Exception:  # noqa: BLE001 - even the city profile is unreadable: still answer politely
+            message = agent.responder.render(APOLOGY, {}, "rest")
+        except Exception:  # noqa: BLE001 - whatever failed the turn may fail this too: still answer politely
             message = None
-        return message or {
-            "text": "申し訳ありません。ただいま処理に失敗しました。しばらくしてからもう一度お試しください。"
-        }
+        return message or self._last_resort
 
     @staticmethod
     def _rest_message(sender_id: str, message: dict, turn_id: int | None) -> dict:

@@ -10,7 +10,9 @@ citizen then gets no answer at all; so everything here is cut, dropped or split 
   button's payload is the postback data, which comes back as the user's message. A button with neither title nor
   payload is dropped.
 - `custom.type == "date_picker"` adds a date picker whose postback data names the intent and entity
-  (`date_picker_data`); a picker whose dates LINE would refuse is left out (the date buttons remain).
+  (`date_picker_data`), labelled `custom.label` or else render's `picker_label` (domain.yml's words, which the
+  connector passes); a picker without a label or whose dates LINE would refuse is left out (the date buttons
+  remain).
 - `custom.type == "summary"` becomes a Flex bubble with its buttons: blank cells and rows are dropped, a row with
   one cell spans the card; a card over LINE's size limit is sent as its text and buttons instead.
 """
@@ -55,8 +57,6 @@ MAX_BUBBLE_BYTES = 30_000
 MAX_CAROUSEL_BYTES = 50_000
 # Dates a date picker may offer (the datetime picker action's documented range).
 PICKER_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
-# Shown on the picker button when the bot message names no label of its own.
-DEFAULT_PICKER_LABEL = "カレンダーから選ぶ"
 DATE_PICKER_PREFIX = "date_picker:"
 
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
@@ -133,15 +133,18 @@ def _picker_date(value: object) -> date | None:
     return day if PICKER_RANGE[0] <= day <= PICKER_RANGE[1] else None
 
 
-def picker_action(custom: dict) -> DatetimePickerAction | None:
-    """A date picker from `min` to `max`; None unless LINE would take it (valid dates, min before max)."""
+def picker_action(custom: dict, default_label: str) -> DatetimePickerAction | None:
+    """A date picker from `min` to `max`; None unless LINE would take it (a label, valid dates, min before max)."""
     data = date_picker_data(str(custom.get("intent")), str(custom.get("entity")))
     low, high = _picker_date(custom.get("min")), _picker_date(custom.get("max"))
     initial = _picker_date(custom.get("initial")) or low
-    if not (parse_date_picker_data(data) and len(data) <= MAX_DATA and low and high and initial and low < high):
+    label = _cut(_clean(custom.get("label")) or _clean(default_label), MAX_QUICK_LABEL)
+    if not (
+        label and parse_date_picker_data(data) and len(data) <= MAX_DATA and low and high and initial and low < high
+    ):
         return None
     return DatetimePickerAction(
-        label=_cut(_clean(custom.get("label")) or DEFAULT_PICKER_LABEL, MAX_QUICK_LABEL),
+        label=label,
         data=data,
         mode="date",
         initial=min(max(initial, low), high).isoformat(),
@@ -160,10 +163,10 @@ def _buttons(message: dict) -> list[dict]:
     return (custom.get("buttons") if _is_summary(message) else None) or message.get("buttons") or []
 
 
-def _choices(message: dict, label_limit: int) -> list[Action]:
+def _choices(message: dict, label_limit: int, picker_label: str) -> list[Action]:
     """Actions of one bot message: its date picker first, then its buttons."""
     custom = message.get("custom") or {}
-    picker = picker_action(custom) if custom.get("type") == "date_picker" else None
+    picker = picker_action(custom, picker_label) if custom.get("type") == "date_picker" else None
     actions = [button_action(b, label_limit) for b in _buttons(message)]
     return [a for a in [picker, *actions] if a is not None]
 
@@ -263,11 +266,12 @@ def summary_flex(message: dict) -> FlexMessage | None:
     return FlexMessage(altText=alt_text, contents=bubble)
 
 
-def _blocks(messages: list[dict]) -> tuple[list[str | FlexMessage], list[Action]]:
+def _blocks(messages: list[dict], picker_label: str) -> tuple[list[str | FlexMessage], list[Action]]:
     """Plain texts (str) and Flex messages in order, and the quick-reply actions for the end."""
     cards = {i: summary_flex(m) for i, m in enumerate(messages) if _is_summary(m)}
     last_with_choices = max(
-        (i for i, m in enumerate(messages) if not cards.get(i) and _choices(m, MAX_QUICK_LABEL)), default=None
+        (i for i, m in enumerate(messages) if not cards.get(i) and _choices(m, MAX_QUICK_LABEL, picker_label)),
+        default=None,
     )
     blocks: list[str | FlexMessage] = []
     quick: list[Action] = []
@@ -277,11 +281,11 @@ def _blocks(messages: list[dict]) -> tuple[list[str | FlexMessage], list[Action]
             blocks.append(card)
             continue
         blocks.extend(split_text(_clean(m.get("text"))))
-        choices = _choices(m, MAX_QUICK_LABEL)
+        choices = _choices(m, MAX_QUICK_LABEL, picker_label)
         if i == last_with_choices and len(choices) <= MAX_QUICK_REPLIES and blocks:
             quick = choices
         elif choices:
-            blocks.extend(choices_flex(_choices(m, MAX_BUTTON_LABEL)))
+            blocks.extend(choices_flex(_choices(m, MAX_BUTTON_LABEL, picker_label)))
     return blocks, quick
 
 
@@ -297,9 +301,10 @@ def _join_texts(blocks: list[str | FlexMessage]) -> list[str | FlexMessage]:
     return blocks
 
 
-def render(messages: Iterable[dict]) -> list[Message]:
-    """Every LINE message for one turn of the bot, in order, with the quick replies on the last one."""
-    blocks, quick = _blocks([m for m in messages if m])
+def render(messages: Iterable[dict], picker_label: str = "") -> list[Message]:
+    """Every LINE message for one turn of the bot, in order, with the quick replies on the last one; a date picker
+    whose message names no label gets `picker_label`."""
+    blocks, quick = _blocks([m for m in messages if m], picker_label)
     out: list[Message] = [TextMessage(text=b) if isinstance(b, str) else b for b in _join_texts(blocks)]
     if quick and out:
         out[-1].quick_reply = QuickReply(items=[QuickReplyItem(action=a) for a in quick])

@@ -39,6 +39,7 @@ REPLY_ATTEMPTS = 3
 REPLY_RETRY_DELAY = 1.0
 INVALID_REPLY_TOKEN = "Invalid reply token"  # LINE's message for a used or expired reply token
 CHANNEL = "line"
+PICKER_LABEL = "utter_line_date_picker_label"  # the date picker's label (domain.yml), when a message names none
 
 
 class Sent(enum.Enum):
@@ -94,10 +95,9 @@ class TurnRunner:
                 timer.join()
         return Answer(self._render(replies), plain(replies))
 
-    @staticmethod
-    def _render(replies: list[dict]) -> list[Message]:
+    def _render(self, replies: list[dict]) -> list[Message]:
         try:
-            return render(replies)
+            return render(replies, responses.render(self.settings, PICKER_LABEL, CHANNEL))
         except Exception:  # rich content the renderer cannot use: the plain texts still answer the citizen
             log.exception("could not render the bot's messages for LINE; sending their text only")
             return plain(replies)

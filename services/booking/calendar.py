@@ -15,7 +15,6 @@ import jpholiday
 
 from .config import BookingConfig
 
-WEEKDAY_NAMES = "月火水木金土日"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 # Why a date cannot be booked (the action turns each into its own polite reply).
@@ -114,13 +113,3 @@ def check_date(value: str, today: date, config: BookingConfig) -> DateCheck:
     if d < earliest(today, config):
         return DateCheck(d, TOO_SOON)
     return DateCheck(d)
-
-
-def label(d: date) -> str:
-    """11月25日(水)"""
-    return f"{d.month}月{d.day}日({WEEKDAY_NAMES[d.weekday()]})"
-
-
-def long_label(d: date) -> str:
-    """2026年11月25日(水)"""
-    return f"{d.year}年{label(d)}"

@@ -8,12 +8,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from bot.formats import Formats
 from bot.payload import encode_payload
 
 from . import calendar
 from .config import BookingConfig
 from .contact import format_phone
-from .fees import Line, total, yen
+from .fees import Line, total
 
 FORM = "bulky_booking_form"
 # The booking form's questions in order (domain.yml lists the same).
@@ -89,8 +90,10 @@ def payment_choice(value, methods: tuple[str, ...]) -> str | None:
     return choice if choice in methods else None
 
 
-def date_buttons(days: list[date], intent: str = "general_inform", entity: str = "date") -> list[dict]:
-    return [{"title": calendar.label(d), "payload": encode_payload(intent, **{entity: d.isoformat()})} for d in days]
+def date_buttons(
+    days: list[date], formats: Formats, intent: str = "general_inform", entity: str = "date"
+) -> list[dict]:
+    return [{"title": formats.date(d), "payload": encode_payload(intent, **{entity: d.isoformat()})} for d in days]
 
 
 def date_picker(first: date, last: date, intent: str = "general_inform", entity: str = "date") -> dict:
@@ -107,20 +110,23 @@ def lines_of(value) -> list[Line]:
     return [Line.from_slot(v) for v in value or []]
 
 
-def summary(slots: dict, config: BookingConfig) -> tuple[list[list[str]], str]:
+def summary(slots: dict, config: BookingConfig, formats: Formats) -> tuple[list[list[str]], str]:
     """(rows, total) of the confirmation card; the rows are also its plain-text version."""
     labels = config.field_labels
     lines = lines_of(slots.get("bulky_items"))
     day = calendar.parse_iso(slots.get("bulky_date") or "")
     rows = [
-        [labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}（{yen(line.subtotal)}）" for line in lines)],
+        [
+            labels["bulky_items"],
+            "、".join(f"{line.name} ×{line.quantity}（{formats.money(line.subtotal)}）" for line in lines),
+        ],
         [labels["bulky_address"], f"{slots.get('bulky_address')}（{slots.get('bulky_area')}）"],
-        [labels["bulky_date"], calendar.long_label(day) if day else ""],
+        [labels["bulky_date"], formats.date(day, "long_date") if day else ""],
         [labels["bulky_name"], str(slots.get("bulky_name") or "")],
         [labels["bulky_phone"], format_phone(str(slots.get("bulky_phone") or ""))],
         [labels["bulky_payment"], config.payment_label(str(slots.get("bulky_payment") or ""))],
     ]
-    return rows, f"{config.total_label} {yen(total(lines))}"
+    return rows, f"{config.total_label} {formats.money(total(lines))}"
 
 
 def summary_text(title: str, rows: list[list[str]], total_text: str) -> str:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from bot.formats import load_formats
 from bot.messages import render
 from bot.notify import notifier_for, retry_pending
 from bot.store.db import session_factory
 
-from . import calendar
 from .config import BookingConfig, load_config
 from .fees import describe
 from .models import BOOKED, Booking
@@ -78,13 +78,14 @@ def _finish(database_url: str, number: str, token: str, sent_at: datetime | None
 
 
 def reminder_text(settings, booking: BookingView, config: BookingConfig) -> str:
+    formats = load_formats(settings.data_dir)
     return render(
         settings,
         "utter_bulky_reminder",
         booking.channel,
         number=booking.number,
-        date=calendar.long_label(booking.pickup_date),
-        items=describe(list(booking.lines), config.total_label),
+        date=formats.date(booking.pickup_date, "long_date"),
+        items=describe(list(booking.lines), config.total_label, formats),
         address=booking.address,
         put_out_by=config.put_out_by,
     )

@@ -10,11 +10,11 @@ import csv
 from typing import TextIO
 
 from bot import csvsafe
+from bot.formats import load_formats
 from bot.messages import render
 
 from .config import load_config
 from .contact import format_phone
-from .fees import yen
 from .service import BookingView
 
 
@@ -48,10 +48,11 @@ def write_csv(bookings: list[BookingView], fh: TextIO, settings) -> None:
 
 
 def text_list(bookings: list[BookingView], settings) -> str:
+    formats = load_formats(settings.data_dir)
     lines = []
     for b in bookings:
         r = row(b, settings)
         lines.append(
-            f"{r[0]}  {r[2]}  {r[11]}  {r[3]}  {r[4]}  {r[5]}  {r[6]}  {yen(b.total_fee)} {r[9]}{r[10] and '/' + r[10]}"
+            f"{r[0]}  {r[2]}  {r[11]}  {r[3]}  {r[4]}  {r[5]}  {r[6]}  {formats.money(b.total_fee)} {r[9]}{r[10] and '/' + r[10]}"
         )
     return "\n".join(lines)

@@ -15,12 +15,13 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bot.formats import load_formats
 from services.areas.directory import NoAreas, names
 from services.console import audit
 from services.console.auth import current_user, require_role
 from services.console.nav import add_section
 
-from . import calendar, staff
+from . import staff
 from .config import load_config
 from .contact import normalize_booking_number
 from .service import BookingError, BookingStore, CapacityBelowBooked, UnknownArea
@@ -92,7 +93,7 @@ def _page(day: date, area: str | None, notice: str | None, status: int = 200) ->
     html = render_template(
         "console_bookings/day.html",
         day=day,
-        day_label=calendar.long_label(day),
+        day_label=load_formats(_settings().data_dir).date(day, "long_date"),
         area=area,
         areas=areas,
         bookings=[(b, staff.row(b, _settings())) for b in store.day_list(day, area)],

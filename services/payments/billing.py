@@ -7,11 +7,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.formats import load_formats
 from bot.messages import render
 from bot.notify import notifier_for
-from services.booking import calendar
 from services.booking.config import load_config
-from services.booking.fees import yen
 from services.booking.service import BookingView
 
 from . import callback_url, make_provider
@@ -24,15 +23,23 @@ def payment_service(settings, now: Callable[[], datetime]) -> PaymentService:
     config = load_config(settings.data_dir)
 
     def on_paid(booking: BookingView) -> None:
+        formats = load_formats(settings.data_dir)
         text = render(
             settings,
             "utter_bulky_payment_received",
             booking.channel,
             number=booking.number,
-            date=calendar.long_label(booking.pickup_date),
-            total=yen(booking.total_fee),
+            date=formats.date(booking.pickup_date, "long_date"),
+            total=formats.money(booking.total_fee),
         )
         notifier_for(booking.channel, settings).send(booking.sender_id, text, f"paid:{booking.number}")
 
     provider = make_provider(config.payment_provider, settings)
-    return PaymentService(settings.database_url, provider, callback_url(settings, provider.name), now, on_paid)
+    return PaymentService(
+        settings.database_url,
+        provider,
+        callback_url(settings, provider.name),
+        now,
+        lambda number: render(settings, "utter_payment_description", number=number),
+        on_paid,
+    )

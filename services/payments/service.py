@@ -54,12 +54,14 @@ class PaymentService:
         provider: base.PaymentProvider,
         callback_url: str,
         now: Callable[[], datetime],
+        describe: Callable[[str], str],
         on_paid: Callable[[BookingView], None] | None = None,
     ):
         self.Session = session_factory(database_url)
         self.provider = provider
         self.callback_url = callback_url
         self.now = now
+        self.describe = describe  # booking number → what the payment is for, on the provider's page
         self.on_paid = on_paid
 
     # -- paying ----------------------------------------------------------------------------------------
@@ -87,10 +89,9 @@ class PaymentService:
                 )
                 s.add(current)
             view = PaymentView(current.id, current.status, current.amount, current.checkout_url)
-            description = f"粗大ごみ処理手数料 {booking.number}"
         if view.url:
             return view
-        checkout = self.provider.create_checkout(view.id, view.amount, description, self.callback_url)
+        checkout = self.provider.create_checkout(view.id, view.amount, self.describe(number), self.callback_url)
         with self.Session() as s, s.begin():
             s.execute(
                 update(Payment)

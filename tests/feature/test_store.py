@@ -85,6 +85,17 @@ def test_a_crash_mid_turn_keeps_the_message_and_the_old_state(engine, monkeypatc
     assert after == before and version_after == version
 
 
+def test_when_even_the_apology_cannot_be_rendered_the_one_from_start_up_is_sent(engine, monkeypatch):
+    apology = response_text(engine, "utter_error")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(engine.agent.processor, "handle", boom)
+    monkeypatch.setattr(engine.agent.responder, "render", boom)  # as when the city profile is unreadable mid-edit
+    assert [r["text"] for r in engine.handle_message("crash", "住民票がほしい")] == [apology]
+
+
 def test_concurrent_messages_from_one_sender_are_serialised(engine):
     errors = []
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.errors import ConfigError
+from bot.formats import load_formats
 from bot.settings import Settings
 from services.booking import calendar
 from services.booking.config import BookingConfig, load_config, parse
@@ -37,6 +38,11 @@ def table(tmp_path_factory):
 @pytest.fixture(scope="module")
 def config():
     return load_config(FIXTURE_CITY)
+
+
+@pytest.fixture(scope="module")
+def formats():
+    return load_formats(FIXTURE_CITY)
 
 
 @pytest.mark.parametrize(
@@ -76,9 +82,9 @@ def test_refused_unknown_and_bad_quantities_are_reported_apart(table):
     assert [i.id for i in table.suggest("ソファ-")][:1] == ["sofa"]
 
 
-def test_fees_are_shown_per_item_and_in_sum(table):
+def test_fees_are_shown_per_item_and_in_sum(table, formats):
     lines = parse_items("ソファ1点とタンス2つ", table).lines
-    assert describe(lines, "合計") == "・ソファー ×1　1,000円\n・たんす ×2　2,000円\n合計　3,000円"
+    assert describe(lines, "合計", formats) == "・ソファー ×1　1,000円\n・たんす ×2　2,000円\n合計　3,000円"
     assert parse_fee("1,000円") == 1000 and parse_fee("500円～1,000円") is None and parse_fee("要相談") is None
 
 
@@ -201,7 +207,7 @@ def test_the_sandbox_secret_comes_from_the_environment_or_a_file_never_a_default
         secret(BOT_ENV="production")
 
 
-def test_summary_rows_come_from_the_slots(config):
+def test_summary_rows_come_from_the_slots(config, formats):
     slots = {
         "bulky_items": [{"id": "sofa", "name": "ソファー", "quantity": 2, "fee": 1000}],
         "bulky_address": "泉野町3-5-1",
@@ -211,7 +217,7 @@ def test_summary_rows_come_from_the_slots(config):
         "bulky_phone": "09012345678",
         "bulky_payment": "online",
     }
-    rows, total = summary(slots, config)
+    rows, total = summary(slots, config, formats)
     label = config.field_labels
     assert rows[0] == [label["bulky_items"], "ソファー ×2（2,000円）"]
     assert rows[1] == [label["bulky_address"], "泉野町3-5-1（泉野）"]

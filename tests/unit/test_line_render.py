@@ -135,9 +135,9 @@ def test_date_picker_round_trip_gives_the_intent_and_entity_back():
             "max": "2026-12-25",
         },
     }
-    out = as_json(render([message]))
+    out = as_json(render([message], picker_label="カレンダーから選ぶ"))
     picker = out[0]["quickReply"]["items"][0]["action"]
-    assert picker["type"] == "datetimepicker" and picker["mode"] == "date"
+    assert picker["type"] == "datetimepicker" and picker["mode"] == "date" and picker["label"] == "カレンダーから選ぶ"
     assert (picker["min"], picker["max"], picker["initial"]) == ("2026-11-24", "2026-12-25", "2026-11-24")
     assert parse_date_picker_data(picker["data"]) == ("bulky_pick_date", "pickup_date")
     text = postback_text(picker["data"], {"date": "2026-12-01"})
@@ -221,6 +221,7 @@ def test_a_date_picker_line_would_refuse_is_left_out_and_the_dates_stay():
         {"min": "2026-11-24", "max": "2026-11-24"},  # LINE: max must be greater than min
         {"min": "2026-13-01", "max": "2026-12-25"},
         {"min": "2026-11-24", "max": "2026-12-25", "entity": "bad entity"},
+        {"min": "2026-11-24", "max": "2026-12-25", "label": " "},  # LINE: a label is required
     ):
         message = {
             "text": "収集日を選んでください。",
@@ -271,6 +272,6 @@ _message = st.fixed_dictionaries(
 def test_whatever_the_bot_says_line_takes_every_request(messages):
     """Any mix of texts (blank, long), buttons (blank, long titles and payloads), cards and date pickers renders to
     requests LINE takes: at most five messages each, nothing empty, every limit kept."""
-    for batch in batches(render(messages)):
+    for batch in batches(render(messages, picker_label="カレンダーから選ぶ")):
         assert 1 <= len(batch) <= 5
         assert problems_of(as_json(batch)) == []

@@ -2,6 +2,7 @@
 
 Every string literal in bot/, services/ and connectors/ (docstrings and regular expressions aside) that holds
 Japanese script must be listed below, by file and the definition it sits in, with the reason it is not a reply.
+Dates and amounts are written with the city's patterns (data/city.yml `formats`, bot/formats.py).
 """
 
 from __future__ import annotations
@@ -29,27 +30,23 @@ MATCHING = {
     "services/booking/fees.py::to_int": "kanji numbers",
     "services/garbage/importers/standard.py::STANDARD_COLUMNS": "the open-data format's column names",
     "services/garbage/importers/standard.py::parse_standard": "the open-data format's column names",
-    "services/garbage/lookup.py::": "question endings, particles, part-of-speech names, words that are not items",
+    "services/garbage/lookup.py::_CHUNK_POS": "Sudachi part-of-speech names",
+    "services/garbage/lookup.py::_TAILS": "question endings around an item name",
+    "services/garbage/lookup.py::_NOT_ITEMS": "words that are not items",
     "services/garbage/normalize.py::": "kana folding tables and Sudachi part-of-speech names",
     "services/garbage/schedule.py::WEEKDAYS": "weekdays in the open data's collection rules",
     "services/garbage/schedule.py::parse_rule": "an importer's error message quoting the open data's notation",
 }
+# Documentation showing a value the way people type it: not replies.
+DOCUMENTATION = {
+    "services/garbage/cli.py::add_commands": "a --help example: staff type a fee as citizens see it (1,000円)",
+}
 # Text people read that is still in Python, each with why (or whose it is to move); see the renovation notes.
 NOT_YET_MOVED = {
-    "bot/engine.py::_apology": "the last-resort apology when domain.yml or the city profile cannot be read",
-    "bot/cli.py::cmd_shell": "the developer shell's prompts",
-    "bot/analytics.py::format_report": "the analysts' report heading",
-    "connectors/line/render.py::DEFAULT_PICKER_LABEL": "a LINE control's label (the widget's live in widget.js)",
-    "services/booking/calendar.py::WEEKDAY_NAMES": "the date format 11月25日(水)",
-    "services/booking/calendar.py::label": "the date format 11月25日(水)",
-    "services/booking/calendar.py::long_label": "the date format 2026年11月25日(水)",
-    "services/booking/fees.py::yen": "the money format 1,000円",
-    "services/payments/service.py::start": "the charge's description on the payment provider's page",
     "services/garbage/answers.py::_next": "a fragment of the collection-day answer",
     "services/garbage/answers.py::schedule_replies": "a fragment of the collection-day answer",
     "services/garbage/schedule.py::format_date": "the date format of collection days",
     "services/garbage/schedule.py::describe": "the wording of collection rules (毎週月曜日, 第1・第3火曜日)",
-    "services/garbage/cli.py::add_commands": "a --help example",
 }
 
 
@@ -115,7 +112,8 @@ def japanese_literals() -> dict[str, list[str]]:
 
 def _listed(key: str) -> bool:
     return any(
-        key.startswith(entry) if entry.endswith(("/", "::")) else key == entry for entry in (*MATCHING, *NOT_YET_MOVED)
+        key.startswith(entry) if entry.endswith(("/", "::")) else key == entry
+        for entry in (*MATCHING, *DOCUMENTATION, *NOT_YET_MOVED)
     )
 
 

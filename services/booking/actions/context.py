@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clock import now
+from bot.formats import Formats, load_formats
 from services.common import settings
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
@@ -19,7 +20,7 @@ from services.payments.billing import payment_service
 from .. import calendar
 from ..config import BookingConfig, load_config
 from ..conversation import FIELDS, date_buttons, date_picker
-from ..fees import FeeTable, load_table, yen
+from ..fees import FeeTable, load_table
 from ..service import BookingStore, BookingView, NotChangeable, NotFound
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Context:
     def fees(self) -> FeeTable:
         s = settings()
         return load_table(s.data_dir, s.database_url)
+
+    @property
+    def formats(self) -> Formats:
+        return load_formats(settings().data_dir)
 
 
 def context() -> Context:
@@ -82,13 +87,13 @@ def check_pickup_date(
         else:
             dispatcher.utter_message(response="utter_bulky_date_unreadable")
         return None
-    label = calendar.label(result.day)
+    label = ctx.formats.date(result.day)
     if result.problem == calendar.PAST:
         dispatcher.utter_message(response="utter_bulky_date_past", date=label)
     elif result.problem == calendar.TOO_SOON:
-        dispatcher.utter_message(response="utter_bulky_date_too_soon", date=label, earliest=calendar.label(earliest))
+        dispatcher.utter_message(response="utter_bulky_date_too_soon", date=label, earliest=ctx.formats.date(earliest))
     elif result.problem == calendar.TOO_FAR:
-        dispatcher.utter_message(response="utter_bulky_date_too_far", date=label, latest=calendar.label(latest))
+        dispatcher.utter_message(response="utter_bulky_date_too_far", date=label, latest=ctx.formats.date(latest))
     elif result.problem == calendar.HOLIDAY:
         dispatcher.utter_message(response="utter_bulky_date_holiday", date=label, holiday=result.holiday)
     elif result.problem in (calendar.CLOSED, calendar.NO_PICKUP_WEEKDAY):
@@ -114,8 +119,8 @@ def ask_date(
     dispatcher.utter_message(
         response=response,
         area=area,
-        latest=calendar.label(latest),
-        buttons=date_buttons(free),
+        latest=ctx.formats.date(latest),
+        buttons=date_buttons(free, ctx.formats),
         json_message=date_picker(free[0], latest),
     )
     return True
@@ -131,12 +136,15 @@ def payment_instructions(dispatcher: CollectingDispatcher, booking: BookingView,
             dispatcher.utter_message(response="utter_bulky_pay_online_later", number=booking.number)
             return
         dispatcher.utter_message(
-            response="utter_bulky_pay_online", url=checkout.url, total=yen(checkout.amount), number=booking.number
+            response="utter_bulky_pay_online",
+            url=checkout.url,
+            total=ctx.formats.money(checkout.amount),
+            number=booking.number,
         )
         return
     dispatcher.utter_message(
         response="utter_bulky_pay_sticker",
-        total=yen(booking.total_fee),
+        total=ctx.formats.money(booking.total_fee),
         number=booking.number,
         shops=ctx.config.sticker.get("shops", ""),
         how_to=ctx.config.sticker.get("how_to", ""),

@@ -15,6 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.formats import load_formats
 from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
@@ -24,7 +25,7 @@ from .. import calendar
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
 from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
-from ..fees import check_quantities, choices, describe, parse_items, price, yen
+from ..fees import check_quantities, choices, describe, parse_items, price
 from ..service import DateFull, Draft, InvalidItems
 from .context import (
     BOOKING_SLOTS,
@@ -135,7 +136,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             )
             return {"bulky_items": None}
         if isinstance(value, str) or tracker.get_slot("requested_slot") == "bulky_items":  # not when resumed
-            fees = describe(parsed.lines, ctx.config.total_label)
+            fees = describe(parsed.lines, ctx.config.total_label, ctx.formats)
             dispatcher.utter_message(response="utter_bulky_items_fee", fees=fees)
         out: dict[str, Any] = {"bulky_items": [line.as_slot() for line in parsed.lines]}
         if not tracker.get_slot("bulky_request_key"):
@@ -262,7 +263,8 @@ class ActionAskBulkyPayment(Action):
         return "action_ask_bulky_payment"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        config = load_config(settings().data_dir)
+        data_dir = settings().data_dir
+        config = load_config(data_dir)
         lines = lines_of(tracker.get_slot("bulky_items"))
         buttons = [
             {"title": config.payment_label(m), "payload": encode_payload("general_inform", payment_method=m)}
@@ -271,7 +273,7 @@ class ActionAskBulkyPayment(Action):
         dispatcher.utter_message(
             response="utter_ask_bulky_payment",
             buttons=buttons,
-            total=yen(sum(line.subtotal for line in lines)),
+            total=load_formats(data_dir).money(sum(line.subtotal for line in lines)),
             shops=config.sticker.get("shops", ""),
         )
         return []
@@ -282,7 +284,8 @@ class ActionAskBulkyConfirmed(Action):
         return "action_ask_bulky_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        config = load_config(settings().data_dir)
+        data_dir = settings().data_dir
+        config = load_config(data_dir)
         if tracker.get_slot("bulky_edit_menu"):
             fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
             buttons = [
@@ -291,7 +294,7 @@ class ActionAskBulkyConfirmed(Action):
             ]
             dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons)
             return [SlotSet("bulky_edit_menu", None)]
-        rows, total_text = summary(tracker.slots, config)
+        rows, total_text = summary(tracker.slots, config, load_formats(data_dir))
         dispatcher.utter_message(
             response="utter_bulky_confirm",
             summary=summary_text(config.summary_title, rows, total_text),
@@ -325,7 +328,7 @@ class ActionSubmitBulkyBooking(Action):
         try:
             booking, _ = ctx.store.reserve(draft, ctx.now, ctx.fees)  # a replayed confirmation finds the same booking
         except DateFull:  # someone took the last place since the date was chosen: choose again, keep the rest
-            dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(draft.pickup_date))
+            dispatcher.utter_message(response="utter_bulky_date_taken", date=ctx.formats.date(draft.pickup_date))
             return [SlotSet("bulky_date", None), SlotSet("bulky_confirmed", None), ActiveLoop(FORM)]
         except InvalidItems:  # the fee table changed since the items were chosen: choose them again, keep the rest
             dispatcher.utter_message(response="utter_bulky_items_unknown_choice")
@@ -333,7 +336,7 @@ class ActionSubmitBulkyBooking(Action):
         dispatcher.utter_message(
             response="utter_bulky_booked",
             number=booking.number,
-            date=calendar.long_label(booking.pickup_date),
+            date=ctx.formats.date(booking.pickup_date, "long_date"),
             put_out_by=ctx.config.put_out_by,
         )
         payment_instructions(dispatcher, booking, ctx)

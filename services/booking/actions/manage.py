@@ -19,7 +19,6 @@ from services.payments.billing import payment_service
 from .. import calendar
 from ..contact import find_booking_number, normalize_booking_number, normalize_phone
 from ..conversation import MANAGE_OPS, manage_op, summary_text
-from ..fees import yen
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
 from .context import Context, ask_date, channel_of, check_pickup_date, context, in_group_chat, payment_instructions
@@ -64,10 +63,10 @@ def show_status(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Con
     rows = [
         [config.field_labels["bulky_items"], "、".join(f"{line.name} ×{line.quantity}" for line in booking.lines)],
         [config.field_labels["bulky_address"], booking.address],
-        [config.field_labels["bulky_date"], calendar.long_label(booking.pickup_date)],
+        [config.field_labels["bulky_date"], ctx.formats.date(booking.pickup_date, "long_date")],
         [config.field_labels["bulky_payment"], config.payment_label(booking.payment_method)],
     ]
-    total_text = f"{config.total_label} {yen(booking.total_fee)}"
+    total_text = f"{config.total_label} {ctx.formats.money(booking.total_fee)}"
     payment = render(settings(), f"utter_bulky_payment_{booking.payment_status}") if booking.payment_status else ""
     dispatcher.utter_message(
         response=status_response(booking),
@@ -95,8 +94,8 @@ def changeable(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Cont
     if ctx.today > deadline:
         dispatcher.utter_message(
             response="utter_bulky_deadline_passed",
-            deadline=calendar.label(deadline),
-            date=calendar.label(booking.pickup_date),
+            deadline=ctx.formats.date(deadline),
+            date=ctx.formats.date(booking.pickup_date),
         )
         return False
     return True
@@ -150,7 +149,7 @@ class ActionBulkyManage(Action):
             elif len(mine) > 1:
                 buttons = [
                     {
-                        "title": f"{b.number} {calendar.label(b.pickup_date)}",
+                        "title": f"{b.number} {ctx.formats.date(b.pickup_date)}",
                         "payload": encode_payload("garbage_booking_manage", booking_number=b.number, manage_action=op),
                     }
                     for b in mine
@@ -255,13 +254,13 @@ class ActionBulkyChangeDate(Action):
         try:
             booking = ctx.store.change_date(number, new_date, ctx.now)
         except DateFull:
-            dispatcher.utter_message(response="utter_bulky_date_taken", date=calendar.label(new_date))
+            dispatcher.utter_message(response="utter_bulky_date_taken", date=ctx.formats.date(new_date))
             return [*events, ActiveLoop("bulky_change_form")]
         except DeadlinePassed as exc:
             dispatcher.utter_message(
                 response="utter_bulky_deadline_passed",
-                deadline=calendar.label(exc.deadline),
-                date=calendar.label(exc.pickup),
+                deadline=ctx.formats.date(exc.deadline),
+                date=ctx.formats.date(exc.pickup),
             )
             return events
         except (NotChangeable, NotFound):
@@ -270,7 +269,7 @@ class ActionBulkyChangeDate(Action):
         dispatcher.utter_message(
             response="utter_bulky_date_changed",
             number=booking.number,
-            date=calendar.long_label(booking.pickup_date),
+            date=ctx.formats.date(booking.pickup_date, "long_date"),
             put_out_by=ctx.config.put_out_by,
         )
         return events
@@ -305,8 +304,8 @@ class ActionBulkyCancelBooking(Action):
         except DeadlinePassed as exc:
             dispatcher.utter_message(
                 response="utter_bulky_deadline_passed",
-                deadline=calendar.label(exc.deadline),
-                date=calendar.label(exc.pickup),
+                deadline=ctx.formats.date(exc.deadline),
+                date=ctx.formats.date(exc.pickup),
             )
             return events
         except (NotChangeable, NotFound):
@@ -318,10 +317,12 @@ class ActionBulkyCancelBooking(Action):
             log.exception("booking %s is cancelled but its payment could not be settled", number)
             settled = "failed"
         dispatcher.utter_message(
-            response="utter_bulky_cancelled", number=booking.number, date=calendar.long_label(booking.pickup_date)
+            response="utter_bulky_cancelled",
+            number=booking.number,
+            date=ctx.formats.date(booking.pickup_date, "long_date"),
         )
         if settled == "refunded":
-            dispatcher.utter_message(response="utter_bulky_refunded", total=yen(booking.total_fee))
+            dispatcher.utter_message(response="utter_bulky_refunded", total=ctx.formats.money(booking.total_fee))
         elif settled == "failed":
             dispatcher.utter_message(response="utter_bulky_refund_pending")
         elif booking.payment_method == "sticker":
