@@ -181,6 +181,16 @@ def cmd_setup(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_city_check(args, settings: Settings) -> int:
+    from .citycheck import run
+
+    found = run(settings)
+    for finding in found:
+        print(f"{finding.where}  {finding.what}")
+    print(f"{len(found)} thing(s) still hold demo or sample values." if found else "No demo or sample values found.")
+    return 1 if found else 0
+
+
 def cmd_db_upgrade(args, settings: Settings) -> int:
     from .store.migrate import upgrade
 
@@ -246,6 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("setup", help="migrate the database and load the city's open data (idempotent)")
     p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("city", help="the city's data folder")
+    city_sub = p.add_subparsers(dest="city_command", required=True)
+    c = city_sub.add_parser(
+        "check",
+        help="list what still holds demo or sample values (exit status 1 when anything is found)",
+        description="Lists, file and line first, what in the data folder (BOT_DATA_DIR) still holds the demo city's "
+        "or sample values: `sample: true`, the demo's phone numbers and URLs, the demo's files unchanged, garbage "
+        "labels mapped onto no category, other cities' districts and categories. Exit status 0: nothing found; "
+        "1: something found; 2: the data cannot be read.",
+    )
+    c.set_defaults(func=cmd_city_check)
 
     p = sub.add_parser("db", help="database tools")
     db_sub = p.add_subparsers(dest="db_command", required=True)

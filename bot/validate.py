@@ -10,8 +10,10 @@ from .errors import BotError
 from .nlu.folding import fold
 from .payload import PayloadError, decode_payload
 from .settings import Settings
-from .training_data import load_nlu, load_rules, read_yaml, yaml_files
+from .training_data import Example, load_nlu, load_rules, read_yaml, yaml_files
 
+# Examples of two intents this alike (cosine of their character n-grams) teach the classifier nothing but confusion.
+NEAR_DUPLICATE = 0.9
 # Intents that only ever arrive as button payloads or from the engine itself need no examples.
 EXAMPLE_FREE = {"nlu_fallback"}
 
@@ -30,6 +32,23 @@ def check_payload(payload: str, domain: Domain) -> str | None:
     if unknown:
         return f"button payload {payload!r} sets unknown entities {unknown} (declare them under entities:)"
     return None
+
+
+def near_duplicates(examples: list[Example], threshold: float = NEAR_DUPLICATE) -> list[tuple[Example, Example]]:
+    """Pairs of examples in different intents whose character 1-3-grams (folded, TF-IDF) have a cosine of at least
+    `threshold` but which are not the same text (exact repeats are reported on their own)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [fold(e.text).strip() for e in examples]
+    if len(texts) < 2:
+        return []
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit_transform(texts)
+    similar = (vectors @ vectors.T).tocoo()
+    return [
+        (examples[i], examples[j])
+        for i, j, sim in zip(similar.row, similar.col, similar.data, strict=True)
+        if i < j and sim >= threshold and examples[i].intent != examples[j].intent and texts[i] != texts[j]
+    ]
 
 
 def validate(settings: Settings) -> list[str]:
@@ -51,6 +70,11 @@ def validate(settings: Settings) -> list[str]:
         if len(intents) > 1:
             where = ", ".join(f"{e.source}:{e.line} ({e.intent})" for e in exs)
             problems.append(f"{exs[0].source}:{exs[0].line}: example {exs[0].text!r} is in several intents: {where}")
+    problems.extend(
+        f"{a.source}:{a.line}: example {a.text!r} ({a.intent}) nearly repeats {b.text!r} ({b.intent}) at "
+        f"{b.source}:{b.line}: one of them is mislabelled or too vague to teach either intent"
+        for a, b in near_duplicates(nlu.examples)
+    )
 
     # intents
     domain_intents = set(domain.intents)

@@ -1,7 +1,8 @@
 """The fee table and reading items out of what a citizen types: 「ソファ1点とタンス2つ」 → lines with fees.
 
 Items come from data/bulky_fees.yml and, read-only, from the garbage dictionary (category `bulky` with a fee;
-category `appliance_recycling` is refused). Matching is leftmost-longest on folded spellings (width, case,
+category `appliance_recycling` is refused), both of the city's data folder only: a city without the file has the
+dictionary's fees alone, never another city's. Matching is leftmost-longest on folded spellings (width, case,
 katakana/hiragana), so ｿﾌｧ, ソファ and そふぁ meet; what is left over and looks like a noun is reported as unknown.
 
 Buttons choose items by id and count (`[{"id": "sofa", "quantity": 1}]`): a payload is user input, so `price`
@@ -196,8 +197,8 @@ def parse_fee(text: str) -> int | None:
 def read_fee_file(path: Path) -> tuple[list[FeeItem], dict[str, FeeItem | str]]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"The bulky-waste fee table {path} is missing.") from None
+    except FileNotFoundError:  # a city without its own table: only its dictionary's fees (`bot city check` says so)
+        return [], {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read the bulky-waste fee table {path}: {exc}") from exc
     unknown = set(doc) - {"items", "refused"}

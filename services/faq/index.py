@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import yaml
 from bot import city
 from bot.filecache import FileCache
 from bot.nlu.folding import fold
+
+from .selector import EntryText, Selector, entry_text
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Entry:
     source: str
     checked: str
     related: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # questions it answers, in citizens' words
     # the review record that replaced the bulk `checked:` stamp (dates as ISO strings; "" when not given)
     basis: str = ""  # the national or legal basis (law, ordinance, ministry page)
     effective: str = ""  # when the rule took effect
@@ -38,37 +40,20 @@ class FaqIndex:
     topics: dict[str, str]  # intent -> display title
     domains: dict[str, dict]  # domain -> {title, topics}
 
+    selector: Selector | None = None  # built with the index
+
     def best(self, intent: str, text: str) -> Entry | None:
-        """The entry of `intent` whose keywords and title best cover what the citizen wrote.
-
-        Keywords shared by many entries of the intent count for less, a keyword found only inside a
-        longer matched one does not count, and on a tie the first entry, the topic's main one, wins.
-        """
+        """The entry of `intent` that answers what the citizen wrote (services/faq/selector.py); on a tie the
+        first entry, the topic's main one."""
         candidates = self.by_intent.get(intent) or []
-        if not candidates:
-            return None
-        folded = fold(text)
-        grams = _bigrams(folded)
-        df = Counter(k for e in candidates for k in set(e.keywords))
-        matched = {k for k in df if k and k in folded}
-        # マイナンバー inside マイナンバーカード is not a separate hit
-        matched = {k for k in matched if not any(k != m and k in m for m in matched)}
-
-        def score(e: Entry) -> float:
-            hits = sum(len(k) / df[k] for k in set(e.keywords) if k in matched)
-            covered = len(grams & _bigrams(fold(e.title))) / len(grams) if grams else 0.0
-            return hits + 2 * covered
-
-        return max(candidates, key=lambda e: (round(score(e), 6), -candidates.index(e)))
+        if not candidates or self.selector is None:
+            return candidates[0] if candidates else None
+        return self.selector.best(candidates, text)
 
 
 def _text(value: object) -> str:
     """A YAML scalar as text: a date as ISO, a missing value as ""."""
     return "" if value is None else str(value)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def load(data_dir: Path) -> FaqIndex:
@@ -82,6 +67,7 @@ def _files(data_dir: Path) -> list[Path]:
 
 def _build(data_dir: Path) -> FaqIndex:
     entries: dict[str, Entry] = {}
+    texts: dict[str, EntryText] = {}
     by_intent: dict[str, list[Entry]] = {}
     topics: dict[str, str] = {}
     domains: dict[str, dict] = {}
@@ -100,14 +86,16 @@ def _build(data_dir: Path) -> FaqIndex:
                 source=raw.get("source", ""),
                 checked=str(raw.get("checked", "")),
                 related=list(raw.get("related") or []),
+                examples=[str(q) for q in raw.get("examples") or []],
                 basis=_text(raw.get("basis")),
                 effective=_text(raw.get("effective")),
                 reviewed=_text(raw.get("reviewed")),
                 review_by=_text(raw.get("review_by")),
             )
             entries[entry.id] = entry
+            texts[entry.id] = entry_text(entry.title, entry.answer, map(str, raw.get("keywords") or []), entry.examples)
             by_intent.setdefault(entry.intent, []).append(entry)
-    return FaqIndex(entries, by_intent, topics, domains)
+    return FaqIndex(entries, by_intent, topics, domains, Selector(texts))
 
 
 _INDEXES = FileCache(_build, maxsize=4)

@@ -18,7 +18,8 @@ from bot.clock import now
 from services.common import settings
 
 from . import answers
-from .lookup import Match
+from .collection import collection_kinds
+from .lookup import Index, Match, item_phrase
 from .service import GarbageService, get_service
 
 AREA_SLOT = "garbage_area"
@@ -26,6 +27,8 @@ AREA_FORM = "garbage_area_form"
 # A message this short that names a known item is a question about that item, whatever the classifier said.
 BARE_ITEM_MAX_CHARS = 20
 
+GARBAGE_INTENTS = "garbage_"
+MIN_CONTAINED_CHARS = 3  # 「USBメモリ」 inside 「USBメモリなどの記録媒体」; shorter words sit inside too many names
 
 def garbage_service() -> GarbageService:
     s = settings()
@@ -67,12 +70,35 @@ def collection_question(tracker: Tracker) -> str:
 
 
 def names_an_item(tracker: Tracker) -> bool:
-    """「フライパン」 alone: a short message that is (nearly) just an item name in the city's data."""
+    """The message asks about an item of the city's list, so the item's own row answers, not a general answer:
+    「フライパン」 alone (a short message that is nearly just an item name), a question whose whole item phrase is
+    an item's name (「乾電池の捨て方」), or, when the classifier read a garbage question, one whose phrase begins
+    with an item's name (「傘は材質によって…」)."""
     text: str = (tracker.latest_message.get("text") or "").strip()
-    if not text or _is_payload(text) or len(text) > BARE_ITEM_MAX_CHARS:
+    if not text or _is_payload(text):
         return False
-    match = garbage_service().snapshot().index.lookup(text)
-    return match.kind != "none" and match.how in ("exact", "fuzzy")
+    index = garbage_service().snapshot().index
+    if len(text) <= BARE_ITEM_MAX_CHARS:
+        match = index.lookup(text)
+        inside = match.how == "containing" and match.kind == "item" and len(match.query) >= MIN_CONTAINED_CHARS
+        if match.kind != "none" and (match.how in ("exact", "fuzzy") or inside):
+            return True
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    found = [m for m in index.lookup_all(text) if m.whole and m.kind != "none"]
+    # Whatever the classifier said, a message that is an item name with a garbage question's ending is one.
+    return bool(found) and (intent.startswith(GARBAGE_INTENTS) or found[0].query == item_phrase(text))
+
+
+def item_matches(index: Index, text: str, entity: str | None) -> list[Match]:
+    """The items a message asks about: a button's exact name, else the text, else the NLU's entity."""
+    if _is_payload(text):  # a button carries the exact item name
+        named = index.named(entity or "")
+        return [Match("item", entity or "", named, whole=True) if named else index.lookup(entity or "")]
+    matches = index.lookup_all(text)
+    if entity and len(matches) == 1 and matches[0].how != "exact":  # the NLU's entity beats a guess from the text
+        by_entity = index.lookup(entity)
+        return [by_entity if by_entity.how == "exact" else matches[0]]
+    return matches
 
 
 class ActionGarbageLookup(Action):
@@ -84,20 +110,14 @@ class ActionGarbageLookup(Action):
         snap = service.snapshot()
         text = tracker.latest_message.get("text") or ""
         entity = next(tracker.get_latest_entity_values("garbage_item"), None)
-        if _is_payload(text):  # a button carries the exact item name
-            named = snap.index.named(entity or "")
-            match = Match("item", entity or "", named) if named else snap.index.lookup(entity or "")
-        else:
-            match = snap.index.lookup(text)
-            if entity and match.how != "exact":  # the NLU's entity beats a guess from the text
-                by_entity = snap.index.lookup(entity)
-                match = by_entity if by_entity.how == "exact" else match
-        if match.kind == "none" and match.query:
-            service.log_miss(match.query, [e.name for e in match.items])
+        matches = item_matches(snap.index, text, entity)
+        for match in matches:
+            if match.kind == "none" and match.query:
+                service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
-        send_replies(
-            dispatcher, answers.match_replies(match, snap.index, service.config, snap.areas, area, city_today())
-        )
+        kinds = collection_kinds(service.data_dir)
+        replies = answers.match_replies(matches, snap.index, service.config, kinds, snap.areas, area, city_today())
+        send_replies(dispatcher, replies)
         return []
 
 

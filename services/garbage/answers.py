@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from .areas import Area, Areas
+from .collection import COLLECTION_POINT, NOT_COLLECTED, REQUEST
 from .config import GarbageConfig
 from .lookup import Entry, Index, Match
 from .normalize import text_key
@@ -74,14 +75,33 @@ def _has_schedule(category: str, config: GarbageConfig, areas: Areas) -> bool:
     return any(collected in a.rules for a in areas.areas)
 
 
+def how_collected(
+    entry: Entry, config: GarbageConfig, kinds: dict[str, str], areas: Areas, area: Area | None, today: date
+) -> list[Reply]:
+    """What is true of the item's category: its area's day (or where to find the days), a booking, a collection
+    point, or that the city does not collect it."""
+    name = config.categories.get(entry.category, entry.category)
+    kind = kinds.get(entry.category) or kinds.get(config.collection_category(entry.category), "")
+    if kind == REQUEST:
+        return [Reply("utter_garbage_on_request", {"category": name})]
+    if kind == COLLECTION_POINT:
+        return [Reply("utter_garbage_collection_point", {"category": name})]
+    if kind == NOT_COLLECTED:
+        return [Reply("utter_garbage_not_collected", {"category": name})]
+    if not _has_schedule(entry.category, config, areas):
+        return [Reply("utter_garbage_days_elsewhere", {"category": name})]
+    return [category_day(area, entry.category, config, today)] if area is not None else []
+
+
 def item_replies(
     entry: Entry,
     config: GarbageConfig,
+    kinds: dict[str, str],
     areas: Areas,
     area: Area | None,
     today: date,
 ) -> list[Reply]:
-    """Category and notes; the area's day for it, or that it has no regular collection; the bulky fee."""
+    """Category and notes; the bulky fee; how the category is collected (with the area's day when known)."""
     name = config.categories.get(entry.category, entry.category)
     notes = "\n".join(x for x in (entry.notes, entry.remarks) if x)
     out = [
@@ -90,32 +110,48 @@ def item_replies(
             {"item": entry.name, "category": name, "notes": notes},
         )
     ]
-    if not _has_schedule(entry.category, config, areas):
-        out.append(Reply("utter_garbage_no_schedule", {"category": name}))
-    elif area is not None:
-        out.append(category_day(area, entry.category, config, today))
     if entry.bulky_fee:
         out.append(Reply("utter_garbage_bulky_fee", {"item": entry.name, "fee": entry.bulky_fee}))
-    return out
+    return out + how_collected(entry, config, kinds, areas, area, today)
 
 
-def match_replies(
-    match: Match, index: Index, config: GarbageConfig, areas: Areas, area: Area | None, today: date
+def _one_match(
+    match: Match,
+    index: Index,
+    config: GarbageConfig,
+    kinds: dict[str, str],
+    areas: Areas,
+    area: Area | None,
+    today: date,
 ) -> list[Reply]:
-    """Everything the bot says to an item question."""
     if match.kind == "item" or (match.kind == "choices" and len({e.name for e in match.items}) == 1):
         best = match.items[0]  # an "item" or "choices" match always has items
         out = [Reply("utter_garbage_guessed", {"query": match.query, "item": best.name})] if match.fuzzy else []
         for entry in index.named(best.name)[:MAX_SAME_NAME] or [best]:
-            out += item_replies(entry, config, areas, area, today)
-    elif match.kind == "choices":
+            out += item_replies(entry, config, kinds, areas, area, today)
+        if match.variants:
+            out.append(Reply("utter_garbage_item_variants", {"item": best.name}, item_buttons(match.variants)))
+        return out
+    if match.kind == "choices":
         return [Reply("utter_garbage_choose_item", {"query": match.query}, item_buttons(match.items))]
-    elif not match.query:
+    if not match.query:
         return [Reply("utter_garbage_ask_item")]
-    elif match.items:
-        out = [Reply("utter_garbage_item_near", {"query": match.query}, item_buttons(match.items))]
-    else:
-        out = [Reply("utter_garbage_item_not_found", {"query": match.query})]
+    if match.items:
+        return [Reply("utter_garbage_item_near", {"query": match.query}, item_buttons(match.items))]
+    return [Reply("utter_garbage_item_not_found", {"query": match.query})]
+
+
+def match_replies(
+    matches: list[Match],
+    index: Index,
+    config: GarbageConfig,
+    kinds: dict[str, str],
+    areas: Areas,
+    area: Area | None,
+    today: date,
+) -> list[Reply]:
+    """Everything the bot says to an item question: each item it names, then where to ask."""
+    out = [r for m in matches for r in _one_match(m, index, config, kinds, areas, area, today)]
     return [*out, CONTACT]
 
 

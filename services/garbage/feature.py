@@ -5,6 +5,7 @@ from pathlib import Path
 from bot.features import Feature, NluLookups
 
 from . import nlu_tables
+from .citycheck import city_check
 from .cli import add_commands
 from .importers import import_configured
 
@@ -16,4 +17,5 @@ FEATURE = Feature(
     add_commands=add_commands,
     setup=import_configured,
     nlu_lookups=NluLookups(files=nlu_tables.files, tables=nlu_tables.tables),
+    city_check=city_check,
 )

@@ -3,7 +3,10 @@
 The index is built once from the database (see service.py). Each item is reachable by the keys of its full
 name and synonyms (tier 0), of its name without qualifiers, 傘（金属製） → 傘 (tier 1), and of each `・`-joined
 part (tier 2). A question is cut down to the item phrase first (「スプレー缶は何ごみ？」 → スプレー缶); then,
-in order: exact keys, names containing the phrase, and fuzzy matching of the folded spelling and reading.
+in order: exact keys of the phrase, of its head before a particle (「傘は材質によって…」 → 傘) and of its
+nouns, names containing the phrase, and fuzzy matching of the folded spelling and reading. An exact name
+answers at once and brings its variants along (乾電池, with 乾電池（筒型） offered); a reading alone never
+joins two different kanji spellings (投棄 is not 陶器).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _TAILS = [
         r"(の|を|は)?\s*(捨て方|すてかた|捨てかた|出し方|だしかた|出しかた|分別方法|分別|分け方|処分方法|処分の仕方)",
         r"(は|って|を|も)(どう|どこ|いつ|どのよう|どうやって)",
         r"(を|は)(捨て|すて|出し|処分|廃棄)(たい|る|ます|ても|たら|れ)",
+        r"(捨て|すて|処分し|廃棄し)(たい|る|ます|ても|たら|れ)",
         r"(は|って)(燃える|燃えない|燃やせる|燃やせない|燃やす|燃やさない|可燃|不燃|資源|粗大|有害|危険)(ごみ|ゴミ|物)?(です|か|\?|？|$)",
         r"(について|を)?(教えて|知りたい|調べたい)",
         r"(です|でしょう|ですか)?[?？!！。.．]+$",
@@ -38,6 +42,9 @@ _TAILS = [
 ]
 _LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ちょっと|ごみの分別で|分別で|質問です)[、,。\s]*")
 _CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
+_PARTICLE = "助詞"
+_AND = {"と", "や", "、", ","}  # 「空き缶とびん」 names two items
+_NOT_HEAD = {"の", *_AND}  # ヤクルトの容器 is one phrase; 傘は…, 扇風機が… end the item at the particle
 _NOT_ITEMS = {
     text_key(w)
     for w in (
@@ -90,6 +97,8 @@ class Match:
     query: str
     items: list[Entry] = field(default_factory=list)
     how: str = "exact"
+    variants: list[Entry] = field(default_factory=list)  # other items of the answered name's family, as buttons
+    whole: bool = False  # the question's item phrase itself (or its head) is the item's name: not a noun inside it
 
     @property
     def fuzzy(self) -> bool:
@@ -132,6 +141,35 @@ def noun_chunks(phrase: str) -> list[str]:
         ):
             out.append(word)
     return out
+
+
+def head(phrase: str) -> str:
+    """The words before the first particle other than の: 「傘は材質によって」 → 傘; the phrase itself when none."""
+    out: list[str] = []
+    for tok in tokens(phrase):
+        if tok.pos == _PARTICLE and tok.text not in _NOT_HEAD:
+            break
+        out.append(tok.text)
+    return "".join(out)
+
+
+def listed(phrase: str) -> list[str]:
+    """The items of a phrase that names several, 「空き缶とびん」 → 空き缶, びん; [] for one."""
+    parts, current = [], ""
+    for tok in tokens(phrase):
+        if tok.text in _AND and (tok.pos == _PARTICLE or not tok.pos.startswith("名詞")):
+            parts.append(current)
+            current = ""
+        else:
+            current += tok.text
+    parts = [p for p in [*parts, current] if p]
+    return parts if len(parts) > 1 else []
+
+
+def _kanji(text: str) -> set[str]:
+    return {
+        ch for ch in text if unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "IDEOGRAPHIC ITERATION"))
+    }
 
 
 class Index:
@@ -193,12 +231,16 @@ class Index:
         return [self.entries[i] for i in order]
 
     def _exact(self, phrase: str) -> dict[int, int]:
-        # What was typed first; the reading only when the spelling finds nothing (傘 must not bring 笠).
+        # What was typed first; the reading only when the spelling finds nothing (傘 must not bring 笠), and never
+        # between two kanji spellings (投棄 and 陶器 are both とうき).
         for group in ((text_key(phrase), norm_key(phrase)), (reading_key(phrase),)):
             hits: dict[int, int] = {}
             for key in filter(None, group):
                 for i, tier in self._keys.get(key, {}).items():
                     hits[i] = min(tier, hits.get(i, tier))
+            if group[0] != text_key(phrase):  # the reading group
+                typed = _kanji(phrase)
+                hits = {i: t for i, t in hits.items() if typed <= _kanji(self.entries[i].name)}
             if hits:
                 close = {i: t for i, t in hits.items() if t < 2} or hits
                 return close
@@ -214,11 +256,18 @@ class Index:
                 hits[i] = min(len(name_key) - len(key), hits.get(i, 999))
         return hits
 
-    def _decide(self, phrase: str, hits: Mapping[int, float], how: str = "exact") -> Match:
+    def _decide(self, phrase: str, hits: Mapping[int, float], how: str = "exact", whole: bool = False) -> Match:
         ranked = self._rank(hits)
+        if how == "exact":
+            named = [self.entries[i] for i in hits if hits[i] == 0]
+            own = [e for e in named if text_key(e.name) == text_key(phrase)]  # its own name beats a synonym
+            named = [e for e in ranked if e in (own or named)]
+            if named and len({e.category for e in named}) == 1:  # the exact name answers; its family is offered
+                variants = [e for e in ranked if e not in named and e.name not in {n.name for n in named}]
+                return Match("item", phrase, named, how, variants[:MAX_CHOICES], whole)
         if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or how != "fuzzy"):
-            return Match("item", phrase, ranked, how)
-        return Match("choices", phrase, ranked[:MAX_CHOICES], how)
+            return Match("item", phrase, ranked, how, whole=whole)
+        return Match("choices", phrase, ranked[:MAX_CHOICES], how, whole=whole)
 
     def _near(self, phrase: str) -> dict[int, float]:
         scores: dict[int, float] = {}
@@ -233,19 +282,23 @@ class Index:
         return scores
 
     def lookup(self, text: str) -> Match:
+        """The one item (or the choices) a question is about."""
         phrase = item_phrase(text)
         if not phrase:
             return Match("none", "", how="none")
-        hits = self._exact(phrase)
-        if hits:
-            return self._decide(phrase, hits)
-        # Sudachi cuts kana-only text into nonsense, so only mixed spellings get noun chunks.
-        chunks = [] if is_kana(text_key(phrase)) else noun_chunks(phrase)
+        # Sudachi cuts kana-only text into nonsense, so only mixed spellings get a head and noun chunks.
+        kana = is_kana(text_key(phrase))
+        first = "" if kana else head(phrase)
+        for candidate in dict.fromkeys(filter(None, (phrase, first))):
+            hits = self._exact(candidate)
+            if hits:
+                return self._decide(candidate, hits, whole=True)
+        chunks = [] if kana else noun_chunks(phrase)
         for chunk in chunks:
-            hits = self._exact(chunk)
+            hits = {i: t for i, t in self._exact(chunk).items() if t < 2}  # not a part of a `・`-joined name
             if hits:
                 return self._decide(chunk, hits)
-        for part in [phrase, *chunks]:
+        for part in [phrase, *(c for c in chunks if len(c) >= 3)]:
             hits = self._containing(part)
             if hits:
                 return self._decide(part, hits, "containing")
@@ -258,3 +311,15 @@ class Index:
             if self.entries[i].name not in {e.name for e in near}:
                 near.append(self.entries[i])
         return Match("none", phrase, near[:NEAR_MATCHES], "none")
+
+    def lookup_all(self, text: str) -> list[Match]:
+        """Every item a question names: 「空き缶とびん」 → 空き缶 and びん; otherwise the one `lookup` finds."""
+        match = self.lookup(text)
+        if match.whole:
+            return [match]
+        phrase = item_phrase(text)
+        parts = [] if is_kana(text_key(phrase)) else listed(phrase)
+        found = [self.lookup(p) for p in parts]
+        if found and all(m.whole for m in found):
+            return found
+        return [match]

@@ -26,6 +26,16 @@ def index():
         ("certificates_mynumber_card", "マイナンバーカードの暗証番号を忘れた", "cert_mynumber_pin"),
         ("certificates_mynumber_card", "マイナンバーカードをなくした", "cert_mynumber_lost"),
         ("taxes_payment_methods", "納付書をなくした", "tax_pay_lost_slip"),
+        # issue 10: the question's specifics choose between entries of one intent
+        ("certificates_mynumber_card", "マイナンバーカードを更新したい", "cert_mynumber_card_renewal"),
+        ("certificates_mynumber_card", "マイナンバーカードを申請したい", "cert_mynumber_apply"),
+        ("taxes_resident_tax", "住民税の払い方", "tax_resident_collection_types"),
+        ("taxes_resident_tax", "住民税の計算方法を知りたい", "tax_resident_calc"),
+        ("certificates_convenience_store", "住民票はコンビニで取れますか", "cert_convenience_overview"),
+        ("certificates_convenience_store", "コンビニで住民票が取れないとき", "cert_convenience_trouble"),
+        ("insurance_pension_exemption", "国民年金の保険料が払えないとき", "ins_pension_exemption"),
+        ("insurance_pension", "国民年金の保険料の払い方", "ins_pension_payment"),
+        ("taxes_property_tax", "固定資産税はいつまでに払えばいいですか", "tax_property_due"),
     ],
 )
 def test_best_entry_within_the_intent(index, intent, text, expected):

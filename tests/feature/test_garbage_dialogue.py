@@ -42,3 +42,41 @@ def test_bare_item_names_are_answered_from_the_open_data_whatever_the_classifier
         assert engine.store.turns(f"bare{i}")[-1]["unanswered"] is False
     assert "お答えできません" in say("明日の天気を教えて", sender="bare-oos")[0]["text"]
     assert engine.store.turns("bare-oos")[-1]["unanswered"] is True
+
+
+def last_actions(engine, sender):
+    return engine.store.turns(sender)[-1]["actions"]
+
+
+def test_throwing_an_item_away_is_a_sorting_question_and_a_booking_only_an_offer(bot_env, say, engine):
+    import_configured(bot_env)
+    asked = say("古い自転車は何ごみですか", sender="bike1")[0]["text"]
+    wanted = say("古い自転車を捨てたい", sender="bike2")[0]["text"]
+    assert asked == wanted and asked.startswith("「自転車」は「")  # the same item, the same category
+    for sender in ("bike1", "bike2"):
+        assert "action_garbage_lookup" in last_actions(engine, sender)
+        assert "bulky_booking_form" not in last_actions(engine, sender)
+    sofa = say("ソファを捨てたい", sender="sofa")
+    assert "bulky_booking_form" not in last_actions(engine, "sofa")
+    offer = [b for m in sofa for b in m.get("buttons") or [] if b["payload"] == "/garbage_bulky_booking"]
+    assert len(offer) == 1 and "1,000円" in " ".join(m["text"] for m in sofa)  # the fee, then the offer
+    say(offer[0]["payload"], sender="sofa")  # tapping the offer starts the booking
+    assert "bulky_booking_form" in last_actions(engine, "sofa")
+    say("粗大ごみの収集を予約したい", sender="book")  # so does asking to book
+    assert "bulky_booking_form" in last_actions(engine, "book")
+
+
+def test_a_question_naming_an_item_gets_its_row_not_a_general_answer(bot_env, say, engine):
+    import_configured(bot_env)
+    for i, (text, item) in enumerate(
+        [
+            ("乾電池の捨て方を教えて", "乾電池"),
+            ("スマホを捨てたい", "携帯電話"),
+            ("缶（２５㎝以上）", "缶（２５㎝以上）"),
+        ]
+    ):
+        assert say(text, sender=f"row{i}")[0]["text"].startswith(f"「{item}」は「"), text
+        assert "action_garbage_lookup" in last_actions(engine, f"row{i}")
+    desk = say("パソコン机", sender="desk")
+    assert "action_garbage_lookup" in last_actions(engine, "desk")
+    assert all(b["title"].startswith("パソコン机") for b in desk[0]["buttons"])

@@ -8,6 +8,9 @@ what was edited in git.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from bot import city
-from bot import model as bot_model
 from bot.clock import clock
 from bot.settings import Settings
 from services.console import audit
@@ -134,7 +136,7 @@ class Curation:
             changed = content.write(self.data_dir, entries, examples)
             nlu = Path(self.data_dir, "nlu")
             if any(path.parent == nlu for path in changed):
-                bot_model.train(self.settings)
+                train(self.settings)
                 self.reload_model()
                 result.trained = True
             self.versions.mark_published(v.id for v in pending)
@@ -143,6 +145,28 @@ class Curation:
             result.seconds = round(time.perf_counter() - started, 3)
             audit.record_now(self.settings.database_url, actor, "faq.publish", "faq", None, result.__dict__)
             return result
+
+
+def train(settings: Settings) -> None:
+    """`bot train` on these settings in a process of its own: the server's threads keep their interpreter while it
+    trains (on the same cores, one training in-process slowed every request); the new model becomes current."""
+    env = {
+        **os.environ,
+        "BOT_PROJECT_DIR": str(settings.project_dir),
+        "BOT_DATA_DIR": str(settings.data_dir),
+        "BOT_CONFIG": str(settings.config_file),
+        "BOT_DOMAIN": str(settings.domain_file),
+        "BOT_MODEL_DIR": str(settings.model_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "train"], env=env, cwd=settings.project_dir, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise TrainingFailed(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "bot train failed")
+
+
+class TrainingFailed(RuntimeError):
+    pass
 
 
 def try_it(parse: Callable[[str], dict[str, Any]], data_dir: Path, text: str) -> dict[str, Any]:

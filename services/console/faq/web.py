@@ -21,9 +21,15 @@ STATUSES = {"": "すべて", DRAFT: "未公開の変更あり", PUBLISHED: "公�
 MAX_QUERY = 100
 
 
+FILES = "data files"  # the actor of versions taken in from the files (an edit made in git, or the first import)
+
+
 def _curation() -> Curation:
+    """The curation service, the files' own changes taken in first (a page never shows content older than them)."""
     engine = current_app.extensions["bot_engine"]
-    return Curation(current_app.config["BOT_SETTINGS"], reload_model=engine.reload_model)
+    curation = Curation(current_app.config["BOT_SETTINGS"], reload_model=engine.reload_model)
+    curation.sync(FILES)
+    return curation
 
 
 def _actor() -> str:
@@ -48,7 +54,6 @@ def _matches(state: EntryState, query: str, domain: str, intent: str, status: st
 @require_role(STAFF)
 def entries() -> ResponseReturnValue:
     curation = _curation()
-    curation.sync(_actor())
     args = request.args
     query, domain, intent = (args.get(k, "")[:MAX_QUERY].strip() for k in ("q", "domain", "intent"))
     status = args.get("status", "") if args.get("status", "") in STATUSES else ""
@@ -173,8 +178,7 @@ def _with_diffs(history: list) -> list[dict[str, Any]]:
     rows = []
     for i, v in enumerate(history):  # newest first
         previous = history[i + 1] if i + 1 < len(history) else None
-        old = None if previous is None else {**_marked(previous)}
-        rows.append({"v": v, "diff": _diff(old, _marked(v))})
+        rows.append({"v": v, "diff": _diff(None if previous is None else _marked(previous), _marked(v))})
     return rows
 
 
@@ -244,7 +248,8 @@ def _is_local(path: str) -> bool:
 @bp.post("/import")
 @require_role(STAFF)
 def import_files() -> ResponseReturnValue:
-    added = _curation().sync(_actor())
+    curation = Curation(current_app.config["BOT_SETTINGS"])
+    added = curation.sync(_actor())
     flash(f"ファイルから{added}件の変更を取り込みました。" if added else "ファイルとの差はありません。")
     return redirect(url_for("faq.entries"))
 

@@ -4,8 +4,16 @@ from pathlib import Path
 
 from bot.features import Feature
 
+
+def init_app(app) -> None:
+    from . import web
+
+    web.init_app(app)
+
+
 FEATURE = Feature(
     name="console_insights",
     models=("services.console.insights.models",),
     migrations=Path(__file__).parent / "migrations",
+    init_app=init_app,
 )

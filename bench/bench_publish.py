@@ -1,0 +1,161 @@
+"""FAQ publish under load (issue 13): the time from clicking 公開 in the console until the webhook serves the new
+answer, and the requests that failed meanwhile (target: 0).
+
+The real server (`bot run`, 4 threads) on a copy of the demo city's data and model in a temporary folder. Eight
+clients keep asking the held-out questions while a staff user publishes an edited answer twice: the answer alone
+(the FAQ files change, no training), then the answer with a new training example (the model retrains in the
+server and is swapped in). A probe asks the edited entry's question until the new answer comes back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from bench.bench_engine import free_port, start_server
+from bench.corpus import NO_LIMITS, ROOT, percentile, questions
+from bot.settings import Settings
+
+CLIENTS = 8
+QUESTION = "住民票を郵送で請求したい"
+INTENT = "certificates_residence_record"
+STAFF, PASSWORD = "bench-staff", "bench password for publishing 13"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _token(html: str) -> str:
+    match = CSRF.search(html)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def _ask(base: str, sender: str, text: str) -> requests.Response:
+    return requests.post(base + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+
+
+def _sign_in(base: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/admin/login")
+    session.post(base + "/admin/login", data={"name": STAFF, "password": PASSWORD, "csrf_token": _token(page.text)})
+    return session
+
+
+def _publish_once(base: str, staff: requests.Session, data_dir: Path, marker: str, new_example: str | None) -> dict:
+    from services.console.faq import content
+    from services.faq import index as faq_index
+
+    entry = faq_index.load(data_dir).best(INTENT, QUESTION)
+    assert entry is not None
+    url = f"{base}/admin/faq/entry/{entry.id}"
+    files = content.read(data_dir)
+    values = files.entries[entry.id]
+    examples = files.examples[INTENT] + ([new_example] if new_example else [])
+    form = {k: "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
+    form.update(
+        answer=f"{values['answer']}{marker}", examples="\n".join(examples), csrf_token=_token(staff.get(url).text)
+    )
+    if staff.post(url, data=form, allow_redirects=False).status_code != 302:
+        raise RuntimeError("the edit was refused")
+
+    statuses: list[int] = []
+    latencies: list[float] = []
+    stop = threading.Event()
+    texts = questions()
+
+    def client(i: int) -> None:
+        n = i
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                statuses.append(_ask(base, f"bench{i}", texts[n % len(texts)]).status_code)
+            except requests.RequestException:
+                statuses.append(0)
+            latencies.append(time.perf_counter() - started)
+            n += CLIENTS
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    time.sleep(2)
+    token = _token(staff.get(base + "/admin/faq/").text)
+    clicked = time.perf_counter()
+    response = staff.post(base + "/admin/faq/publish", data={"csrf_token": token}, allow_redirects=False)
+    page_seconds = time.perf_counter() - clicked
+    while marker not in _ask(base, "probe", QUESTION).json()[0]["text"]:
+        if time.perf_counter() - clicked > 120:
+            raise RuntimeError("the new answer was never served")
+    served = time.perf_counter() - clicked
+    time.sleep(2)
+    stop.set()
+    for t in threads:
+        t.join()
+    failed = sum(s != 200 for s in statuses)
+    notice = staff.get(base + response.headers["Location"]).text  # the page the click lands on says what it did
+    return {
+        "retrained": "再学習" in notice,
+        "publish_response_s": round(page_seconds, 2),
+        "new_answer_served_s": round(served, 2),
+        "requests": len(statuses),
+        "failed": failed,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+    }
+
+
+def main() -> dict:
+    from bot import model as bot_model
+    from services.console.users import UserStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-publish-"))
+    source = Settings.from_env(env={})
+    if bot_model.is_stale(source):
+        bot_model.train(source)
+    shutil.copytree(ROOT / "data", tmp / "data")
+    current = bot_model.current_model_dir(source)
+    shutil.copytree(current, tmp / "models" / current.name)
+    (tmp / "models" / "current").write_text(current.name + "\n", encoding="utf-8")
+    env = {"BOT_DATA_DIR": str(tmp / "data"), "BOT_MODEL_DIR": str(tmp / "models")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        proc, _ = start_server(tmp, port, limits=NO_LIMITS)
+        try:
+            UserStore(f"sqlite:///{tmp}/bench.sqlite3").create(STAFF, "staff", PASSWORD, "bench")
+            staff = _sign_in(base)
+            figures = {
+                "answer only": _publish_once(base, staff, tmp / "data", "（改訂1）", None),
+                "answer and example": _publish_once(
+                    base, staff, tmp / "data", "（改訂2）", "住民票を郵便で取り寄せる方法"
+                ),
+            }
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name, f in figures.items():
+        print(
+            f"publish, {name}: new answer served {f['new_answer_served_s']} s after the click "
+            f"(publish page {f['publish_response_s']} s, retrained: {f['retrained']}); {f['requests']} requests "
+            f"from {CLIENTS} clients, {f['failed']} failed, p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms"
+        )
+    return figures
+
+
+if __name__ == "__main__":
+    main()

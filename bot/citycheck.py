@@ -1,0 +1,104 @@
+"""`bot city check`: what in a city's data folder still holds the demo city's or sample values.
+
+The engine checks what every city has: anything marked `sample: true` (city.yml, an FAQ entry...), files that are
+the demo city's unchanged, and the demo city's phone numbers and URLs wherever they were copied to. Each feature
+adds what only it knows through `Feature.city_check` (the garbage feature: unmapped labels, other cities' district
+names and categories). The demo city is the project's own `data/` folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .features import CityCheck, features
+from .settings import Settings
+from .training_data import read_yaml, yaml_files
+
+PHONE = re.compile(r"(?<![\d-])0\d{1,4}-\d{1,4}-\d{3,4}(?![\d-])")
+URL = re.compile(r"https?://[^\s\"'（）()<>]+")
+# Copied on purpose: the features' dialogue and the training data every city starts from (ADOPTING.md).
+SHARED_FOLDERS = ("nlu", "rules")
+
+
+def demo_dir(settings: Settings) -> Path:
+    return settings.project_dir / "data"
+
+
+def city_files(settings: Settings) -> list[Path]:
+    """The city's YAML files, and the domain in use: where demo values end up."""
+    files = yaml_files([settings.data_dir])
+    return files if settings.domain_file in files else [*files, settings.domain_file]
+
+
+def where(settings: Settings, path: Path, line: int | None = None) -> str:
+    name = str(path.relative_to(settings.data_dir)) if path.is_relative_to(settings.data_dir) else str(path)
+    return f"{name}:{line}" if line else name
+
+
+def _marked(node: Any) -> Iterator[tuple[int, str]]:
+    """(line, label) of every mapping marked `sample: true`."""
+    if isinstance(node, dict):
+        if node.get("sample") is True:
+            yield node.get("__line__", 0), str(node.get("id") or node.get("name") or "")
+        for value in node.values():
+            yield from _marked(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _marked(value)
+
+
+def samples(settings: Settings) -> list[CityCheck]:
+    found = []
+    for path in yaml_files([settings.data_dir]):
+        for line, label in _marked(read_yaml(path, with_lines=True)):
+            what = f"`{label}` is" if label else "its values are"
+            found.append(
+                CityCheck(where(settings, path, line), f"marked `sample: true`: {what} a sample; replace, then unmark")
+            )
+    return found
+
+
+def unchanged_demo_files(settings: Settings) -> list[CityCheck]:
+    demo = demo_dir(settings)
+    if demo.resolve() == settings.data_dir.resolve():
+        return []
+    found = []
+    for path in yaml_files([settings.data_dir]):
+        relative = path.relative_to(settings.data_dir)
+        twin = demo / relative
+        if relative.parts[0] not in SHARED_FOLDERS and twin.is_file() and twin.read_bytes() == path.read_bytes():
+            found.append(CityCheck(str(relative), "the demo city's file, unchanged: its values are the demo's"))
+    return found
+
+
+def demo_contacts(settings: Settings) -> list[CityCheck]:
+    """The demo's phone numbers and web hosts (from its city.yml, where its contacts are) wherever they appear in
+    the city's files."""
+    profile = (demo_dir(settings) / "city.yml").read_text(encoding="utf-8")
+    phones = set(PHONE.findall(profile))
+    hosts = {urlsplit(u).hostname for u in URL.findall(profile)}
+    found = []
+    for path in city_files(settings):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            hits = [p for p in PHONE.findall(line) if p in phones]
+            hits += [u for u in URL.findall(line) if urlsplit(u).hostname in hosts]
+            if hits:
+                found.append(
+                    CityCheck(where(settings, path, number), f"the demo city's {', '.join(sorted(set(hits)))}")
+                )
+    return found
+
+
+def run(settings: Settings) -> list[CityCheck]:
+    """Every finding, the engine's first, then each feature's."""
+    found = samples(settings) + unchanged_demo_files(settings) + demo_contacts(settings)
+    for feature in features():
+        if feature.city_check:
+            found += feature.city_check(settings)
+    return found

@@ -1,0 +1,132 @@
+"""The garbage feature's part of `bot city check`: labels of the city's sources that map onto no category, and
+what the city copied from the demo city that names the demo's districts or garbage categories (NLU examples, the
+domain's replies, FAQ answers). The demo city is the project's own data folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.citycheck import demo_dir, where
+from bot.features import CityCheck
+from bot.settings import Settings
+from bot.training_data import ENTITY_ANNOTATION, read_yaml, yaml_files
+
+from .config import GarbageConfig, load_config
+from .importers import parse_source
+from .normalize import text_key
+
+AREA_ENTITIES = ("area", "garbage_area")  # the entities whose examples are districts
+_QUALIFIER = re.compile(r"[（(].*?[）)]")
+
+
+def city_check(settings: Settings) -> list[CityCheck]:
+    if not (settings.data_dir / "garbage.yml").exists():
+        return [CityCheck("garbage.yml", "missing: the bot knows no garbage items (ADOPTING.md, step 3)")]
+    config = load_config(settings.data_dir)
+    found, areas = unmapped_labels(config)
+    demo = demo_dir(settings)
+    if demo.resolve() == settings.data_dir.resolve():
+        demo_areas: set[str] = set()
+        demo_categories: dict[str, str] = {}
+    else:
+        demo_config = load_config(demo)
+        demo_areas = {a for src in demo_config.sources for a in parse_source(demo_config, src).areas}
+        demo_categories = demo_config.categories
+    found += foreign_districts(settings, areas, demo_areas - areas)
+    found += foreign_categories(settings, config.categories, demo_categories)
+    return found
+
+
+def unmapped_labels(config: GarbageConfig) -> tuple[list[CityCheck], set[str]]:
+    """Per source, each label mapped onto no category with its rows, and the other rows that cannot be used;
+    and the collection areas the sources give."""
+    found: list[CityCheck] = []
+    areas: set[str] = set()
+    for i, src in enumerate(config.sources):
+        parsed = parse_source(config, src)
+        areas.update(parsed.areas)
+        here = f"garbage.yml sources[{i}] ({src.name})"
+        unmapped = Counter({label: n for (label, category), n in parsed.labels.items() if category is None})
+        for label, rows in unmapped.most_common():
+            what = f"label `{label}` maps onto no category" if label else "rows without a category"
+            found.append(CityCheck(here, f"{what}: {rows} row(s) skipped; map it under `categories:`"))
+        other = len(parsed.problems) - unmapped.total()
+        if other:
+            found.append(CityCheck(here, f"{other} other row(s) cannot be used: `bot import garbage --dry-run`"))
+    return found, areas
+
+
+def _names(values: Iterable[str]) -> set[str]:
+    """Names as they appear in text: without qualifiers, and each part of a `・` list; two characters or more."""
+    out: set[str] = set()
+    for value in values:
+        base = _QUALIFIER.sub("", str(value)).strip()
+        out.update(n for n in [base, *base.split("・")] if len(n) >= 2)
+    return out
+
+
+def _example_files(settings: Settings) -> list[Path]:
+    files = yaml_files([settings.data_dir / "nlu"])
+    return files if settings.domain_file in files else [*files, settings.domain_file]
+
+
+def foreign_districts(settings: Settings, areas: set[str], demo_only: set[str]) -> list[CityCheck]:
+    """Area examples that are not the city's collection areas, and the demo's district names, in the NLU data
+    and the domain's replies."""
+    demo_names = sorted(_names(demo_only), key=lambda n: (-len(n), n))
+    found = []
+    for path in _example_files(settings):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            named = {m["text"] for m in ENTITY_ANNOTATION.finditer(line) if m["name"] in AREA_ENTITIES}
+            foreign = sorted(n for n in named if n not in areas)
+            for name in named:
+                line = line.replace(name, "")
+            for name in demo_names:  # longest first, each taken out: 浅野川 is not also 浅野
+                if name in line:
+                    foreign.append(name)
+                    line = line.replace(name, "")
+            if foreign:
+                found.append(
+                    CityCheck(
+                        where(settings, path, number),
+                        f"「{'」「'.join(foreign)}」: not one of the city's {len(areas)} collection areas "
+                        "(garbage.yml's sources); use the city's own district names",
+                    )
+                )
+    return found
+
+
+def foreign_categories(settings: Settings, city: dict[str, str], demo: dict[str, str]) -> list[CityCheck]:
+    """FAQ answers naming a garbage category of the demo city that this city does not have."""
+    own = sorted(_names(city.values()) | set(city.values()), key=len, reverse=True)
+    own_keys = {text_key(n) for n in own}
+    others = sorted((n for n in _names(demo.values()) if text_key(n) not in own_keys), key=len, reverse=True)
+    if not others:
+        return []
+    found = []
+    for path in yaml_files([settings.data_dir / "faq"]):
+        doc = read_yaml(path, with_lines=True) or {}
+        for entry in (doc.get("faq") or {}).get("entries") or []:
+            text = f"{entry.get('title', '')} {entry.get('answer', '')}"
+            for name in own:  # 空きびん is this city's, whatever びん is elsewhere
+                text = text.replace(name, "")
+            named = []
+            for name in others:  # longest first: 燃やさないごみ is not also 燃やすごみ's
+                if name in text:
+                    named.append(name)
+                    text = text.replace(name, "")
+            if named:
+                found.append(
+                    CityCheck(
+                        where(settings, path, entry.get("__line__")),
+                        f"FAQ `{entry.get('id')}` names 「{'」「'.join(named)}」, not a garbage category of this city "
+                        "(city.yml garbage_categories): rewrite it for the city's categories",
+                    )
+                )
+    return found

@@ -1,0 +1,126 @@
+"""A second real city in CI (issue 12, point 8): 川崎市, whose 3,674-item dictionary this project was not built on,
+adopted from scratch in a temporary data folder as ADOPTING.md says — copy the training data, add the city's
+profile, its garbage list and the mapping, check the mapping, train, import, serve — then asked about a seeded
+random sample of its items in everyday phrasings through the real HTTP server.
+
+For speed the training data copied is the fixture city's small set (ADOPTING.md copies the project's `data/`);
+bench/bench_second_city.py measures the same on the full training data (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import shutil
+from collections import Counter
+
+import pytest
+import requests
+
+from bot.city import load_city
+from bot.cli import main as bot_main
+from bot.settings import PROJECT_DIR, Settings
+from services.garbage.config import load_config
+from tests.conftest import FIXED_NOW, FIXTURE_CITY, LiveServer
+
+KAWASAKI = PROJECT_DIR / "tests" / "fixtures" / "kawasaki"
+PHRASINGS = ("{}は何ごみですか", "{}を捨てたい", "{}の出し方", "{}ってどうやって捨てるの")
+SAMPLE, SEED = 40, 12
+# The target of issue 12; this sample measured 98.8% (158 of 160) when written (bench/RESULTS.md: the full figures).
+FLOOR = 0.95
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory):
+    """ADOPTING.md's steps for Kawasaki, in a new folder; yields the settings of the running city."""
+    root = tmp_path_factory.mktemp("kawasaki")
+    city = root / "data"
+    # Step 2: the training data every city starts from (here the fixture city's, to train in seconds)
+    for name in ("nlu", "rules", "faq"):
+        shutil.copytree(FIXTURE_CITY / name, city / name)
+    # Steps 3-4: the city's profile, its garbage list as published and the column mapping
+    shutil.copytree(KAWASAKI, city, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
+    env = {
+        "BOT_DATA_DIR": str(city),
+        "BOT_DATABASE_URL": f"sqlite:///{root / 'bot.sqlite3'}",
+        "BOT_MODEL_DIR": str(root / "models"),
+        "BOT_FIXED_NOW": FIXED_NOW,
+        "BOT_RATE_LIMIT_PER_IP": "100000/minute",  # one test client asks 160 questions in seconds
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        # Steps 4-6: the mapping checked, then train, import (setup)
+        assert bot_main(["import", "garbage", "--dry-run"]) == 0
+        assert bot_main(["train"]) == 0
+        assert bot_main(["setup"]) == 0
+        yield Settings.from_env()
+
+
+@pytest.fixture(scope="module")
+def server(adopted):
+    """Step 7: serve (a real waitress server, as `bot run` starts)."""
+    from connectors import create_app
+
+    app = create_app(adopted)
+    with LiveServer(app) as live:
+        yield live.url
+    app.extensions["bot_engine"].close()
+
+
+def items() -> list[dict[str, str]]:
+    with open(KAWASAKI / "opendata" / "kawasaki" / "original.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def ask(url: str, sender: str, text: str) -> str:
+    response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    assert response.status_code == 200
+    return "\n".join(m.get("text") or "" for m in response.json())
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_mapping_is_checked_before_anything_is_written(adopted, capsys):
+    assert bot_main(["import", "garbage", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "items 3674" in out and "0 row(s) would be skipped" in out and "NOT MAPPED" not in out
+
+
+def test_its_items_get_their_own_category_and_notes_in_everyday_phrasings(adopted, server):
+    config = load_config(adopted.data_dir)  # the published label → the city's name of its category
+    categories = {label: config.categories[cid] for label, cid in config.sources[0].categories.items()}
+    rows = items()
+    by_name: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_name.setdefault(row["品目名"], []).append(row)
+    sample = random.Random(SEED).sample(sorted(by_name), SAMPLE)
+    correct: Counter[str] = Counter()
+    misses = []
+    for n, name in enumerate(sample):
+        for phrasing in PHRASINGS:
+            reply = squeeze(ask(server, f"k{n}-{PHRASINGS.index(phrasing)}", phrasing.format(name)))
+            ok = any(
+                f"「{name}」" in reply
+                and f"「{categories[row['出し方（一覧）']]}」" in reply
+                and squeeze(row["出し方のポイント"]) in reply
+                for row in by_name[name]
+            )
+            correct[phrasing] += ok
+            if not ok:
+                misses.append(f"{phrasing.format(name)} → {reply[:80]}")
+    rate = sum(correct.values()) / (SAMPLE * len(PHRASINGS))
+    print({p: correct[p] / SAMPLE for p in PHRASINGS}, f"overall {rate:.3f}", *misses, sep="\n")
+    assert rate >= FLOOR, misses
+
+
+def test_a_booking_never_uses_another_citys_fees(adopted, server):
+    """Kawasaki has no fee table of its own (no bulky_fees.yml): the demo city's fees are never offered."""
+    ask(server, "fees", "粗大ごみの収集を申し込みたい")
+    reply = ask(server, "fees", "ソファー1点")
+    assert "円" not in reply
+    office = load_city(adopted.data_dir)["offices"]["bulky"]
+    assert office["phone"] in reply  # the city's own office is named for items it has no fee for
