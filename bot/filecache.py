@@ -34,25 +34,39 @@ class FileCache(Generic[T]):
     """`load(*args)` cached per `args`, rebuilt when any of the files named at the call changes.
 
     Only the latest value per `args` is kept, for at most `maxsize` different `args`. A file changed while it
-    is being read is read again on the next call (its stamp is taken before reading)."""
+    is being read is read again on the next call (its stamp is taken before reading). One rebuild at a time: the
+    callers that find the same change wait for it instead of each reading the files again (after a console publish,
+    every busy request thread would otherwise rebuild the FAQ index at once)."""
 
     def __init__(self, load: Callable[..., T], maxsize: int = 8):
         self._load = load
         self._maxsize = maxsize
         self._entries: OrderedDict[tuple, tuple[tuple, T]] = OrderedDict()
         self._lock = threading.Lock()
+        self._building = threading.RLock()
 
     def get(self, files: Iterable[str | Path], *args: Hashable, version: Hashable = None) -> T:
         stamp = (stamps(files), version)
+        fresh = self._fresh(args, stamp)
+        if fresh is not None:
+            return fresh[0]
+        with self._building:
+            fresh = self._fresh(args, stamp)  # another caller rebuilt it while this one waited
+            if fresh is not None:
+                return fresh[0]
+            value = self._load(*args)
+            with self._lock:
+                self._entries[args] = (stamp, value)
+                self._entries.move_to_end(args)
+                while len(self._entries) > self._maxsize:
+                    self._entries.popitem(last=False)
+        return value
+
+    def _fresh(self, args: tuple, stamp: tuple) -> tuple[T] | None:
+        """The cached value of `args` in a 1-tuple when it was built from files with `stamp`; None otherwise."""
         with self._lock:
             entry = self._entries.get(args)
             if entry is not None and entry[0] == stamp:
                 self._entries.move_to_end(args)
-                return entry[1]
-        value = self._load(*args)
-        with self._lock:
-            self._entries[args] = (stamp, value)
-            self._entries.move_to_end(args)
-            while len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
-        return value
+                return (entry[1],)
+        return None

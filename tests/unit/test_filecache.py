@@ -77,3 +77,29 @@ def test_staff_edits_to_the_city_profile_apply_without_a_restart(tmp_path):
     text = (data / "city.yml").read_text(encoding="utf-8")
     (data / "city.yml").write_text(text.replace(name, "もみじ市"), encoding="utf-8")
     assert load_city(data)["city"]["name"] == "もみじ市"
+
+
+def test_callers_that_find_the_same_change_wait_for_one_rebuild(tmp_path):
+    """After a publish, every busy request thread finds the FAQ changed: one of them reads it, the others wait."""
+    import threading
+    import time
+
+    reads = []
+
+    def slow_load(path):
+        reads.append(path)
+        time.sleep(0.2)
+        return path.read_text(encoding="utf-8")
+
+    cache = FileCache(slow_load)
+    f = tmp_path / "faq.yml"
+    f.write_text("old", encoding="utf-8")
+    assert cache.get([f], f) == "old"
+    f.write_text("new answer", encoding="utf-8")
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(cache.get([f], f))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == ["new answer"] * 6 and len(reads) == 2

@@ -134,6 +134,7 @@ class Curation:
             entries = {v.key: None if v.retired else dict(v.content) for v in pending if v.kind == ENTRY}
             examples = {v.key: list(v.content) for v in pending if v.kind == EXAMPLES}
             changed = content.write(self.data_dir, entries, examples)
+            faq_index.load(self.data_dir)  # rebuilt here, so citizens' requests find the new answers ready
             nlu = Path(self.data_dir, "nlu")
             if any(path.parent == nlu for path in changed):
                 train(self.settings)
