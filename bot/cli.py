@@ -61,9 +61,29 @@ def cmd_run(args, settings: Settings) -> int:
             f"port {args.port} is in use on {args.host}; choose another: "
             f"`make run PORT={args.port + 1}` or `--port {args.port + 1}`"
         ) from None
+    if settings.console_port:
+        serve_internal(app, settings)
     progress(f"serving on http://{args.host}:{args.port}")
     server.run()
     return 0
+
+
+def serve_internal(app, settings: Settings) -> None:
+    """The second listener, on the internal address (BOT_CONSOLE_HOST:BOT_CONSOLE_PORT): the same app with its
+    requests marked internal (connectors.listeners), so that the console answers there and only there."""
+    from waitress.server import create_server
+
+    from connectors.listeners import INTERNAL, on_listener
+
+    host, port = settings.console_host, settings.console_port
+    try:
+        server = create_server(on_listener(app, INTERNAL), host=host, port=port, threads=2, ident="citybot-console")
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise BotError(f"BOT_CONSOLE_PORT {port} is in use on {host}; choose another") from None
+    threading.Thread(target=server.run, name="console-listener", daemon=True).start()
+    progress(f"serving the console on http://{host}:{port}/admin/")
 
 
 def shell_choice(text: str, buttons: list[dict]) -> str:
