@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.store.db import session_factory
+from bot.store.migrate import upgrade
 from services.console.faq.models import EXAMPLES, FaqVersion
 from services.console.insights import dashboard, queue
 from services.console.models import AuditEntry
@@ -78,8 +79,11 @@ def test_seeded_unanswered_questions_land_in_the_expected_groups(seeded, engine)
     assert microwave.reasons == {"fallback": 2, "garbage_miss": 1}
 
 
-def test_the_dashboard_figures_match_hand_counts(bot_env, engine):
-    url = bot_env.database_url
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_dashboard_figures_match_hand_counts(bot_env, engine, request, database):
+    """The same hand-counted turns on both databases: the city's days are cut in SQL differently on each."""
+    url = bot_env.database_url if database == "sqlite" else request.getfixturevalue("pg_url")
+    upgrade(url)
     add_turns(
         url,
         [

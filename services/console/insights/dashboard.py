@@ -88,17 +88,23 @@ def traffic(session: Session, start: date, end: date, zone: ZoneInfo) -> Table:
     """Conversations (distinct senders) and questions (turns) per day and channel."""
     since, until = _bounds(start, end, zone)
     day = _day_sql(session, zone).label("day")
-    rows = session.execute(
-        select(day, Turn.channel, func.count(func.distinct(Turn.sender_id)), func.count())
+    # per sender first, then per day: two hash aggregates, where count(DISTINCT) would sort every turn
+    per_sender = (
+        select(day, Turn.channel, Turn.sender_id, func.count().label("n"))
         .where(Turn.received_at >= since, Turn.received_at < until)
-        .group_by(day, Turn.channel)
-        .order_by(day, Turn.channel)
+        .group_by(day, Turn.channel, Turn.sender_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(per_sender.c.day, per_sender.c.channel, func.count(), func.sum(per_sender.c.n))
+        .group_by(per_sender.c.day, per_sender.c.channel)
+        .order_by(per_sender.c.day, per_sender.c.channel)
     ).all()
     return Table(
         "traffic",
         "日別・チャネル別の会話数と質問数",
         ("日付", "チャネル", "会話数", "質問数"),
-        [(_as_day(d), channel, conversations, questions) for d, channel, conversations, questions in rows],
+        [(_as_day(d), channel, conversations, int(questions)) for d, channel, conversations, questions in rows],
     )
 
 
