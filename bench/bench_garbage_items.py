@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 from bot import model as bot_model
@@ -27,7 +26,6 @@ from bot.cli import cmd_setup
 from bot.engine import Engine
 from bot.settings import Settings
 from services.garbage import answers
-from services.garbage.areas import Areas
 from services.garbage.lookup import Entry
 from services.garbage.service import GarbageService
 
@@ -55,7 +53,7 @@ def expected_texts(engine: Engine, entry: Entry, service: GarbageService) -> set
     """The item's own answer as the city's responses word it (one per same-named row)."""
     out = set()
     for same in service.snapshot().index.named(entry.name) or [entry]:
-        reply = answers.item_replies(same, service.config, {}, Areas([]), None, date.today())[0]
+        reply = answers.item_reply(same, service.config)
         message = engine.agent.responder.render(reply.response, {}, "rest", reply.values)
         if message:
             out.add(message["text"])
@@ -146,10 +144,10 @@ def report(rows: list[dict], args: argparse.Namespace, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it), leaving other sections alone."""
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace a benchmark's section of RESULTS.md (or append it), leaving other sections alone."""
     current = RESULTS.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    pattern = re.compile(rf"^{re.escape(section)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(current):
         updated = pattern.sub(lambda _: text + "\n", current)
     else:

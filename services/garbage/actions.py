@@ -21,14 +21,15 @@ from . import answers
 from .collection import collection_kinds
 from .lookup import Index, Match, item_phrase
 from .service import GarbageService, get_service
+from .wording import Wording
 
 AREA_SLOT = "garbage_area"
 AREA_FORM = "garbage_area_form"
 # A message this short that names a known item is a question about that item, whatever the classifier said.
 BARE_ITEM_MAX_CHARS = 20
-
 GARBAGE_INTENTS = "garbage_"
 MIN_CONTAINED_CHARS = 3  # 「USBメモリ」 inside 「USBメモリなどの記録媒体」; shorter words sit inside too many names
+
 
 def garbage_service() -> GarbageService:
     s = settings()
@@ -67,6 +68,17 @@ def collection_question(tracker: Tracker) -> str:
         asked = [i for i in users if i < loops[-1]]
         return _question(events[asked[-1]]) if asked else ""
     return _question(events[latest])
+
+
+def answer_context(service: GarbageService, domain: DomainDict) -> answers.Context:
+    """The city's config, collection kinds, wording of days and areas, as of today."""
+    return answers.Context(
+        service.config,
+        collection_kinds(service.data_dir),
+        Wording.from_domain(domain, service.data_dir),
+        service.snapshot().areas,
+        city_today(),
+    )
 
 
 def names_an_item(tracker: Tracker) -> bool:
@@ -115,9 +127,8 @@ class ActionGarbageLookup(Action):
             if match.kind == "none" and match.query:
                 service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
-        kinds = collection_kinds(service.data_dir)
-        replies = answers.match_replies(matches, snap.index, service.config, kinds, snap.areas, area, city_today())
-        send_replies(dispatcher, replies)
+        ctx = answer_context(service, domain)
+        send_replies(dispatcher, answers.match_replies(matches, snap.index, ctx, area))
         return []
 
 
@@ -141,7 +152,7 @@ class ActionCollectionSchedule(Action):
             # Clear a value that names no area (the data changed), or the form would think it is answered.
             return [SlotSet(AREA_SLOT, None), FollowupAction(AREA_FORM)]
         category = answers.detect_category(question, config, snap.index) if question else None
-        send_replies(dispatcher, answers.schedule_replies(area, category, config, city_today()))
+        send_replies(dispatcher, answers.schedule_replies(area, category, answer_context(service, domain)))
         return [SlotSet(AREA_SLOT, area.name)]
 
 

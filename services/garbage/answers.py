@@ -17,7 +17,7 @@ from .collection import COLLECTION_POINT, NOT_COLLECTED, REQUEST
 from .config import GarbageConfig
 from .lookup import Entry, Index, Match
 from .normalize import text_key
-from .schedule import describe, format_date
+from .wording import Wording
 
 ITEM_INTENT = "garbage_sort_item"
 AREA_INTENT = "garbage_collection_day"
@@ -34,6 +34,18 @@ class Reply:
 CONTACT = Reply("utter_garbage_contact")  # where to ask: every answer ends with it
 
 
+@dataclass(frozen=True)
+class Context:
+    """What an answer depends on besides the question: the city's garbage config, how each category is collected
+    (city.yml garbage_collection), how days are written, the collection areas and today's date."""
+
+    config: GarbageConfig
+    kinds: dict[str, str]
+    wording: Wording
+    areas: Areas
+    today: date
+
+
 def _payload(intent: str, entity: str, value: str) -> str:
     return f"/{intent}{json.dumps({entity: value}, ensure_ascii=False)}"
 
@@ -47,14 +59,9 @@ def area_buttons(areas: list[Area]) -> list[dict]:
     return [{"title": a.name, "payload": _payload(AREA_INTENT, "garbage_area", a.name)} for a in areas]
 
 
-def _next(day: date | None, today: date) -> str:
-    if day is None:
-        return ""
-    return ("本日 " if day == today else "") + format_date(day)
-
-
-def category_day(area: Area, category: str, config: GarbageConfig, today: date) -> Reply:
+def category_day(area: Area, category: str, ctx: Context) -> Reply:
     """When `category` goes out in `area`: its days and the next date."""
+    config = ctx.config
     collected = config.collection_category(category)
     rule = area.rule(collected)
     names = config.categories
@@ -64,71 +71,56 @@ def category_day(area: Area, category: str, config: GarbageConfig, today: date) 
         "area": area.name,
         "category": names.get(category, category),
         "collection": names.get(collected, collected),
-        "days": describe(rule),
-        "next_date": _next(area.next_date(collected, today, config.break_rule), today),
+        "days": ctx.wording.describe(rule),
+        "next_date": ctx.wording.next_date(area.next_date(collected, ctx.today, config.break_rule), ctx.today),
     }
     return Reply("utter_garbage_category_day" if collected == category else "utter_garbage_category_day_with", values)
 
 
-def _has_schedule(category: str, config: GarbageConfig, areas: Areas) -> bool:
-    collected = config.collection_category(category)
-    return any(collected in a.rules for a in areas.areas)
+def _has_schedule(category: str, ctx: Context) -> bool:
+    collected = ctx.config.collection_category(category)
+    return any(collected in a.rules for a in ctx.areas.areas)
 
 
-def how_collected(
-    entry: Entry, config: GarbageConfig, kinds: dict[str, str], areas: Areas, area: Area | None, today: date
-) -> list[Reply]:
+def how_collected(entry: Entry, ctx: Context, area: Area | None) -> list[Reply]:
     """What is true of the item's category: its area's day (or where to find the days), a booking, a collection
     point, or that the city does not collect it."""
+    config = ctx.config
     name = config.categories.get(entry.category, entry.category)
-    kind = kinds.get(entry.category) or kinds.get(config.collection_category(entry.category), "")
+    kind = ctx.kinds.get(entry.category) or ctx.kinds.get(config.collection_category(entry.category), "")
     if kind == REQUEST:
         return [Reply("utter_garbage_on_request", {"category": name})]
     if kind == COLLECTION_POINT:
         return [Reply("utter_garbage_collection_point", {"category": name})]
     if kind == NOT_COLLECTED:
         return [Reply("utter_garbage_not_collected", {"category": name})]
-    if not _has_schedule(entry.category, config, areas):
+    if not _has_schedule(entry.category, ctx):
         return [Reply("utter_garbage_days_elsewhere", {"category": name})]
-    return [category_day(area, entry.category, config, today)] if area is not None else []
+    return [category_day(area, entry.category, ctx)] if area is not None else []
 
 
-def item_replies(
-    entry: Entry,
-    config: GarbageConfig,
-    kinds: dict[str, str],
-    areas: Areas,
-    area: Area | None,
-    today: date,
-) -> list[Reply]:
-    """Category and notes; the bulky fee; how the category is collected (with the area's day when known)."""
+def item_reply(entry: Entry, config: GarbageConfig) -> Reply:
+    """The item's own answer: its name, category and notes."""
     name = config.categories.get(entry.category, entry.category)
     notes = "\n".join(x for x in (entry.notes, entry.remarks) if x)
-    out = [
-        Reply(
-            "utter_garbage_item_notes" if notes else "utter_garbage_item",
-            {"item": entry.name, "category": name, "notes": notes},
-        )
-    ]
+    response = "utter_garbage_item_notes" if notes else "utter_garbage_item"
+    return Reply(response, {"item": entry.name, "category": name, "notes": notes})
+
+
+def item_replies(entry: Entry, ctx: Context, area: Area | None) -> list[Reply]:
+    """Category and notes; the bulky fee; how the category is collected (with the area's day when known)."""
+    out = [item_reply(entry, ctx.config)]
     if entry.bulky_fee:
         out.append(Reply("utter_garbage_bulky_fee", {"item": entry.name, "fee": entry.bulky_fee}))
-    return out + how_collected(entry, config, kinds, areas, area, today)
+    return out + how_collected(entry, ctx, area)
 
 
-def _one_match(
-    match: Match,
-    index: Index,
-    config: GarbageConfig,
-    kinds: dict[str, str],
-    areas: Areas,
-    area: Area | None,
-    today: date,
-) -> list[Reply]:
+def _one_match(match: Match, index: Index, ctx: Context, area: Area | None) -> list[Reply]:
     if match.kind == "item" or (match.kind == "choices" and len({e.name for e in match.items}) == 1):
         best = match.items[0]  # an "item" or "choices" match always has items
         out = [Reply("utter_garbage_guessed", {"query": match.query, "item": best.name})] if match.fuzzy else []
         for entry in index.named(best.name)[:MAX_SAME_NAME] or [best]:
-            out += item_replies(entry, config, kinds, areas, area, today)
+            out += item_replies(entry, ctx, area)
         if match.variants:
             out.append(Reply("utter_garbage_item_variants", {"item": best.name}, item_buttons(match.variants)))
         return out
@@ -141,17 +133,9 @@ def _one_match(
     return [Reply("utter_garbage_item_not_found", {"query": match.query})]
 
 
-def match_replies(
-    matches: list[Match],
-    index: Index,
-    config: GarbageConfig,
-    kinds: dict[str, str],
-    areas: Areas,
-    area: Area | None,
-    today: date,
-) -> list[Reply]:
+def match_replies(matches: list[Match], index: Index, ctx: Context, area: Area | None) -> list[Reply]:
     """Everything the bot says to an item question: each item it names, then where to ask."""
-    out = [r for m in matches for r in _one_match(m, index, config, kinds, areas, area, today)]
+    out = [r for m in matches for r in _one_match(m, index, ctx, area)]
     return [*out, CONTACT]
 
 
@@ -168,19 +152,17 @@ def detect_category(text: str, config: GarbageConfig, index: Index) -> str | Non
     return best.category if best is not None and match.kind == "item" and match.how == "exact" else None
 
 
-def schedule_replies(area: Area, category: str | None, config: GarbageConfig, today: date) -> list[Reply]:
+def schedule_replies(area: Area, category: str | None, ctx: Context) -> list[Reply]:
     """One category's days and next date, or every category of the area with its next date."""
     if category:
-        out = [category_day(area, category, config, today)]
+        out = [category_day(area, category, ctx)]
     else:
         lines = []
         for cid in area.rules:
             rule = area.rule(cid)
             if rule:
-                nxt = _next(area.next_date(cid, today, config.break_rule), today)
-                lines.append(
-                    f"・{config.categories.get(cid, cid)}：{describe(rule)}" + (f"（次回 {nxt}）" if nxt else "")
-                )
+                nxt = ctx.wording.next_date(area.next_date(cid, ctx.today, ctx.config.break_rule), ctx.today)
+                lines.append(ctx.wording.line(ctx.config.categories.get(cid, cid), rule, nxt))
         out = [Reply("utter_garbage_schedule", {"area": area.name, "days": "\n".join(lines)})]
     if area.remarks:
         out.append(Reply("utter_garbage_area_remarks", {"remarks": "\n".join(area.remarks)}))

@@ -24,7 +24,7 @@ from bot.errors import ConfigError
 from services.common import profile
 
 from . import answers
-from .actions import AREA_FORM, AREA_SLOT, city_today, garbage_service, send_replies
+from .actions import AREA_FORM, AREA_SLOT, answer_context, garbage_service, send_replies
 from .areas import Area, Areas
 
 _COUNTRY = re.compile(r"^(日本|Japan)[、,]?\s*")
@@ -100,7 +100,7 @@ class ActionLocationArea(Action):
         area = area_for_address(str(entities.get("location_address") or ""), areas)
         if area:
             dispatcher.utter_message(response="utter_location_area_set", area=area.name)
-            send_replies(dispatcher, answers.schedule_replies(area, None, service.config, city_today()))
+            send_replies(dispatcher, answers.schedule_replies(area, None, answer_context(service, domain)))
             return [SlotSet(AREA_SLOT, area.name)]
         dispatcher.utter_message(response="utter_location_area_unknown")
         if (tracker.active_loop or {}).get("name"):  # a procedure is under way: do not start another

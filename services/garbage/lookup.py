@@ -271,14 +271,17 @@ class Index:
 
     def _near(self, phrase: str) -> dict[int, float]:
         scores: dict[int, float] = {}
-        for key in {text_key(phrase), reading_key(phrase)}:
+        spelled, typed = text_key(phrase), _kanji(phrase)
+        for key in {spelled, reading_key(phrase)}:
             if not key:
                 continue
             for _, score, pos in process.extract(
                 key, self._fuzzy_keys, scorer=fuzz.ratio, limit=20, score_cutoff=FUZZY_NEAR
             ):
                 for i in self._fuzzy_owners[pos]:
-                    scores[i] = max(score, scores.get(i, 0))
+                    guarded = key != spelled and not typed <= _kanji(self.entries[i].name)
+                    # another kanji spelling of the same reading is only suggested, never answered
+                    scores[i] = max(min(score, FUZZY_ANSWER - 1) if guarded else score, scores.get(i, 0))
         return scores
 
     def lookup(self, text: str) -> Match:

@@ -129,31 +129,3 @@ def next_date(rule: Rule, today: date, breaks: Breaks = Breaks(), break_rule: st
     """The first collection day on or after `today`, or None when there is none within the horizon."""
     days = collection_dates(rule, today, today + timedelta(days=HORIZON_DAYS), breaks, break_rule)
     return days[0] if days else None
-
-
-def _join(parts: list[str]) -> str:
-    return "・".join(parts)
-
-
-def describe(rule: Rule) -> str:
-    """The rule as people say it: 毎週月曜日・木曜日、第2・第4水曜日（4・6月）."""
-    parts = []
-    if rule.weekly:
-        parts.append("毎週" + _join([f"{WEEKDAYS[w]}曜日" for w in sorted(rule.weekly)]))
-    by_day: dict[int, list[int]] = {}
-    for weekday, n in sorted(rule.nth):
-        by_day.setdefault(weekday, []).append(n)
-    for weekday, ns in by_day.items():
-        parts.append(_join([f"第{n}" for n in ns]) + f"{WEEKDAYS[weekday]}曜日")
-    text = "、".join(parts)
-    if rule.months:
-        text += "（" + _join([str(m) for m in sorted(rule.months, key=lambda m: (m < 4, m))]) + "月）"
-    if rule.dates:
-        listed = _join([format_date(d, weekday=False) for d in sorted(rule.dates)])
-        text = f"{text}、{listed}" if text else listed
-    return text
-
-
-def format_date(day: date, weekday: bool = True) -> str:
-    text = f"{day.month}月{day.day}日"
-    return f"{text}（{WEEKDAYS[day.weekday()]}）" if weekday else text

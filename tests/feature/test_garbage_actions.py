@@ -93,7 +93,7 @@ def test_item_answer_gives_category_notes_and_where_to_ask(env, domain):
 
 def test_item_answer_adds_the_collection_day_when_the_area_is_known(env, domain):
     messages, _ = run(ActionGarbageLookup(), domain, "ｽﾌﾟﾚｰ缶", "garbage_sort_item", slots={"garbage_area": "浅野"})
-    assert "浅野の資源ごみの収集日は第1・第3火曜日です。次回は12月1日（火）です。" in texts(messages)
+    assert "浅野の資源ごみの収集日は第1・第3火曜日です。次回は12月1日(火)です。" in texts(messages)
     # a category collected on another one's day says so
     messages, _ = run(
         ActionGarbageLookup(), domain, "殺虫剤（スプレー缶）", "garbage_sort_item", slots={"garbage_area": "浅野"}
@@ -177,7 +177,7 @@ def test_schedule_for_the_remembered_area(env, domain):
         "garbage_collection_day",
         slots={"garbage_area": "浅野"},
     )
-    assert messages[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"
+    assert messages[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日(月)です。"
     assert events == [SlotSet("garbage_area", "浅野")]
     messages, _ = run(
         ActionCollectionSchedule(),
@@ -188,10 +188,10 @@ def test_schedule_for_the_remembered_area(env, domain):
     )
     assert messages[0]["text"].splitlines() == [
         "浅野の収集日は次のとおりです。",
-        "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））",
-        "・燃やさないごみ：第2水曜日（次回 12月9日（水））",
-        "・資源ごみ：第1・第3火曜日（次回 12月1日（火））",
-        "・びん：第4水曜日（次回 11月25日（水））",
+        "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日(月)）",
+        "・燃やさないごみ：第2水曜日（次回 12月9日(水)）",
+        "・資源ごみ：第1・第3火曜日（次回 12月1日(火)）",
+        "・びん：第4水曜日（次回 11月25日(水)）",
     ]
     assert OFFICE_PHONE in messages[-1]["text"]
 

@@ -16,7 +16,7 @@ def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):
     )
     answer = say("あさのがわ", sender="g")
     assert answer[0]["text"].startswith("浅野川の収集日は次のとおりです。")
-    assert "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日（月））" in answer[0]["text"]
+    assert "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日(月)）" in answer[0]["text"]
     item = say('/garbage_sort_item{"garbage_item":"スプレー缶"}', sender="g")
     texts = [m["text"] for m in item]
     assert texts[0].startswith("「スプレー缶」は「資源ごみ」です。")
@@ -31,7 +31,7 @@ def test_questions_in_words_through_nlu_rules_and_actions(bot_env, say):
     assert say("フライパン", sender="w")[0]["text"].startswith("「フライパン」は「燃やさないごみ」です。")
     assert "お住まいの地区名を入力してください" in say("次の燃やすごみの日は？", sender="w")[-1]["text"]
     answer = say("浅野", sender="w")
-    assert answer[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日（月）です。"
+    assert answer[0]["text"] == "浅野の燃やすごみの収集日は毎週月曜日・木曜日です。次回は11月23日(月)です。"
 
 
 def test_bare_item_names_are_answered_from_the_open_data_whatever_the_classifier_says(bot_env, say, engine):

@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import Settings
 from services.garbage.importers import import_configured
-from services.garbage.lookup import Entry, Index, item_phrase
+from services.garbage.lookup import Entry, Index, head, item_phrase, listed
 from services.garbage.service import get_service
 from tests.conftest import FIXTURE_CITY
 from tests.support.garbage_support import demo_settings, migrated
@@ -110,10 +110,54 @@ def test_a_typo_is_answered_when_close_and_only_suggested_when_not(snap):
         ("乾電池はどうやって捨てるの？", "乾電池"),
         ("すみません、フライパンは燃えないごみですか", "フライパン"),
         ("ぶどうの皮", "ぶどうの皮"),
+        ("せんぷうき捨てたい", "せんぷうき"),
+        ("扇風機捨てたいです", "扇風機"),
+        ("使い捨てカイロの捨て方", "使い捨てカイロ"),
     ],
 )
 def test_item_phrase(text, phrase):
     assert item_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    "phrase, first",
+    [
+        ("傘は材質によって", "傘"),
+        ("扇風機が壊れている場合は", "扇風機"),
+        ("ヤクルトの容器", "ヤクルトの容器"),
+        ("空き缶とびん", "空き缶とびん"),
+    ],
+)
+def test_the_head_of_a_phrase_ends_at_a_particle_other_than_no_to_and_ya(phrase, first):
+    assert head(phrase) == first
+
+
+def test_a_phrase_naming_several_items_is_listed():
+    assert listed("空き缶とびん") == ["空き缶", "びん"]
+    assert listed("スプレー缶や乾電池") == ["スプレー缶", "乾電池"]
+    assert listed("ヤクルトの容器") == []
+
+
+def test_a_reading_never_joins_two_kanji_spellings_but_a_typed_reading_does():
+    index = Index([Entry("陶器", "とうき", "non_burnable"), Entry("ハサミ", "はさみ", "non_burnable")])
+    assert index.lookup("投棄").kind == "none"
+    assert index.lookup("とうき").best.name == "陶器"
+    assert index.lookup("鋏").best.name == "ハサミ"  # a kanji spelling of a kana name still meets it
+
+
+def test_an_exact_name_answers_and_brings_its_family_as_variants():
+    index = Index(
+        [
+            Entry("乾電池", "かんでんち", "recyclable"),
+            Entry("乾電池（筒型）", "かんでんち", "hazardous"),
+            Entry("傘（金属製）", "かさ", "non_burnable"),
+            Entry("傘（ビニール）", "かさ", "burnable"),
+        ]
+    )
+    match = index.lookup("乾電池は何ごみ")
+    assert match.kind == "item" and [e.name for e in match.items] == ["乾電池"] and match.whole
+    assert [e.name for e in match.variants] == ["乾電池（筒型）"]
+    assert index.lookup("傘").kind == "choices"  # no item is called just 傘: its variants differ, so ask
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,13 @@
-"""5374.jp collection rules: parsing, descriptions, dates, center breaks (the Kanazawa one-week shift)."""
+"""5374.jp collection rules: parsing, descriptions (services/garbage/wording.py), dates, center breaks (the Kanazawa one-week shift)."""
 
 from datetime import date
 
 import pytest
 
-from services.garbage.schedule import Breaks, collection_dates, describe, format_date, next_date, parse_rule
+from bot.domain import Domain
+from services.garbage.schedule import Breaks, collection_dates, next_date, parse_rule
+from services.garbage.wording import Wording
+from tests.conftest import PROJECT_DIR
 
 YEAR_END = Breaks(((date(2013, 12, 29), date(2014, 1, 3)),))
 
@@ -24,12 +27,16 @@ def test_rejects_what_it_cannot_read(cell):
         parse_rule(cell)
 
 
-def test_describes_rules_as_people_say_them():
-    assert describe(parse_rule("月 木")) == "毎週月曜日・木曜日"
-    assert describe(parse_rule("火1 火3")) == "第1・第3火曜日"
-    assert describe(parse_rule("水2")) == "第2水曜日"
-    assert describe(parse_rule("火2 金4:4 6 2")) == "第2火曜日、第4金曜日（4・6・2月）"
-    assert format_date(date(2026, 11, 23)) == "11月23日（月）"
+def test_describes_rules_as_people_say_them_in_the_domains_words_and_the_citys_date_format():
+    wording = Wording.from_domain(Domain.load(PROJECT_DIR / "domain.yml").as_sdk_dict(), PROJECT_DIR / "data")
+    assert wording.describe(parse_rule("月 木")) == "毎週月曜日・木曜日"
+    assert wording.describe(parse_rule("火1 火3")) == "第1・第3火曜日"
+    assert wording.describe(parse_rule("水2")) == "第2水曜日"
+    assert wording.describe(parse_rule("火2 金4:4 6 2")) == "第2火曜日、第4金曜日（4・6・2月）"
+    monday = date(2026, 11, 23)
+    assert wording.next_date(monday, date(2026, 11, 20)) == wording.formats.date(monday) == "11月23日(月)"
+    assert wording.next_date(monday, monday) == "本日 11月23日(月)" and wording.next_date(None, monday) == ""
+    assert wording.line("びん", parse_rule("水4"), "") == "・びん：第4水曜日"
 
 
 def test_weekly_and_nth_dates():

@@ -41,10 +41,6 @@ DOCUMENTATION = {
 }
 # Text people read that is still in Python, each with why (or whose it is to move); see the renovation notes.
 NOT_YET_MOVED = {
-    "services/garbage/answers.py::_next": "a fragment of the collection-day answer",
-    "services/garbage/answers.py::schedule_replies": "a fragment of the collection-day answer",
-    "services/garbage/schedule.py::format_date": "the date format of collection days",
-    "services/garbage/schedule.py::describe": "the wording of collection rules (毎週月曜日, 第1・第3火曜日)",
 }
 
 
