@@ -135,13 +135,31 @@ def run_stories(settings: Settings, story_file: Path) -> list[StoryResult]:
         engine = Engine(settings.with_(database_url=f"sqlite:///{tmp}/stories.sqlite3"))
         try:
             for i, story in enumerate(load_stories([story_file])):
-                results.append(_play(engine, story, f"story-{i}"))
+                results.append(play_story(engine, story, f"story-{i}"))
         finally:
             engine.close()
     return results
 
 
-def _play(engine, story, sender) -> StoryResult:
+def _is_question(name: str) -> bool:
+    """A form's question (utter_ask_…, action_ask_…): in Rasa the form action asks it, so stories never list it."""
+    return name.startswith(("utter_ask_", "action_ask_"))
+
+
+def _slot_problems(expected: list[str | dict], slots: dict) -> list[str]:
+    problems = []
+    for item in expected:
+        for name, value in item.items() if isinstance(item, dict) else [(item, ...)]:
+            actual = slots.get(name)
+            if (actual is None) if value is ... else actual != value:
+                problems.append(f"slot {name} is {actual!r} (expected {'a value' if value is ... else repr(value)})")
+    return problems
+
+
+def play_story(engine, story, sender) -> StoryResult:
+    """Play a story in Rasa's test-story format: each user step's intent (when given) and the actions after it,
+    in order and complete (a form's questions aside), the form active after the turn (`active_loop` steps) and the
+    slots' values then (`slot_was_set`: a name alone is any value, `name: null` none)."""
     failures = []
     steps = story.steps
     i = 0
@@ -151,19 +169,28 @@ def _play(engine, story, sender) -> StoryResult:
             failures.append(f"step {i + 1}: expected a user step, found {step}")
             break
         text = str(step["user"]).strip()
-        expected_actions = []
+        expected_actions: list[str] = []
+        expected_loop: tuple[bool, str | None] = (False, None)
+        expected_slots: list[str | dict] = []
         j = i + 1
         while j < len(steps) and "user" not in steps[j]:
             if "action" in steps[j]:
                 expected_actions.append(steps[j]["action"])
+            if "active_loop" in steps[j]:
+                expected_loop = (True, steps[j]["active_loop"])
+            expected_slots.extend(steps[j].get("slot_was_set") or [])
             j += 1
         engine.handle_message(sender, text, channel="test")
         turn = engine.store.turns(sender)[-1]
         if step.get("intent") and turn["intent"] != step["intent"]:
             failures.append(f"{text!r}: intent {turn['intent']} (expected {step['intent']})")
-        actual = [a for a in (turn["actions"] or []) if a != "action_listen"]
-        if expected_actions and actual[: len(expected_actions)] != expected_actions:
+        actual = [a for a in (turn["actions"] or []) if a != "action_listen" and not _is_question(a)]
+        if expected_actions and actual != expected_actions:
             failures.append(f"{text!r}: actions {actual} (expected {expected_actions})")
+        state = engine.store.load(sender, "test")[0] or {}
+        if expected_loop[0] and state.get("active_loop") != expected_loop[1]:
+            failures.append(f"{text!r}: active loop {state.get('active_loop')} (expected {expected_loop[1]})")
+        failures.extend(f"{text!r}: {problem}" for problem in _slot_problems(expected_slots, state.get("slots") or {}))
         i = j
     return StoryResult(story.name, not failures, failures)
 

@@ -115,25 +115,29 @@ class Processor:
 
         The message digresses when the NLU read it with confidence (its intent is not FALLBACK_INTENT, which the
         FallbackClassifier gives below its threshold or between two close intents), as an intent that no slot
-        mapping of the form names (those, e.g. a button's general_inform or yes and no, are answers), and a rule
+        mapping of the form names for this prompt (`_answer_intents`: those are answers), and a rule
         outside the form answers it: the rule starts no form, and its last action is not one that only says the
         bot cannot answer (NOT_ANSWERING_ACTIONS): names, addresses and phone numbers often read as out of scope,
         and are answers after all."""
         intent = tracker.latest_intent()
-        if not intent or intent == FALLBACK_INTENT or intent in self._answer_intents(loop):
+        answers = self._answer_intents(loop, tracker.slots.get(REQUESTED_SLOT))
+        if not intent or intent == FALLBACK_INTENT or intent in answers:
             return None
         rule = self.rules.predict_user_turn(tracker)
         if rule is None or not rule.actions or rule.actions[-1] in NOT_ANSWERING_ACTIONS:
             return None
         return None if any(self.domain.is_form(a) for a in rule.actions) else rule
 
-    def _answer_intents(self, loop: str) -> set[str]:
-        """Intents the slot mappings of `loop` name: a message with one of them answers the form."""
+    def _answer_intents(self, loop: str, requested: str | None) -> set[str]:
+        """Intents that answer the question asked: those named (`intent:`) by the form's slot mappings that apply at
+        this prompt, e.g. a button's general_inform, yes and no at a confirmation, or the garbage questions an item
+        name reads as where the items are asked."""
         named: set[str] = set()
         for slot in self.domain.forms[loop]:
             for mapping in self.domain.slots[slot].mappings if slot in self.domain.slots else []:
-                wanted = mapping.get("intent") or []
-                named.update([wanted] if isinstance(wanted, str) else wanted)
+                if slot_mapping.conditions_match(mapping, loop, requested):
+                    wanted = mapping.get("intent") or []
+                    named.update([wanted] if isinstance(wanted, str) else wanted)
         return named
 
     def _probe(self, tracker: Tracker, form: str, candidates: dict[str, Any]) -> ActionResult | None:

@@ -18,7 +18,7 @@ def _intent_allowed(mapping: dict[str, Any], intent: str | None) -> bool:
     return not (unwanted and intent in unwanted)
 
 
-def _conditions_match(mapping: dict[str, Any], active_loop: str | None, requested: str | None) -> bool:
+def conditions_match(mapping: dict[str, Any], active_loop: str | None, requested: str | None) -> bool:
     conditions = mapping.get("conditions")
     if not conditions:
         return True
@@ -67,7 +67,7 @@ def extract(
             kind = mapping.get("type")
             if kind == "custom" or not _intent_allowed(mapping, intent):
                 continue
-            if not _conditions_match(mapping, loop, requested):
+            if not conditions_match(mapping, loop, requested):
                 continue
             value = None
             if kind == "from_entity":

@@ -64,7 +64,12 @@ def shift_working_days(d: date, n: int, config: BookingConfig) -> date:
 
 
 def earliest(today: date, config: BookingConfig) -> date:
-    return shift_working_days(today, config.lead_working_days, config)
+    """The first day a pickup may be booked for: the lead time after today, and never a day whose change and cancel
+    deadline has already passed (on a weekend the lead time alone would offer one: booked, and fixed at once)."""
+    d = shift_working_days(today, config.lead_working_days, config)
+    while change_deadline(d, config) < today:
+        d += timedelta(days=1)
+    return d
 
 
 def latest(today: date, config: BookingConfig) -> date:

@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.formats import Formats
 from bot.payload import encode_payload
+from services.general.forms import MAX_COMMAND_CHARS, is_back
 
 from . import calendar
 from .config import BookingConfig
@@ -29,8 +30,12 @@ _FIELD_WORDS = {
     "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの",
 }
 _CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
-_BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
-MAX_COMMAND_CHARS = 20  # longer messages are answers, not commands
+# A question in the citizen's own words is no payment method (「住民税はコンビニで払えますか」), and a question or
+# a request is no name (「国民健康保険に入りたい」); names never hold を.
+_QUESTION = re.compile(
+    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
+)
+_REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
 # What a citizen wants done with a booking, from their words (buttons name it: manage_action).
 MANAGE_OPS = ("status", "change_date", "cancel", "pay")
 _OP_WORDS = (
@@ -61,9 +66,19 @@ def navigation(text, requested: str | None) -> Navigation | None:
         for slot, words in _FIELD_WORDS.items():
             if re.search(words, t):
                 return Navigation("edit", slot)
-    if _BACK.search(t):
+    if is_back(t):
         return Navigation("back", previous(requested))
     return None
+
+
+def reads_as_question(text) -> bool:
+    """Whether typed text asks something (a question mark, 〜ですか, どこ, 方法 …) rather than answers."""
+    return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
+
+
+def reads_as_name(text) -> bool:
+    """Whether typed text can be a person's name: not a question, and not a request (〜したい, 〜ください)."""
+    return not reads_as_question(text) and not _REQUEST.search(unicodedata.normalize("NFKC", str(text)))
 
 
 def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
@@ -82,7 +97,7 @@ def manage_op(text: str) -> str:
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:
     if value in methods:
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or reads_as_question(value):
         return None
     t = unicodedata.normalize("NFKC", value)
     online, sticker = bool(_ONLINE.search(t)), bool(_STICKER.search(t))

@@ -57,7 +57,7 @@ def to_confirmation(
 
 
 def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, settings):
-    first = say("ソファを捨てたい", sender="c1")
+    first = say("ソファを粗大ごみで出したい", sender="c1")
     assert "ソファー ×1　1,000円" in texts(first) and "住所" in texts(first)
     assert "ひとつ前に戻ります。品目をもう一度お答えください" in texts(say("戻る", sender="c1"))
     assert slots(engine, "c1")["bulky_items"] is None and slots(engine, "c1")["requested_slot"] == "bulky_items"
@@ -77,7 +77,8 @@ def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, se
     say("来週の水曜", sender="c1")  # 2026-11-25
     say("山田 花子です", sender="c1")
     payment = say("090-1234-5678", sender="c1")
-    assert "3,000円" in texts(payment) and len(payment[-1]["buttons"]) == 2
+    assert "3,000円" in texts(payment) and len(payment[-1]["buttons"]) == 3  # sticker, online, やめる
+    assert payment[-1]["buttons"][-1]["payload"] == "/general_cancel"
     confirm = say('/general_inform{"payment_method": "sticker"}', sender="c1")
     card = confirm[-1]
     assert card["custom"]["type"] == "summary" and card["custom"]["total"] == "合計 3,000円"
@@ -229,7 +230,7 @@ def test_on_line_the_citizen_is_known_by_their_user_id(engine, settings):
     def line(user, text):
         return engine.handle_message(user, text, channel="line")
 
-    line("U1", "ソファを捨てたい")
+    line("U1", "ソファを粗大ごみで出したい")
     for text in (
         "泉野町3-5-1",
         '/general_inform{"date": "2026-11-26"}',
@@ -297,7 +298,7 @@ def race_for_the_last_place(base_url: str, database_url: str, data_dir) -> list[
 
 def test_two_citizens_racing_for_the_last_place_on_sqlite(live_server, settings):
     won, lost = race_for_the_last_place(live_server, settings.database_url, settings.data_dir)
-    assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost and "別の日を選んで" in lost
+    assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost and "収集日を選んで" in lost
     with session_factory(settings.database_url)() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 1
 

@@ -13,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clock import now
 from bot.formats import Formats, load_formats
-from services.common import settings
+from services.areas.directory import NoAreas, load
+from services.areas.matching import match_address
+from services.common import profile, settings
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
 
@@ -73,10 +75,39 @@ def in_group_chat(tracker: Tracker) -> bool:
 
 
 # -- dates, shared by the booking form and moving a booking ---------------------------------------------------
+def typed(tracker: Tracker) -> bool:
+    """Whether the citizen typed the latest message (a button's payload starts with a slash)."""
+    return not str((tracker.latest_message or {}).get("text") or "/").startswith("/")
+
+
+def said_address(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """A typed address where a date is asked (「泉野町3丁目5-1」 reads as 5月1日): say so, rather than check a date
+    the citizen never meant."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not typed(tracker):
+        return False
+    try:
+        areas = load(settings().database_url)
+    except NoAreas:
+        return False
+    city = profile()["city"]
+    found = match_address(text, areas, city.get("prefecture", ""), city["name"])
+    if found.ok:
+        dispatcher.utter_message(response="utter_bulky_date_looks_like_address", address=found.address)
+        return True
+    return False
+
+
 def check_pickup_date(
-    value: Any, area: str, ctx: Context, dispatcher: CollectingDispatcher, current: date | None = None
+    value: Any,
+    area: str,
+    ctx: Context,
+    dispatcher: CollectingDispatcher,
+    current: date | None = None,
+    echo: bool = False,
 ) -> str | None:
-    """The ISO date when `value` can be booked in `area`; otherwise tell why and return None."""
+    """The ISO date when `value` can be booked in `area`; otherwise tell why and return None. A date the citizen
+    typed (`echo`) is repeated back (「12月2日(水)ですね」) before anything else is said about it."""
     config = ctx.config
     result = calendar.check_date(value, ctx.today, config)
     earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
@@ -88,6 +119,8 @@ def check_pickup_date(
             dispatcher.utter_message(response="utter_bulky_date_unreadable")
         return None
     label = ctx.formats.date(result.day)
+    if echo:
+        dispatcher.utter_message(response="utter_bulky_date_typed", date=label)
     if result.problem == calendar.PAST:
         dispatcher.utter_message(response="utter_bulky_date_past", date=label)
     elif result.problem == calendar.TOO_SOON:
@@ -108,9 +141,15 @@ def check_pickup_date(
 
 
 def ask_date(
-    dispatcher: CollectingDispatcher, area: str, ctx: Context, response: str, exclude: date | None = None
+    dispatcher: CollectingDispatcher,
+    area: str,
+    ctx: Context,
+    response: str,
+    extra_buttons: list[dict[str, Any]],
+    exclude: date | None = None,
 ) -> bool:
-    """Offer the next free dates as buttons plus a date picker; False when the area has none at all."""
+    """Offer the next free dates as buttons (then `extra_buttons`: やめる) plus a date picker; False when the area
+    has none at all."""
     free = ctx.store.free_dates(area, ctx.today, ctx.config.date_buttons, exclude=exclude)
     if not free:
         dispatcher.utter_message(response="utter_bulky_no_dates", area=area)
@@ -120,7 +159,7 @@ def ask_date(
         response=response,
         area=area,
         latest=ctx.formats.date(latest),
-        buttons=date_buttons(free, ctx.formats),
+        buttons=date_buttons(free, ctx.formats) + extra_buttons,
         json_message=date_picker(free[0], latest),
     )
     return True

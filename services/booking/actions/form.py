@@ -20,11 +20,22 @@ from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
+from services.general.forms import quit_buttons
 
 from .. import calendar
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
-from ..conversation import FIELDS, FORM, lines_of, navigation, payment_choice, previous, summary, summary_text
+from ..conversation import (
+    FIELDS,
+    FORM,
+    lines_of,
+    navigation,
+    payment_choice,
+    previous,
+    reads_as_name,
+    summary,
+    summary_text,
+)
 from ..fees import check_quantities, choices, describe, parse_items, price
 from ..service import DateFull, Draft, InvalidItems
 from .context import (
@@ -37,6 +48,8 @@ from .context import (
     filled,
     in_group_chat,
     payment_instructions,
+    said_address,
+    typed,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +64,8 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if in_group_chat(tracker):
             dispatcher.utter_message(response="utter_bulky_private_chat_only")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
+        if tracker.get_slot("requested_slot") is None and tracker.get_slot("bulky_request_key") is None:
+            dispatcher.utter_message(response="utter_bulky_intro")  # once, as the form starts
         return await super().run(dispatcher, tracker, domain)
 
     # The message that opened the form may already name the items: 「ソファを捨てたい」.
@@ -74,12 +89,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
     def _navigate(
         self, value: Any, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
     ) -> dict[str, Any] | None:
-        """Slot changes for 「戻る」 or 「〇〇を変更」, or None when `value` is an answer."""
+        """Slot changes for 「戻る」 or 「〇〇を変更」, or None when `value` is an answer. They name the question to
+        ask next (`requested_slot`): the engine then knows the form took the message, whatever the NLU read in it."""
         requested = tracker.get_slot("requested_slot") or slot
         nav = navigation(value, requested)
         if nav is None:
             return None
-        out = {slot: None, "bulky_confirmed": None}
+        out = {slot: None, "bulky_confirmed": None, "requested_slot": requested}
         labels = ctx.config.field_labels
         auto = ("bulky_payment",) if len(ctx.config.payment_methods) == 1 else ()
         target = previous(requested, skip=auto) if nav.kind == "back" else nav.slot
@@ -91,8 +107,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
         dispatcher.utter_message(
             response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing", field=labels[target]
         )
-        out[target] = None
-        return out
+        return {**out, target: None, "requested_slot": target}
 
     def validate_bulky_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -184,7 +199,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         area = tracker.get_slot("bulky_area")
         if not area:  # a date button pressed before the address is known: ask in order
             return {"bulky_date": None}
-        return {"bulky_date": check_pickup_date(value, area, ctx, dispatcher)}
+        if said_address(tracker, dispatcher):
+            return {"bulky_date": None}
+        return {"bulky_date": check_pickup_date(value, area, ctx, dispatcher, echo=typed(tracker))}
 
     def validate_bulky_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -193,7 +210,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_name", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        name = clean_name(str(value))
+        name = clean_name(str(value)) if reads_as_name(value) else None
         if name is None:
             dispatcher.utter_message(response="utter_bulky_name_invalid")
         return {"bulky_name": name}
@@ -253,7 +270,7 @@ class ActionAskBulkyDate(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
-        if ask_date(dispatcher, filled(tracker, "bulky_area"), ctx, "utter_ask_bulky_date"):
+        if ask_date(dispatcher, filled(tracker, "bulky_area"), ctx, "utter_ask_bulky_date", quit_buttons(domain)):
             return []
         return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
 
@@ -272,7 +289,7 @@ class ActionAskBulkyPayment(Action):
         ]
         dispatcher.utter_message(
             response="utter_ask_bulky_payment",
-            buttons=buttons,
+            buttons=buttons + quit_buttons(domain),
             total=load_formats(data_dir).money(sum(line.subtotal for line in lines)),
             shops=config.sticker.get("shops", ""),
         )
@@ -292,7 +309,7 @@ class ActionAskBulkyConfirmed(Action):
                 {"title": config.field_labels[f], "payload": encode_payload("general_inform", bulky_field=f)}
                 for f in fields
             ]
-            dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons)
+            dispatcher.utter_message(response="utter_bulky_edit_menu", buttons=buttons + quit_buttons(domain))
             return [SlotSet("bulky_edit_menu", None)]
         rows, total_text = summary(tracker.slots, config, load_formats(data_dir))
         dispatcher.utter_message(

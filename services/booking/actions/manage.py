@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from bot.messages import render
 from bot.payload import encode_payload
 from services.common import settings
+from services.general.forms import LeavesOnBack, quit_buttons
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
 
@@ -21,7 +22,17 @@ from ..contact import find_booking_number, normalize_booking_number, normalize_p
 from ..conversation import MANAGE_OPS, manage_op, summary_text
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
-from .context import Context, ask_date, channel_of, check_pickup_date, context, in_group_chat, payment_instructions
+from .context import (
+    Context,
+    ask_date,
+    channel_of,
+    check_pickup_date,
+    context,
+    in_group_chat,
+    payment_instructions,
+    said_address,
+    typed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +179,7 @@ class ActionBulkyManage(Action):
         return events + run_op(op, booking, dispatcher, ctx)
 
 
-class ValidateBulkyManageForm(FormValidationAction):
+class ValidateBulkyManageForm(LeavesOnBack):
     def name(self) -> str:
         return "validate_bulky_manage_form"
 
@@ -213,7 +224,7 @@ class ActionBulkyManageVerify(Action):
         return events + run_op(tracker.get_slot("manage_op") or "status", booking, dispatcher, ctx)
 
 
-class ValidateBulkyChangeForm(FormValidationAction):
+class ValidateBulkyChangeForm(LeavesOnBack):
     def name(self) -> str:
         return "validate_bulky_change_form"
 
@@ -222,9 +233,10 @@ class ValidateBulkyChangeForm(FormValidationAction):
     ) -> dict[str, Any]:
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
-        if booking is None:
+        if booking is None or said_address(tracker, dispatcher):
             return {"manage_new_date": None}
-        return {"manage_new_date": check_pickup_date(value, booking.area, ctx, dispatcher, current=booking.pickup_date)}
+        day = check_pickup_date(value, booking.area, ctx, dispatcher, current=booking.pickup_date, echo=typed(tracker))
+        return {"manage_new_date": day}
 
 
 class ActionAskManageNewDate(Action):
@@ -235,7 +247,12 @@ class ActionAskManageNewDate(Action):
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
         if booking and ask_date(
-            dispatcher, booking.area, ctx, "utter_ask_manage_new_date", exclude=booking.pickup_date
+            dispatcher,
+            booking.area,
+            ctx,
+            "utter_ask_manage_new_date",
+            quit_buttons(domain),
+            exclude=booking.pickup_date,
         ):
             return []
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("manage_new_date", None)]
@@ -275,7 +292,7 @@ class ActionBulkyChangeDate(Action):
         return events
 
 
-class ValidateBulkyCancelForm(FormValidationAction):
+class ValidateBulkyCancelForm(LeavesOnBack):
     def name(self) -> str:
         return "validate_bulky_cancel_form"
 
