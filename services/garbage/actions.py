@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.clock import now
 from services.common import settings
+from services.general.forms import LeavesOnBack, quit_buttons
 
 from . import answers
 from .collection import collection_kinds
@@ -164,11 +165,17 @@ class ActionAskGarbageArea(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = garbage_service()
-        send_replies(dispatcher, answers.ask_area_replies(service.snapshot().areas, service.config))
+        replies = answers.ask_area_replies(service.snapshot().areas, service.config)
+        for reply in replies[-1:]:
+            if reply.buttons:  # the areas to choose from, then やめる (a response without choices has it already)
+                reply.buttons = [*reply.buttons, *quit_buttons(domain)]
+        send_replies(dispatcher, replies)
         return []
 
 
-class ValidateGarbageAreaForm(FormValidationAction):
+class ValidateGarbageAreaForm(LeavesOnBack):
+    """The area typed or chosen; 「戻る」 leaves the form, and 「やめる」 never gets here (domain.yml's not_intent)."""
+
     def name(self) -> str:
         return "validate_garbage_area_form"
 
