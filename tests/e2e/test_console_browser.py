@@ -94,3 +94,16 @@ def test_staff_sign_in_and_record_a_pickup_by_keyboard_alone_on_pages_without_vi
         page.goto(live_server + path)
         no_violations(page)
     assert "booking.mark" in page.locator("main").inner_text()
+
+
+def test_the_page_refusing_a_role_has_no_violations(page, bot_env, live_server):
+    add_user(bot_env.database_url, "ito", "bookings")
+    page.get_by_label("ユーザー名").fill("ito")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="サインイン").click()
+    page.get_by_role("heading", name="管理画面").wait_for()
+    assert page.get_by_role("navigation", name="管理メニュー").inner_text().split() == ["ホーム", "粗大ごみ収集"]
+    response = page.goto(live_server + "/admin/users")
+    assert response is not None and response.status == 403
+    assert "権限がありません" in page.get_by_role("heading", level=1).inner_text()
+    no_violations(page)
