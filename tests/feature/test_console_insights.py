@@ -64,7 +64,7 @@ def seeded(bot_env, engine):
 
 def groups_of(settings, engine) -> list[queue.Group]:
     with session_factory(settings.database_url)() as s:
-        questions, _ = queue.open_questions(s)
+        questions, _ = queue.open_questions(s, TOKYO)
     return queue.group(questions, engine.agent.model.pipeline, engine.now)
 
 
@@ -77,6 +77,7 @@ def test_seeded_unanswered_questions_land_in_the_expected_groups(seeded, engine)
     assert parking.reasons == {"fallback": 4, "not_helpful": 1}
     microwave = next(g for g in groups if "電子レンジ" in g.texts)
     assert microwave.reasons == {"fallback": 2, "garbage_miss": 1}
+    assert microwave.last == at("2026-11-14").replace(tzinfo=None)  # the miss, logged in UTC, in the city's time
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

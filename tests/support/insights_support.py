@@ -3,7 +3,7 @@ into the real database (as the engine and the garbage and booking features store
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,9 @@ def add_turns(database_url: str, rows: list[dict[str, Any]]) -> None:
 
 def add_misses(database_url: str, queries: list[tuple[str, datetime]]) -> None:
     with get_engine(database_url).begin() as conn:
-        conn.execute(insert(GarbageMiss), [{"query": q, "suggestions": [], "created_at": w} for q, w in queries])
+        # in UTC, as the garbage feature logs them
+        rows = [{"query": q, "suggestions": [], "created_at": w.astimezone(UTC)} for q, w in queries]
+        conn.execute(insert(GarbageMiss), rows)
 
 
 def add_booking(

@@ -204,7 +204,7 @@ def top_unanswered(
 ) -> Table:
     """The largest groups of unanswered questions asked in the range, resolved or not."""
     since, until = _bounds(start, end, zone)
-    questions, _ = queue.open_questions(session, since, until, GROUPED_TEXTS, open_only=False)
+    questions, _ = queue.open_questions(session, zone, since, until, GROUPED_TEXTS, open_only=False)
     groups = queue.group(questions, pipeline, now)[:TOP]
     return Table(
         "top_unanswered",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -125,13 +126,16 @@ class Group:
         return total
 
 
-def _naive(value: datetime) -> datetime:
-    """Comparable across sources: SQLite gives back naive wall-clock times, PostgreSQL aware ones."""
-    return value.replace(tzinfo=None)
+def _local(value: datetime, zone: ZoneInfo, stored_in: tzinfo) -> datetime:
+    """The city's wall-clock time, comparable across sources: PostgreSQL gives back aware times, SQLite the naive
+    wall-clock time its writer gave (the engine the city's, the garbage feature's misses UTC: `stored_in`)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=stored_in)
+    return aware.astimezone(zone).replace(tzinfo=None)
 
 
 def open_questions(
     session: Session,
+    zone: ZoneInfo,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = MAX_QUESTIONS,
@@ -162,9 +166,18 @@ def open_questions(
     found: dict[str, Question] = {}
     for text, n, first, last, *counts in turns:
         reasons = dict(zip((FALLBACK, OUT_OF_SCOPE, RATED_NOT_HELPFUL, FAILED), counts, strict=True))
-        _add(found, Question(text.strip(), n, _naive(first), _naive(last), {k: v for k, v in reasons.items() if v}))
+        _add(
+            found,
+            Question(
+                text.strip(),
+                n,
+                _local(first, zone, zone),
+                _local(last, zone, zone),
+                {k: v for k, v in reasons.items() if v},
+            ),
+        )
     for text, n, first, last in misses:
-        _add(found, Question(text.strip(), n, _naive(first), _naive(last), {MISSED_ITEM: n}))
+        _add(found, Question(text.strip(), n, _local(first, zone, UTC), _local(last, zone, UTC), {MISSED_ITEM: n}))
     ranked = sorted(sorted(found.values(), key=lambda q: q.last, reverse=True), key=lambda q: -q.count)
     return ranked[:limit], len(ranked)
 

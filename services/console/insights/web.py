@@ -135,7 +135,7 @@ def _groups() -> tuple[list[queue.Group], int, int]:
     since, until = _bounds()
     engine = _engine()
     with _session() as s:
-        questions, distinct = queue.open_questions(s, since, until)
+        questions, distinct = queue.open_questions(s, city_zone(_settings().data_dir), since, until)
     return queue.group(questions, engine.agent.model.pipeline, engine.now), len(questions), distinct
 
 
