@@ -222,14 +222,16 @@ class Progress:
 
 
 def progress(session: Session) -> Progress:
-    """Every question the queue ever took, and those still open."""
-    count = lambda q: session.scalar(q) or 0  # noqa: E731
-    total = count(select(func.count()).select_from(Turn).where(queued_turn())) + count(
-        select(func.count()).select_from(GarbageMiss)
-    )
-    open_ = count(select(func.count()).select_from(Turn).where(queued_turn(), _unresolved(TURN, Turn.id))) + count(
-        select(func.count()).select_from(GarbageMiss).where(_unresolved(GARBAGE_MISS, GarbageMiss.id))
-    )
+    """Every question the queue ever took, and those still open (one pass over each source, joined with the
+    resolutions)."""
+    total, open_ = 0, 0
+    for source, key, where in ((TURN, Turn.id, queued_turn()), (GARBAGE_MISS, GarbageMiss.id, None)):
+        joined = key.table.outerjoin(
+            QueueResolution, (QueueResolution.source == source) & (QueueResolution.source_id == key)
+        )
+        query = select(func.count(), func.count(QueueResolution.source_id)).select_from(joined)
+        n, resolved = session.execute(query.where(where) if where is not None else query).one()
+        total, open_ = total + n, open_ + n - resolved
     return Progress(total, open_)
 
 
