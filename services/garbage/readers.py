@@ -1,5 +1,5 @@
-"""Read the CSV files cities actually publish: UTF-8 with or without BOM, Shift_JIS (cp932) or whatever
-charset-normalizer recognises; comma or tab separated; quoted fields with line breaks; blank and repeated rows.
+"""Read the CSV files cities actually publish: UTF-8 with or without BOM, Shift_JIS (cp932), EUC-JP or UTF-16 (which
+charset-normalizer tells apart); comma or tab separated; quoted fields with line breaks; blank and repeated rows.
 Every row keeps the line it starts on, so an importer can say exactly where a problem is.
 
 A file that cannot be read as a table at all (undecodable, broken quoting, empty, a column missing) raises
@@ -19,6 +19,10 @@ from charset_normalizer import from_bytes
 from bot.errors import ImportDataError
 
 ENCODINGS = ("utf-8", "cp932")
+# What charset-normalizer chooses among: Japanese files are one of these (left free, it takes a short cp932 file
+# for Korean).
+GUESSED = ("cp932", "euc_jp", "utf_16", "utf_8")
+MAX_CHAOS = 0.1  # charset-normalizer's mess ratio (0: clean text) above which its guess is not taken
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,19 @@ class Table:
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
-    """Bytes to text: the given encoding, else UTF-8 (a BOM is dropped), else cp932, else charset-normalizer's
-    guess when it is sure of one."""
+    """Bytes to text: the given encoding; else UTF-8 (a BOM is dropped); else the one of GUESSED that
+    charset-normalizer is sure of (trying cp932 first would misread EUC-JP and UTF-16, which it decodes without
+    error)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], encoding or "utf-8"
+    if not encoding:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        guess = from_bytes(data, cp_isolation=list(GUESSED)).best()
+        if guess is not None and guess.chaos < MAX_CHAOS:
+            return str(guess)
     furthest: UnicodeDecodeError | None = None
     for enc in (encoding,) if encoding else ENCODINGS:
         try:
@@ -47,8 +60,6 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
             # The encoding that read furthest is the file's; its error is where the file is broken.
             if furthest is None or exc.start > furthest.start:
                 furthest = exc
-    if not encoding and (guess := from_bytes(data).best()) is not None and guess.chaos < 0.1:
-        return str(guess)
     assert furthest is not None  # every encoding tried failed
     line = data[: furthest.start].count(b"\n") + 1
     tried = encoding or " / ".join(ENCODINGS)

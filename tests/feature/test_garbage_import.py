@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from bot.cli import main as bot_main
@@ -62,15 +63,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def test_demo_sources_import_completely_and_idempotently(db_url):
     first = import_configured(settings_for(db_url))
     assert {k: (v["status"], v["items"]) for k, v in first.items()} == {
-        "local": ("imported", 5),
+        "local": ("imported", len(yaml.safe_load((DATA / "garbage_local.yml").read_text(encoding="utf-8"))["items"])),
         "kanazawa": ("imported", 1037),
         "tsu": ("imported", 3984),
     }
     assert first["kanazawa"]["areas"] == 71 and first["kanazawa"]["centers"] == 2
     before = counts(db_url)
+    local = yaml.safe_load((DATA / "garbage_local.yml").read_text(encoding="utf-8"))
     assert before == {
-        "garbage_items": 5 + 1037 + 3984,
-        "garbage_synonyms": 4,
+        "garbage_items": len(local["items"]) + 1037 + 3984,
+        "garbage_synonyms": sum(len(names) for names in local["synonyms"].values()),
         "garbage_areas": 71,
         "garbage_centers": 2,
     }
@@ -124,11 +126,14 @@ def test_reads_cp932_bom_tabs_quoted_newlines_blank_and_repeated_rows(tmp_path):
     )
     sources = [
         mapping_source(write(tmp_path / "sjis.csv", text, "cp932"), "sjis"),
+        mapping_source(write(tmp_path / "euc.csv", text.replace("ｽﾌﾟﾚｰ", "スプレー"), "euc_jp"), "euc"),
+        mapping_source(write(tmp_path / "utf16.csv", text, "utf-16"), "utf16"),
         mapping_source(write(tmp_path / "bom.csv", "\ufeff" + text, "utf-8"), "bom"),
         mapping_source(write(tmp_path / "tabs.tsv", text.replace(",", "\t")), "tabs"),
     ]
     summary = import_sources(url, CONFIG, sources)
-    for name in ("sjis", "bom", "tabs"):
+    assert items(url, "euc")["1"][0] == "スプレー缶"
+    for name in ("sjis", "utf16", "bom", "tabs"):
         assert summary[name]["items"] == 2 and summary[name]["duplicates"] == 1
         assert items(url, name)["1"] == ("ｽﾌﾟﾚｰ缶", "non_burnable", "穴をあける\n火気のない所で")
     # line numbers count the physical lines, quoted line breaks included
