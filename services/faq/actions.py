@@ -16,6 +16,7 @@ from services.garbage.actions import names_an_item
 from . import index as faq_index
 
 MAX_RELATED = 4
+NOT_SORTING = {"garbage_illegal_dumping"}  # garbage topics whose questions name items without asking their sorting
 
 
 def answer_message(index: faq_index.FaqIndex, entry: faq_index.Entry, city: dict[str, Any]) -> dict[str, Any]:
@@ -44,8 +45,9 @@ class ActionAnswerFaq(Action):
         entry = index.entries.get(wanted) if wanted else None
         if entry is None:
             intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-            # A bare item name (「スプレー缶」) is answered from the city's own sorting data, not a general FAQ.
-            if intent.startswith("garbage_") and names_an_item(tracker):
+            # A bare item name (「スプレー缶」) is answered from the city's own sorting data, not a general FAQ; a
+            # question about dumping or burning (「庭で落ち葉を燃やしてもいい？」) asks about that, whatever it names.
+            if intent.startswith("garbage_") and intent not in NOT_SORTING and names_an_item(tracker):
                 return [FollowupAction("action_garbage_lookup")]
             entry = index.best(intent, tracker.latest_message.get("text") or "")
         if entry is None:

@@ -61,3 +61,10 @@ def test_related_button_opens_exactly_that_entry(say, index):
     target = json.loads("{" + button["payload"].split("{", 1)[1])["faq_id"]
     profile = city.load_city(PROJECT_DIR / "data")
     assert second[0]["text"].startswith(faq_index.render_answer(index.entries[target], profile)[:40])
+
+
+def test_a_question_about_burning_is_not_read_as_an_item_to_sort(say, demo_data, index):
+    """「落ち葉」 is in the city's garbage list, but the citizen asks whether burning is allowed (issue 10)."""
+    reply = say("庭で落ち葉を燃やしてもいい？", sender="burn")
+    profile = city.load_city(PROJECT_DIR / "data")
+    assert reply[0]["text"].startswith(faq_index.render_answer(index.entries["garbage_open_burning"], profile)[:40])
