@@ -150,3 +150,15 @@ def test_publishing_new_examples_retrains_and_swaps_the_model_at_once(curation, 
     assert engine.agent.model.trained_at > before  # swapped by the publish itself, not the watcher's next tick
     assert engine.parse(sentence)["intent"]["name"] == entry["intent"]
     assert content.read(bot_env.data_dir).examples[entry["intent"]] == examples
+
+
+def test_entries_past_their_review_date_are_due(curation):
+    """The fixed clock says 2026-11-20: an entry to be reviewed by the 19th is due, one by the 20th is not yet."""
+    curation.sync("tester")
+    assert not any(s.due for s in curation.entries().values())
+    for entry_id, review_by in (("fx_cert_koseki", "2026-11-19"), ("fx_cert_inkan", "2026-11-20")):
+        values = curation.entries()[entry_id].values
+        assert curation.save({**values, "review_by": review_by}, curation.examples(values["intent"]), "t", False) == []
+    assert sorted(k for k, s in curation.entries().items() if s.due) == ["fx_cert_koseki"]
+    assert curation.retire("fx_cert_koseki", "t") == []
+    assert not any(s.due for s in curation.entries().values())  # a retired entry needs no review

@@ -124,7 +124,10 @@ class Curation:
         return []
 
     def publish(self, actor: str) -> Published:
-        """Write every draft into the files, retrain if examples changed and swap the model in; audited."""
+        """Write every draft into the files, retrain if examples changed and swap the model in; audited.
+
+        The files are the record: once written, the drafts count as published even if the training then fails
+        (TrainingFailed; the old model keeps answering, and `bot train --if-stale` catches up)."""
         with _PUBLISHING:
             started = time.perf_counter()
             pending = self.versions.pending()
@@ -135,16 +138,17 @@ class Curation:
             examples = {v.key: list(v.content) for v in pending if v.kind == EXAMPLES}
             changed = content.write(self.data_dir, entries, examples)
             faq_index.load(self.data_dir)  # rebuilt here, so citizens' requests find the new answers ready
-            nlu = Path(self.data_dir, "nlu")
-            if any(path.parent == nlu for path in changed):
-                train(self.settings)
-                self.reload_model()
-                result.trained = True
             self.versions.mark_published(v.id for v in pending)
             result.entries, result.intents = sorted(entries), sorted(examples)
             result.files = [path.name for path in changed]
-            result.seconds = round(time.perf_counter() - started, 3)
-            audit.record_now(self.settings.database_url, actor, "faq.publish", "faq", None, result.__dict__)
+            try:
+                if any(path.parent == Path(self.data_dir, "nlu") for path in changed):
+                    train(self.settings)
+                    self.reload_model()
+                    result.trained = True
+            finally:
+                result.seconds = round(time.perf_counter() - started, 3)
+                audit.record_now(self.settings.database_url, actor, "faq.publish", "faq", None, result.__dict__)
             return result
 
 

@@ -13,7 +13,7 @@ from services.console.nav import add_section
 
 from . import content
 from .models import ENTRY, EXAMPLES
-from .service import DRAFT, PUBLISHED, RETIRED, Curation, EntryState, try_it
+from .service import DRAFT, PUBLISHED, RETIRED, Curation, EntryState, TrainingFailed, try_it
 
 bp = Blueprint("faq", __name__, url_prefix="/admin/faq", template_folder="templates")
 STAFF = "staff"
@@ -231,7 +231,14 @@ def rollback(entry_id: str) -> ResponseReturnValue:
 @bp.post("/publish")
 @require_role(STAFF)
 def publish() -> ResponseReturnValue:
-    result = _curation().publish(_actor())
+    try:
+        result = _curation().publish(_actor())
+    except TrainingFailed as exc:
+        flash(
+            "ファイルには公開しましたが、モデルの再学習に失敗しました。これまでのモデルで回答を続けています。"
+            f"管理者に連絡してください（{exc}）。"
+        )
+        return redirect(url_for("faq.entries"))
     if not result.entries and not result.intents:
         flash("公開する変更はありません。")
     else:
