@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from bot import outbox
+from bot.messages import render
 from services.booking.config import load_config
 from services.booking.service import BookingStore
 from services.payments.base import InvalidCallback
@@ -135,6 +136,7 @@ def test_hosted_page_pays_once_and_calls_back_over_http(live_server, settings):
     assert checkout.url.startswith(live_server)
     page = requests.get(checkout.url, timeout=10)
     assert page.status_code == 200 and "2,000円" in page.text and "支払う" in page.text
+    assert render(settings, "utter_payment_description", number=number) in page.text  # what is paid, from domain.yml
     token = page.text.split('name="token" value="', 1)[1].split('"', 1)[0]
     assert requests.post(checkout.url, data={"token": "forged"}, timeout=10).status_code == 400
     first = requests.post(checkout.url, data={"token": token}, timeout=10)
