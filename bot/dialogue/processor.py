@@ -68,6 +68,8 @@ class Processor:
             self._set_slots(tracker, candidates)
             rule = self.rules.predict_user_turn(tracker)
             self._run_sequence(tracker, rule.actions if rule else [self.fallback_action], turn)
+        if tracker.active_loop is None:
+            tracker.paused_loops.clear()
         if not turn.actions or turn.actions[-1] in NOT_ANSWERING_ACTIONS:
             turn.unanswered = True
         self._run(tracker, "action_listen", turn, record=False)
@@ -109,6 +111,17 @@ class Processor:
             self._run_sequence(tracker, rule.actions, turn)
         if tracker.active_loop == loop:
             self._run_form(tracker, loop, turn, activating=False, candidates={})
+        elif tracker.active_loop and digression is not None:  # its answer asks a question of its own first
+            tracker.paused_loops.append(loop)
+
+    def _resume_paused(self, tracker: Tracker, turn: TurnResult) -> None:
+        """A form that a digression's own form interrupted asks its question again once that form is done. A form
+        left instead (やめる, 戻る) takes the interrupted ones with it: the citizen asked to stop."""
+        if tracker.active_loop is None and tracker.paused_loops:
+            form = tracker.paused_loops.pop()
+            if form in self.domain.forms:
+                tracker.apply({"event": "active_loop", "name": form})
+                self._run_form(tracker, form, turn, activating=False, candidates={})
 
     def _digression(self, tracker: Tracker, loop: str) -> CompiledRule | None:
         """The rule answering the latest message as a question of its own, while `loop` waits for an answer.
@@ -245,6 +258,7 @@ class Processor:
             return
         tracker.apply({"event": "active_loop", "name": None})
         self._run_sequence(tracker, self.rules.after_loop(form, tracker), turn)
+        self._resume_paused(tracker, turn)
 
     def _ask(self, tracker: Tracker, form: str, slot: str, turn: TurnResult) -> None:
         for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):

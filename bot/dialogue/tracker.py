@@ -22,6 +22,7 @@ class Tracker:
         latest_action_name: str | None = None,
         followup_action: str | None = None,
         session_id: int = 1,
+        paused_loops: list[str] | None = None,
     ) -> None:
         self.sender_id = sender_id
         self.slots = slots
@@ -31,6 +32,8 @@ class Tracker:
         self.latest_action_name = latest_action_name
         self.followup_action = followup_action
         self.session_id = session_id
+        # Forms whose question an answer interrupted by starting another form: each asks again when that one ends.
+        self.paused_loops: list[str] = paused_loops or []
 
     @classmethod
     def new(cls, sender_id: str, domain: Domain, session_id: int = 1) -> Tracker:
@@ -49,6 +52,7 @@ class Tracker:
             state.get("latest_action_name"),
             state.get("followup_action"),
             state.get("session_id", 1),
+            list(state.get("paused_loops") or []),
         )
 
     def to_state(self) -> dict[str, Any]:
@@ -61,6 +65,7 @@ class Tracker:
             "latest_action_name": self.latest_action_name,
             "followup_action": self.followup_action,
             "session_id": self.session_id,
+            "paused_loops": self.paused_loops,
         }
 
     def as_sdk_dict(self) -> dict[str, Any]:
@@ -98,6 +103,7 @@ class Tracker:
             for name in self.slots:
                 self.slots[name] = None
             self.active_loop = None
+            self.paused_loops = []
         elif kind == "session_started":
             pass
         self.events.append(event)
