@@ -17,7 +17,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -42,13 +42,15 @@ def _gate() -> ResponseReturnValue | None:
     settings = current_app.config["BOT_SETTINGS"]
     console_path = under_console(request.path)
     if settings.console_port and console_path != (listener(request.environ) == INTERNAL):
-        return error_response(404, "Not Found")
+        not_here: Response = error_response(404, "Not Found")  # as for any path that does not exist
+        return not_here
     if not console_path:
         return None
     if request.method in UNSAFE_METHODS:
         current_app.extensions["csrf"].protect()
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is not None and not request.endpoint.endswith(".static") and roles_of(view) is None:  # type: ignore[union-attr]
+    endpoint = request.endpoint or ""
+    view = current_app.view_functions.get(endpoint)
+    if view is not None and not endpoint.endswith(".static") and roles_of(view) is None:
         log.error("console view %s declares no roles (require_role or public): refused", request.endpoint)
         return render_template("console/message.html", key="forbidden"), 403
     return None
@@ -80,9 +82,11 @@ def init_app(app: Flask) -> None:
     )
     CSRFProtect(app)
     app.before_request(_gate)
+    if settings.production and not settings.console_port:
+        log.warning("the console (/admin) is served to everyone who reaches the bot: set BOT_CONSOLE_PORT (README)")
     app.register_error_handler(CSRFError, _csrf_refused)
 
 
-def html_rate_limits(bp) -> None:  # type: ignore[no-untyped-def]
+def html_rate_limits(bp: Blueprint) -> None:
     """A console blueprint's 429 is a Japanese page, not the channels' JSON."""
     bp.register_error_handler(RateLimitExceeded, _too_many)

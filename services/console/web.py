@@ -7,7 +7,7 @@ for LOCK_MINUTES). Both answer alike, so neither tells whether a name exists.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from connectors.limits import client_ip, limiter
@@ -126,7 +126,7 @@ def audit_log() -> ResponseReturnValue:
     )
 
 
-def _signin_failed(_response) -> bool:  # type: ignore[no-untyped-def]
+def _signin_failed(_response: Response) -> bool:
     return bool(g.get("console_signin_failed"))
 
 
