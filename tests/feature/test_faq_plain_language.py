@@ -33,7 +33,7 @@ SHORT_SENTENCES = [
     "tax_property_due",
     "tax_property_what",
 ]
-LONG_SENTENCES_LEFT = 155  # in the other answers (garbage.yml's included); lower it as they are rewritten
+LONG_SENTENCES_LEFT = 79  # in the other answers (garbage.yml's aside); lower it as they are rewritten
 # Jargon, and plain words one of which must come with it wherever an answer uses it.
 JARGON = {
     "認定請求": re.compile("受け取るための申請"),
@@ -44,13 +44,15 @@ JARGON = {
 
 @pytest.fixture(scope="module")
 def answers():
+    """The answers of the four domains whose wording this test checks (the garbage FAQ has its own owner)."""
     index = faq_index.load(PROJECT_DIR / "data")
     profile = city.load_city(PROJECT_DIR / "data")
-    return {e.id: faq_index.render_answer(e, profile) for e in index.entries.values()}
+    return {e.id: faq_index.render_answer(e, profile) for e in index.entries.values() if e.domain != "garbage"}
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=。)", text) if s.strip()]
+    """The answer's sentences; its closing お問い合わせ line (office, phone, hours) is a label, not one."""
+    return [s for s in re.split(r"(?<=。)", text) if s.strip() and not s.strip().startswith("お問い合わせ")]
 
 
 @pytest.mark.parametrize(
