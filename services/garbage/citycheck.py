@@ -69,17 +69,20 @@ def _names(values: Iterable[str]) -> set[str]:
     return out
 
 
-def _example_files(settings: Settings) -> list[Path]:
+def _files_naming_districts(settings: Settings) -> list[Path]:
+    """The NLU examples, the domain's replies and the booking rules (capacities per area)."""
     files = yaml_files([settings.data_dir / "nlu"])
-    return files if settings.domain_file in files else [*files, settings.domain_file]
+    files += [] if settings.domain_file in files else [settings.domain_file]
+    booking = settings.data_dir / "bulky.yml"
+    return [*files, booking] if booking.is_file() else files
 
 
 def foreign_districts(settings: Settings, areas: set[str], demo_only: set[str]) -> list[CityCheck]:
-    """Area examples that are not the city's collection areas, and the demo's district names, in the NLU data
-    and the domain's replies."""
+    """Area examples that are not the city's collection areas, and the demo's district names, in the NLU data,
+    the domain's replies and the booking rules."""
     demo_names = sorted(_names(demo_only), key=lambda n: (-len(n), n))
     found = []
-    for path in _example_files(settings):
+    for path in _files_naming_districts(settings):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.lstrip().startswith("#"):
                 continue

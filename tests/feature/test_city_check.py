@@ -48,6 +48,7 @@ def test_every_leftover_is_listed_with_its_place_until_none_is_left(city, capsys
         encoding="utf-8",
     )
     shutil.copyfile(DEMO / "bulky_fees.yml", city / "bulky_fees.yml")
+    (city / "bulky.yml").write_text("booking:\n  capacity:\n    浅野: 10\n", encoding="utf-8")
     status, lines = check(capsys)
     assert status == 1
     found = "\n".join(lines)
@@ -56,6 +57,7 @@ def test_every_leftover_is_listed_with_its_place_until_none_is_left(city, capsys
     assert "garbage.yml sources[0] (kawasaki)  label `その他` maps onto no category: 95 row(s) skipped" in found
     assert "nlu/areas.yml:5  「浅野川」: not one of the city's 0 collection areas" in found
     assert "bulky_fees.yml  the demo city's file, unchanged" in found
+    assert "bulky.yml:3  「浅野」: not one of the city's 0 collection areas" in found  # the demo's area capacity
     assert any(line.startswith("domain.yml:") and "099-100-3344" in line for line in lines)  # a demo phone example
     assert any(line.startswith("faq/garbage.yml:") and "FAQ `" in line for line in lines)  # the demo's categories
 
@@ -69,6 +71,7 @@ def test_every_leftover_is_listed_with_its_place_until_none_is_left(city, capsys
     )
     (city / "nlu" / "areas.yml").unlink()
     (city / "bulky_fees.yml").unlink()
+    (city / "bulky.yml").unlink()
     for path in (city / "nlu").glob("*.yml"):
         path.write_text(path.read_text(encoding="utf-8").replace("浅野川", "中原区"), encoding="utf-8")
     domain = city / "domain.yml"
