@@ -70,6 +70,19 @@ def test_demo_content_file_console_file_round_trip_is_lossless(bot_env, engine, 
     curation.publish("tester")
     assert snapshot(data) == before
 
+    # a new entry goes after its topic's last one, before the next group's heading comment; retiring it restores
+    # the file byte for byte, heading included
+    new = {**entry, "id": "cert_juminhyo_new", "title": "住民票の新しい取り方", "related": []}
+    assert curation.save(new, examples[entry["intent"]], "tester", new=True) == []
+    curation.publish("tester")
+    lines = (data / "faq" / "certificates.yml").read_text(encoding="utf-8").splitlines()
+    heading = next(i for i, line in enumerate(lines) if "印鑑登録・印鑑証明 ---" in line)
+    assert lines[heading + 1].strip() == "- id: cert_inkan_register"
+    assert lines.index("    - id: cert_juminhyo_new") < heading
+    assert curation.retire("cert_juminhyo_new", "tester") == []
+    curation.publish("tester")
+    assert snapshot(data) == before
+
 
 def test_a_new_entry_is_written_after_its_topic_and_reads_back(curation, bot_env):
     curation.sync("tester")

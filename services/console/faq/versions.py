@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.db import session_factory
@@ -66,9 +66,14 @@ class Versions:
 
     @staticmethod
     def _latest(s: Session, kind: str, published: bool = False) -> dict[str, Version]:
-        query = select(FaqVersion).where(FaqVersion.kind == kind).order_by(FaqVersion.number)
+        """The newest version (the newest published one, with `published`) of each key: one row per key read."""
+        newest = select(FaqVersion.key, func.max(FaqVersion.number).label("number")).where(FaqVersion.kind == kind)
         if published:
-            query = query.where(FaqVersion.published_at.is_not(None))
+            newest = newest.where(FaqVersion.published_at.is_not(None))
+        last = newest.group_by(FaqVersion.key).subquery()
+        query = select(FaqVersion).join(
+            last, and_(FaqVersion.kind == kind, FaqVersion.key == last.c.key, FaqVersion.number == last.c.number)
+        )
         return {row.key: Version.of(row) for row in s.scalars(query)}
 
     def history(self, kind: str, key: str) -> list[Version]:
