@@ -4,6 +4,7 @@ from pathlib import Path
 
 from bot.features import Feature
 
+from .citycheck import city_check
 from .cli import add_commands
 
 
@@ -20,4 +21,5 @@ FEATURE = Feature(
     actions=("services.booking.actions.form", "services.booking.actions.manage"),
     init_app=init_app,
     add_commands=add_commands,
+    city_check=city_check,
 )
