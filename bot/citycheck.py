@@ -35,6 +35,7 @@ def city_files(settings: Settings) -> list[Path]:
 
 
 def where(settings: Settings, path: Path, line: int | None = None) -> str:
+    """`faq/garbage.yml:22` for the city's files (relative to its data folder); the full path of any other."""
     name = str(path.relative_to(settings.data_dir)) if path.is_relative_to(settings.data_dir) else str(path)
     return f"{name}:{line}" if line else name
 
