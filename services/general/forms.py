@@ -17,17 +17,35 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+# 「やめる」 in words the NLU did not read as general_cancel (「申し込みをやめる」): still never an answer.
+_QUIT = re.compile(r"やめ|中止|キャンセル|最初から|取り?消")
 _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
 MAX_COMMAND_CHARS = 20  # longer messages are answers or questions, not commands
 QUIT_BUTTON = "utter_quit_button"
 
 
+def _command(text: Any) -> str:
+    """The text of a message short enough to be a command, else ""."""
+    t = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else ""
+    return t if len(t) <= MAX_COMMAND_CHARS and not t.startswith("/") else ""
+
+
 def is_back(text: Any) -> bool:
     """「戻る」「前に戻って」「ひとつ前」: a short message asking for the previous question."""
-    if not isinstance(text, str):
-        return False
-    t = unicodedata.normalize("NFKC", text).strip()
-    return 0 < len(t) <= MAX_COMMAND_CHARS and bool(_BACK.search(t))
+    return bool(_BACK.search(_command(text)))
+
+
+def is_quit(text: Any) -> bool:
+    """「やめる」「中止」「キャンセル」「最初から」: a short message asking to stop the procedure."""
+    return bool(_QUIT.search(_command(text)))
+
+
+def quit_events(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, loop: str) -> list[EventType]:
+    """A quit the NLU missed, at one of `loop`'s questions: the form ends as action_cancel_form ends it; else []."""
+    if not tracker.get_slot("requested_slot") or not is_quit((tracker.latest_message or {}).get("text")):
+        return []
+    dispatcher.utter_message(response="utter_cancelled")
+    return leave_form(domain, loop)
 
 
 def quit_buttons(domain: DomainDict) -> list[dict[str, Any]]:
@@ -45,13 +63,17 @@ def leave_form(domain: DomainDict, loop: str) -> list[EventType]:
 
 class LeavesOnBack(FormValidationAction):
     """A form validator whose form has no going back of its own (the booking form has: services/booking):
-    「戻る」 leaves the form (utter_form_left), back to where the citizen was before it."""
+    「戻る」 leaves the form (utter_form_left), back to where the citizen was before it, and a quit the NLU missed
+    cancels it."""
 
     @abstractmethod
     def name(self) -> str:
         """validate_<form>, as every FormValidationAction (abstract here, so rasa_sdk registers only subclasses)."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        quit_form = quit_events(dispatcher, tracker, domain, self.form_name())
+        if quit_form:
+            return quit_form
         text = (tracker.latest_message or {}).get("text")
         if tracker.get_slot("requested_slot") and is_back(text):
             dispatcher.utter_message(response="utter_form_left")

@@ -20,7 +20,7 @@ from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
-from services.general.forms import quit_buttons
+from services.general.forms import quit_buttons, quit_events
 
 from .. import calendar
 from ..config import load_config
@@ -64,6 +64,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if in_group_chat(tracker):
             dispatcher.utter_message(response="utter_bulky_private_chat_only")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
+        quit_form = quit_events(dispatcher, tracker, domain, FORM)
+        if quit_form:
+            return [*quit_form, *(SlotSet(s, None) for s in BOOKING_SLOTS)]
         if tracker.get_slot("requested_slot") is None and tracker.get_slot("bulky_request_key") is None:
             dispatcher.utter_message(response="utter_bulky_intro")  # once, as the form starts
         return await super().run(dispatcher, tracker, domain)
