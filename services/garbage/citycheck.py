@@ -69,6 +69,17 @@ def _names(values: Iterable[str]) -> set[str]:
     return out
 
 
+def _take(names: list[str], text: str) -> tuple[list[str], str]:
+    """The names found in `text`, in the given order (longest first, so 浅野川 is not also 浅野), and the text
+    without them."""
+    found = []
+    for name in names:
+        if name in text:
+            found.append(name)
+            text = text.replace(name, "")
+    return found, text
+
+
 def _files_naming_districts(settings: Settings) -> list[Path]:
     """The NLU examples, the domain's replies and the booking rules (capacities per area)."""
     files = yaml_files([settings.data_dir / "nlu"])
@@ -88,12 +99,7 @@ def foreign_districts(settings: Settings, areas: set[str], demo_only: set[str]) 
                 continue
             named = {m["text"] for m in ENTITY_ANNOTATION.finditer(line) if m["name"] in AREA_ENTITIES}
             foreign = sorted(n for n in named if n not in areas)
-            for name in named:
-                line = line.replace(name, "")
-            for name in demo_names:  # longest first, each taken out: 浅野川 is not also 浅野
-                if name in line:
-                    foreign.append(name)
-                    line = line.replace(name, "")
+            foreign += _take(demo_names, _take(sorted(named), line)[1])[0]
             if foreign:
                 found.append(
                     CityCheck(
@@ -117,13 +123,7 @@ def foreign_categories(settings: Settings, city: dict[str, str], demo: dict[str,
         doc = read_yaml(path, with_lines=True) or {}
         for entry in (doc.get("faq") or {}).get("entries") or []:
             text = f"{entry.get('title', '')} {entry.get('answer', '')}"
-            for name in own:  # 空きびん is this city's, whatever びん is elsewhere
-                text = text.replace(name, "")
-            named = []
-            for name in others:  # longest first: 燃やさないごみ is not also 燃やすごみ's
-                if name in text:
-                    named.append(name)
-                    text = text.replace(name, "")
+            named = _take(others, _take(own, text)[1])[0]  # 空きびん is this city's, whatever びん is elsewhere
             if named:
                 found.append(
                     CityCheck(
