@@ -12,11 +12,13 @@ from rasa_sdk.types import DomainDict
 from bot.payload import encode_payload
 from services.common import previous_turn_actions, settings
 from services.faq import index as faq_index
-from services.garbage.actions import names_an_item
+from services.garbage.actions import garbage_service, names_an_item
+from services.garbage.lookup import item_phrase
 
 ITEM_LOOKUP = "action_garbage_lookup"
 
 MAX_CANDIDATES = 3
+BARE_ITEM_EXTRA_CHARS = 3  # what an out-of-scope message may add to an item's name and still be just that item
 NOT_TOPICS = ("general_", "nlu_fallback")
 
 
@@ -49,6 +51,17 @@ class ActionNluFallback(Action):
         return []
 
 
+def bare_item(tracker: Tracker) -> bool:
+    """The message is just an item of the city's garbage list, perhaps with a short word before it (「古い自転車」).
+    A question that merely contains one (「パスポートを申請したい」) is another service's, not a sorting question."""
+    text = (tracker.latest_message.get("text") or "").strip().rstrip("?？。!！")
+    if not text or text.startswith("/"):
+        return False
+    match = garbage_service().snapshot().index.lookup(text)
+    phrase = item_phrase(text)
+    return match.how in ("exact", "fuzzy") and len(phrase) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
+
+
 class ActionOutOfScope(Action):
     """Out of scope, unless the message is just the name of something to throw away."""
 
@@ -56,7 +69,7 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if names_an_item(tracker):
+        if bare_item(tracker):
             return [FollowupAction(ITEM_LOOKUP)]
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
