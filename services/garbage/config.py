@@ -14,6 +14,7 @@ import yaml
 from bot.city import load_city
 from bot.config_keys import checked_mapping
 from bot.errors import ConfigError
+from bot.settings import Settings
 
 from .models import STAFF_SOURCE
 from .schedule import BREAK_RULES
@@ -152,3 +153,10 @@ def load_config(data_dir: Path, path: Path | None = None) -> GarbageConfig:
         max_area_buttons=int(areas.get("max_buttons", 10)),
         lg_code=str(export.get("lg_code", "")),
     )
+
+
+def check(settings: Settings) -> None:
+    """At start-up: data/garbage.yml and every file it names can be read (a missing one stops the server, naming
+    the file and the `sources[n]` entry, instead of failing a citizen's question later)."""
+    if (settings.data_dir / "garbage.yml").exists():
+        load_config(settings.data_dir)

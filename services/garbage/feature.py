@@ -7,6 +7,7 @@ from bot.features import Feature, NluLookups
 from . import nlu_tables
 from .citycheck import city_check
 from .cli import add_commands
+from .config import check
 from .importers import import_configured
 
 FEATURE = Feature(
@@ -18,4 +19,5 @@ FEATURE = Feature(
     setup=import_configured,
     nlu_lookups=NluLookups(files=nlu_tables.files, tables=nlu_tables.tables),
     city_check=city_check,
+    check=check,
 )

@@ -12,6 +12,7 @@ from bot import model as bot_model
 from bot.errors import ConfigError
 from bot.nlu.registry import create
 from bot.settings import Settings
+from connectors import create_app
 from tests.conftest import FIXTURE_CITY, fixture_city_env
 
 
@@ -54,6 +55,8 @@ def test_a_missing_source_file_fails_naming_the_file_and_the_setting(city):
         bot_model.train(city)
     message = str(err.value)
     assert "garbage.yml sources[2]" in message and "opendata/tsu/original.csv" in message
+    with pytest.raises(ConfigError, match=r"sources\[2\]"):  # the server does not start either
+        create_app(city)
 
 
 def test_a_missing_lookup_csv_of_config_fails_naming_the_file(tmp_path):
