@@ -91,15 +91,18 @@ def names_an_item(tracker: Tracker) -> bool:
     if not text or _is_payload(text):
         return False
     index = garbage_service().snapshot().index
+    garbage = ((tracker.latest_message.get("intent") or {}).get("name") or "").startswith(GARBAGE_INTENTS)
+    phrase = item_phrase(text)
     if len(text) <= BARE_ITEM_MAX_CHARS:
         match = index.lookup(text)
         inside = match.how == "containing" and match.kind == "item" and len(match.query) >= MIN_CONTAINED_CHARS
-        if match.kind != "none" and (match.how in ("exact", "fuzzy") or inside):
+        # Only a garbage question is about the item its sentence begins with: 「自転車が盗まれた」 is not.
+        from_head = match.whole and match.query != phrase
+        if match.kind != "none" and (match.how in ("exact", "fuzzy") or inside) and (garbage or not from_head):
             return True
-    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
     found = [m for m in index.lookup_all(text) if m.whole and m.kind != "none"]
     # Whatever the classifier said, a message that is an item name with a garbage question's ending is one.
-    return bool(found) and (intent.startswith(GARBAGE_INTENTS) or found[0].query == item_phrase(text))
+    return bool(found) and (garbage or found[0].query == phrase)
 
 
 def item_matches(index: Index, text: str, entity: str | None) -> list[Match]:

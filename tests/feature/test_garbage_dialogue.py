@@ -80,3 +80,9 @@ def test_a_question_naming_an_item_gets_its_row_not_a_general_answer(bot_env, sa
     desk = say("パソコン机", sender="desk")
     assert "action_garbage_lookup" in last_actions(engine, "desk")
     assert all(b["title"].startswith("パソコン机") for b in desk[0]["buttons"])
+
+
+def test_a_sentence_that_merely_begins_with_an_item_is_not_a_garbage_question(bot_env, say, engine):
+    import_configured(bot_env)
+    say("自転車が盗まれた", sender="stolen")
+    assert "action_garbage_lookup" not in last_actions(engine, "stolen")
