@@ -51,7 +51,8 @@ class Published:
     intents: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     trained: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole publish
+    training_seconds: float = 0.0  # of which the training (its own process) and the model swap
 
 
 class Curation:
@@ -143,9 +144,11 @@ class Curation:
             result.files = [path.name for path in changed]
             try:
                 if any(path.parent == Path(self.data_dir, "nlu") for path in changed):
+                    training = time.perf_counter()
                     train(self.settings)
                     self.reload_model()
                     result.trained = True
+                    result.training_seconds = round(time.perf_counter() - training, 3)
             finally:
                 result.seconds = round(time.perf_counter() - started, 3)
                 audit.record_now(self.settings.database_url, actor, "faq.publish", "faq", None, result.__dict__)

@@ -242,7 +242,7 @@ def publish() -> ResponseReturnValue:
     if not result.entries and not result.intents:
         flash("公開する変更はありません。")
     else:
-        retrained = "例文が変わったためモデルを再学習し、" if result.trained else ""
+        retrained = f"例文が変わったためモデルを再学習し（{result.training_seconds:.1f}秒）、" if result.trained else ""
         flash(f"{len(result.entries)}件の項目を公開しました。{retrained}{result.seconds:.1f}秒で反映されました。")
     back = request.form.get("back") or ""
     return redirect(back if _is_local(back) else url_for("faq.entries"))
