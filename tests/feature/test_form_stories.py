@@ -23,6 +23,9 @@ def demo_city(demo_data):
 def test_form_story(engine, story):
     result = play_story(engine, story, "story")
     assert result.passed, "\n".join(result.failures)
+    for turn in engine.store.turns("story"):  # no question is asked twice in one turn
+        questions = [a for a in turn["actions"] if a.startswith(("utter_ask_", "action_ask_"))]
+        assert len(questions) <= 1, (turn["text"], turn["actions"])
 
 
 def texts(replies) -> list[str]:
