@@ -11,7 +11,7 @@ from tests.conftest import FIXTURE_CITY
 from tests.support.console_faq import copy_city
 from tests.support.console_support import PASSWORD, add_user
 from tests.support.insights_support import add_booking, add_misses, add_turns, at, fallback, turn
-from tests.support.widget_browser import ChatWidget, describe_violations, launch_chromium
+from tests.support.widget_browser import ARTIFACTS, ChatWidget, describe_violations, launch_chromium
 
 pytestmark = pytest.mark.fixture_city
 MAX_TABS = 80  # Tab presses allowed to reach a control
@@ -80,7 +80,13 @@ def tab_to(page: Page, name: str) -> None:
     raise AssertionError(f"{name!r} is not reachable with Tab")
 
 
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
 def test_the_analysts_pages_pass_axe_and_work_by_keyboard(page, live_server):
+    screenshot(page, "console-queue.png")
     assert_no_violations(page)
     progress = page.locator("#progress-text")
     assert "対処済み 0 件" in progress.inner_text()
@@ -96,6 +102,7 @@ def test_the_analysts_pages_pass_axe_and_work_by_keyboard(page, live_server):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="ダッシュボード", level=1).wait_for()
     assert page.get_by_role("img", name="回答率（回答できた質問 ÷ 全質問）（グラフ）").count() == 1
+    screenshot(page, "console-dashboard.png")
     assert_no_violations(page)
 
     page.goto(live_server + "/admin/queue/answered")

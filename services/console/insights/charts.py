@@ -20,6 +20,11 @@ STYLE = Style(
     foreground="#1a1a1a",
     foreground_strong="#1a1a1a",
     foreground_subtle="#595959",
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=15,
+    value_font_size=15,
+    no_data_font_size=20,
     colors=("#1d5a8c", "#b3541e", "#2e7d32", "#6a1b9a", "#8d6e00", "#c62828", "#00695c", "#37474f"),
 )
 OPTIONS = {
@@ -27,8 +32,10 @@ OPTIONS = {
     "js": [],
     "disable_xml_declaration": True,
     "width": 760,
-    "height": 320,
+    "height": 340,
     "legend_at_bottom": True,
+    "truncate_label": -1,  # whole labels (an intent's name, a day): the axes make room for them
+    "truncate_legend": -1,
 }
 PERCENT = "{:.0%}".format
 BARS_UP_TO = 31  # days drawn as stacked bars; a longer range is drawn as stacked areas (one path per series)
@@ -48,11 +55,12 @@ def _by_day(table: Table, label_col: int, value_col: int, span: list[date], char
 
 
 def _bars(labels: list[str], values: list[float], title: str, percent: bool = False) -> Graph:
+    """Horizontal bars, the table's first row on top (pygal draws the first label at the bottom)."""
     chart = pygal.HorizontalBar(**OPTIONS, show_legend=False, range=(0, 1) if percent else None)
     if percent:
         chart.value_formatter = PERCENT
-    chart.x_labels = labels
-    chart.add(title, values)
+    chart.x_labels = labels[::-1]
+    chart.add(title, values[::-1])
     return chart
 
 
