@@ -1,6 +1,8 @@
 """What a queued question can become, through the services that own each kind of content: training examples and
 FAQ entries through FAQ curation (drafts that staff publish), garbage items and synonyms through the garbage
-feature's staff edits. Each returns the problems that stopped it ([] when done), in Japanese, for the page."""
+feature's staff edits. Each returns the problems that stopped it ([] when done), in Japanese, for the page.
+`curation` has taken in the files' own changes first (Curation.sync), so examples are added to what the files hold,
+edits made in git included."""
 
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ def _folded(text: str) -> str:
 def add_training_examples(curation: Curation, intent: str, texts: Sequence[str], actor: str) -> list[str]:
     """Add `texts` to `intent`'s examples as a draft (staff publish it with the FAQ); texts the intent already has
     are skipped, a text another intent has is refused."""
-    curation.sync(actor)  # the files' examples are the base, including edits made in git
     world = curation.world()
     current = world.examples.get(intent)
     if not current:
@@ -42,7 +43,6 @@ def add_training_examples(curation: Curation, intent: str, texts: Sequence[str],
 def create_faq_entry(curation: Curation, values: dict[str, Any], texts: Sequence[str], actor: str) -> list[str]:
     """A new FAQ entry (a draft) on an existing intent, the questions added to that intent's examples; checked by
     FAQ curation like any new entry."""
-    curation.sync(actor)
     intent = str(values.get("intent", ""))
     current = curation.examples(intent)
     have = {_folded(t) for t in current}

@@ -30,6 +30,7 @@ from bot.store.db import session_factory
 from connectors.security import csp_nonce
 from services.console.auth import current_user, require_role
 from services.console.faq.service import Curation
+from services.console.faq.web import FILES
 from services.console.nav import add_section
 
 from . import answered, charts, dashboard, queue, remedies
@@ -77,6 +78,13 @@ def _session() -> Any:
 
 def _engine() -> Any:
     return current_app.extensions["bot_engine"]
+
+
+def _curation() -> Curation:
+    """FAQ curation, the files' own changes taken in first, as FAQ curation's pages do."""
+    curation = Curation(_settings(), reload_model=_engine().reload_model)
+    curation.sync(FILES)
+    return curation
 
 
 def _actor() -> str:
@@ -193,7 +201,7 @@ def _texts() -> list[str]:
 def _remedy(action: str, texts: list[str]) -> tuple[list[str], dict[str, Any]]:
     """Apply the remedy the button named; the problems that stopped it, and what to record with the resolution."""
     form, settings, actor = request.form, _settings(), _actor()
-    curation = Curation(settings)
+    curation = _curation()
     if action == TRAINING_EXAMPLE:
         intent = form.get("intent", "").strip()
         return remedies.add_training_examples(curation, intent, texts, actor), {"intent": intent}
@@ -284,7 +292,7 @@ def answered_csv() -> ResponseReturnValue:
 def add_example() -> ResponseReturnValue:
     """One answered question as a training example of the intent it should have had."""
     intent = request.form.get("intent", "").strip()
-    problems = remedies.add_training_examples(Curation(_settings()), intent, _texts(), _actor())
+    problems = remedies.add_training_examples(_curation(), intent, _texts(), _actor())
     for problem in problems:
         flash(problem, "error")
     if not problems:
