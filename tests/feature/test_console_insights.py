@@ -308,4 +308,6 @@ def test_the_dashboard_page_draws_a_chart_and_a_table_for_each_figure(bot_env, a
     nonce = response.headers["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
     assert page.count(f'<style nonce="{nonce}">') == 6
     assert client.get("/admin/dashboard/?start=2026-11-20&end=2026-11-01").status_code == 400
-    assert client.get("/admin/dashboard/?start=yesterday").status_code == 400
+    for bad in ("start=yesterday", "end=9999-12-31", "start=0001-01-01", "end=0001-01-02"):
+        assert client.get(f"/admin/dashboard/?{bad}").status_code == 400, bad
+        assert client.get(f"/admin/queue/?{bad}").status_code == 400, bad

@@ -47,6 +47,7 @@ from .models import (
 ANALYST = "analyst"
 DEFAULT_DAYS = 30  # the dashboard's range when none is chosen: the last 30 days
 MAX_DAYS = 3 * 366  # a longer range is refused (the page would draw thousands of days)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days a range may name (date arithmetic stays in range)
 MAX_TEXTS = 500  # questions one action may take
 MAX_TEXT = 1000  # characters of one question (the engine's own limit)
 
@@ -96,9 +97,12 @@ def _actor() -> str:
 def _date(name: str, default: date) -> date:
     value = request.args.get(name, "").strip()
     try:
-        return date.fromisoformat(value) if value else default
+        day = date.fromisoformat(value) if value else default
     except ValueError:
         refuse(f"{FIELDS[name]}：日付は 2026-11-01 の形で入力してください。")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        refuse(f"{FIELDS[name]}：{FIRST_DAY.year}年から{LAST_DAY.year}年までの日付を入力してください。")
+    return day
 
 
 def date_range() -> tuple[date, date]:
