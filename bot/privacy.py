@@ -189,9 +189,11 @@ class Masker:
         ]
 
     def _state(self, state: dict[str, Any], scrub: _Scrub) -> dict[str, Any]:
-        """The state with the personal slots that no active form needs emptied and its history masked."""
+        """The state with the personal slots that no open form needs emptied and its history masked. A form paused
+        behind another (a question asked mid-form that started a form of its own) is still open: it resumes."""
         out = dict(state)
-        active = self.forms.get(state.get("active_loop") or "", ())
+        open_forms = [state.get("active_loop") or "", *(state.get("paused_loops") or [])]
+        active = {slot for form in open_forms for slot in self.forms.get(form, ())}
         out["slots"] = {
             k: None if k in self.personal_slots and k not in active else v
             for k, v in (state.get("slots") or {}).items()

@@ -168,6 +168,15 @@ def test_personal_slots_leave_the_state_once_no_form_needs_them():
     assert stored["events"][0]["text"] == "粗大ごみの日は？"  # not an answer to a personal question: kept
 
 
+def test_a_paused_form_keeps_its_personal_slots_until_it_resumes():
+    masker = Masker.from_domain(DOMAIN)
+    events = [user("粗大ごみの日は？")]
+    slots = {"name": "山田 花子", "phone": "0312345678", "topic": None, "requested_slot": None}
+    paused = {**state(slots, events, active_loop="other_form"), "paused_loops": ["contact_form"]}
+    _, _, _, stored = masker.turn("粗大ごみの日は？", [], [], paused)
+    assert stored["slots"]["name"] == "山田 花子" and stored["slots"]["phone"] == "0312345678"
+
+
 def test_only_the_patterns_are_masked_when_the_bot_asked_nothing_personal():
     masker = Masker.from_domain(DOMAIN).answering({"requested_slot": "topic"}, "contact_form")
     assert masker.text("税金の件で090-1234-5678に電話ください") == f"税金の件で{PHONE}に電話ください"
