@@ -28,6 +28,7 @@ NEGATIONS = {"ない", "ぬ", "ず"}  # 取れない, 払えず: the question is
 NEGATED = "neg:ない"
 FIELD_WEIGHTS = {"title": 3.0, "examples": 3.0, "keywords": 2.0, "answer": 0.5}
 EXAMPLE_WEIGHT = 0.3  # the share of the closest question (title or example) in the score
+NEGATION_WEIGHT = 0.15  # how far a negated question leans to entries about something failing
 KEYWORD_WEIGHT = 0.05  # the share of the score that keywords matched verbatim add, at most
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -115,12 +116,17 @@ class Selector:
         def cosine(vector: Mapping[str, float]) -> float:
             return sum(w * vector.get(t, 0.0) for t, w in query.items())
 
+        negated = NEGATED in query
+
         def score(entry: C) -> float:
-            closest = max(map(cosine, self.questions.get(entry.id, [])), default=0.0)
+            questions = self.questions.get(entry.id, [])
+            closest = max(map(cosine, questions), default=0.0)
+            failing = negated and any(NEGATED in q for q in questions)  # 取れないとき asks for 取れない, not 取れる
             return (
                 cosine(self.vectors.get(entry.id, {}))
                 + EXAMPLE_WEIGHT * closest
                 + KEYWORD_WEIGHT * hits[entry.id] / top
+                + NEGATION_WEIGHT * failing
             )
 
         return max(candidates, key=lambda e: (round(score(e), 6), -candidates.index(e)))
