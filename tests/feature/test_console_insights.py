@@ -199,6 +199,15 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
         client,
         "/admin/queue/resolve",
         "/admin/queue/",
+        action="garbage_item",
+        text=["電子レンジ"],
+        item_name="あ" * 101,
+    )
+    assert "100文字以内" in client.get("/admin/queue/").get_data(as_text=True)
+    post(
+        client,
+        "/admin/queue/resolve",
+        "/admin/queue/",
         action="garbage_synonym",
         text=["古い電子レンジを捨てたい"],
         synonym_item="電子レンジ",

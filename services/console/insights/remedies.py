@@ -51,8 +51,14 @@ def create_faq_entry(curation: Curation, values: dict[str, Any], texts: Sequence
     return curation.save(values, examples, actor, new=True)
 
 
+MAX_NAME = 100  # characters of an item name or a synonym (the garbage tables keep 200)
+TOO_LONG = f"品目名・別名は{MAX_NAME}文字以内にしてください。"
+
+
 def add_garbage_item(settings: Settings, name: str, category: str) -> list[str]:
     """A staff item in the city's garbage list (garbage feature: source "staff", answered before imports)."""
+    if len(name) > MAX_NAME:
+        return [TOO_LONG]
     try:
         edit.add_item(settings.database_url, load_config(settings.data_dir), name, category)
     except BotError:
@@ -62,6 +68,8 @@ def add_garbage_item(settings: Settings, name: str, category: str) -> list[str]:
 
 def add_garbage_synonym(settings: Settings, item: str, synonym: str) -> list[str]:
     """Let `synonym` find the existing item `item`."""
+    if max(len(item), len(synonym)) > MAX_NAME:
+        return [TOO_LONG]
     try:
         edit.add_synonym(settings.database_url, item, synonym)
     except BotError:
