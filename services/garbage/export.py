@@ -10,18 +10,27 @@ import csv
 import io
 
 import jaconv
+from sqlalchemy import select
 
 from bot.errors import BotError
 from bot.store.db import session_factory
 
 from .config import GarbageConfig
 from .importers import STANDARD_COLUMNS
+from .models import GarbageItem
 from .service import build_snapshot
 
 
 def standard_rows(database_url: str, config: GarbageConfig, city_name: str) -> list[list[str]]:
     with session_factory(database_url)() as s:
         entries = build_snapshot(s, config).index.entries
+        # ゴミの品目_英字 as imported (the index keeps only what replies need)
+        rows = s.execute(
+            select(GarbageItem.source, GarbageItem.name, GarbageItem.area, GarbageItem.english).where(
+                GarbageItem.english != ""
+            )
+        )
+        english = {(source, name, area): text for source, name, area, text in rows}
     entries = sorted(entries, key=lambda e: (e.reading, e.name))
     return [
         [
@@ -31,7 +40,7 @@ def standard_rows(database_url: str, config: GarbageConfig, city_name: str) -> l
             e.area,
             e.name,
             jaconv.hira2kata(e.reading),
-            "",
+            english.get((e.source, e.name, e.area), ""),
             config.categories.get(e.category, e.category),
             e.notes,
             e.remarks,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -325,6 +327,11 @@ def test_standard_set_keeps_the_english_names(tmp_path):
     with session_factory(url)() as s:
         english = {i.name: i.english for i in s.scalars(select(GarbageItem))}
     assert english == {"アイロン": "iron", "空き缶": "empty can"}
+    data, _ = standard_csv(url, CONFIG, "川崎市")  # and written back by the export
+    assert {(row[4], row[6]) for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))} >= {
+        ("アイロン", "iron"),
+        ("空き缶", "empty can"),
+    }
 
 
 def test_dry_run_shows_the_mapping_and_writes_nothing(tmp_path, monkeypatch, capsys):
