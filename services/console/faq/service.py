@@ -156,8 +156,8 @@ class Curation:
 
 
 def train(settings: Settings) -> None:
-    """`bot train` on these settings in a process of its own: the server's threads keep their interpreter while it
-    trains (on the same cores, one training in-process slowed every request); the new model becomes current."""
+    """`bot train` on these settings in a process of its own, which makes the new model current: the server's
+    interpreter is not held by the training, and the training's memory goes with its process."""
     env = {
         **os.environ,
         "BOT_PROJECT_DIR": str(settings.project_dir),
