@@ -126,3 +126,19 @@ def test_publish_serves_the_new_answer_in_seconds_without_a_failed_request(live_
     assert staff.post(url + "/rollback", data={"kind": "entry", "number": "1", "csrf_token": token}).status_code == 200
     staff.post(live_server + "/admin/faq/publish", data={"csrf_token": token})
     assert ask(live_server, "probe").json()[0]["text"] == old_answer
+
+
+def test_a_new_entry_adds_its_examples_to_the_chosen_topic(live_server, users, bot_env, engine):
+    """The new-entry page shows no examples until a topic is chosen: what is typed there joins the topic's examples,
+    never replaces them."""
+    from services.console.faq.service import Curation
+
+    staff = signed_in(live_server, "staff")
+    page = staff.get(live_server + "/admin/faq/new").text
+    values = {**content.read(bot_env.data_dir).entries["fx_cert_koseki"], "id": "fx_cert_koseki_abroad"}
+    values.update(title="海外から戸籍を請求する", related=[])
+    before = Curation(bot_env).examples(values["intent"])
+    form = {**form_of(values, ["海外から戸籍謄本を取り寄せたい"], csrf_token(page)), "examples_of": ""}
+    saved = staff.post(live_server + "/admin/faq/new", data=form, allow_redirects=False)
+    assert saved.status_code == 302, saved.text[:2000]
+    assert Curation(bot_env).examples(values["intent"]) == [*before, "海外から戸籍謄本を取り寄せたい"]

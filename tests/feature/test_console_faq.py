@@ -112,6 +112,7 @@ def test_each_problem_is_refused_with_a_clear_japanese_message(curation):
         f"例文「{theirs}」は別の意図「certificates_seal_registration」の例文と同じです": (entry, [*ours, theirs]),
         "関連リンク「fx_no_such_entry」の先の項目がありません": ({**entry, "related": ["fx_no_such_entry"]}, ours),
         "見直し期限「2027-13-01」は日付": ({**entry, "review_by": "2027-13-01"}, ours),
+        "例文が1つもありません": (entry, []),
     }
     for expected, (values, examples) in cases.items():
         problems = curation.save(values, examples, "tester", new=False)

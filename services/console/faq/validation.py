@@ -60,6 +60,8 @@ def check_entry(values: Mapping[str, Any], examples: list[str], world: World, ne
             problems.append(f"関連リンク「{target}」はこの項目自身を指しています。")
         elif target not in world.entries:
             problems.append(f"関連リンク「{target}」の先の項目がありません（削除済みか、IDの誤りです）。")
+    if not examples:
+        problems.append("例文が1つもありません。市民の言い方の例を1行に1つ入力してください。")
     problems.extend(_duplicates(str(values.get("intent")), examples, world.examples))
     return problems
 

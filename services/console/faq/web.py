@@ -124,6 +124,8 @@ def create() -> ResponseReturnValue:
         return _form(curation, empty, curation.examples(intent), new=True)
     values, examples = _form_values()
     values["domain"] = values["intent"].split("_", 1)[0]
+    if request.form.get("examples_of") != values["intent"]:  # the box showed no examples of the chosen intent
+        examples = list(dict.fromkeys([*curation.examples(values["intent"]), *examples]))
     problems = curation.save(values, examples, _actor(), new=True)
     if problems:
         return _form(curation, values, examples, True, problems, 400)
