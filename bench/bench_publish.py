@@ -29,6 +29,7 @@ QUESTION = "住民票を郵送で請求したい"
 INTENT = "certificates_residence_record"
 STAFF, PASSWORD = "bench-staff", "bench password for publishing 13"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 STATUS = re.compile(r'role="status"[^>]*>(.*?)</div>', re.DOTALL)  # the console's flash messages
 
 
@@ -61,9 +62,8 @@ def _publish_once(base: str, staff: requests.Session, data_dir: Path, marker: st
     values = files.entries[entry.id]
     examples = files.examples[INTENT] + ([new_example] if new_example else [])
     form = {k: "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
-    form.update(
-        answer=f"{values['answer']}{marker}", examples="\n".join(examples), csrf_token=_token(staff.get(url).text)
-    )
+    form.update(HIDDEN.findall(staff.get(url).text))  # the CSRF token and the versions the form was shown at
+    form.update(answer=f"{values['answer']}{marker}", examples="\n".join(examples))
     if staff.post(url, data=form, allow_redirects=False).status_code != 302:
         raise RuntimeError("the edit was refused")
 

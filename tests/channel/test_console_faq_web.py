@@ -12,7 +12,7 @@ import requests
 from services.console.faq import content
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
-from tests.support.console_faq import add_user, copy_city, csrf_token, signed_in
+from tests.support.console_faq import add_user, copy_city, csrf_token, hidden_fields, signed_in
 
 pytestmark = pytest.mark.fixture_city
 QUESTION = "戸籍謄本を一通取りたい"
@@ -33,9 +33,10 @@ def ask(base_url: str, sender: str, text: str = QUESTION) -> requests.Response:
     return requests.post(base_url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
 
 
-def form_of(values: dict, examples: list[str], token: str) -> dict:
+def form_of(values: dict, examples: list[str], page: str) -> dict:
+    """The edit form of `page` filled with `values` and `examples`, its hidden fields kept."""
     data = {k: "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
-    return {**data, "examples": "\n".join(examples), "csrf_token": token}
+    return {**hidden_fields(page), **data, "examples": "\n".join(examples)}
 
 
 def test_only_staff_and_admins_open_the_faq_pages(live_server, users):
@@ -63,10 +64,18 @@ def test_only_staff_and_admins_open_the_faq_pages(live_server, users):
 def test_a_refused_save_shows_why_and_try_it_shows_the_parse(live_server, users, bot_env):
     staff = signed_in(live_server, "staff")
     url = live_server + "/admin/faq/entry/fx_cert_koseki"
-    token = csrf_token(staff.get(url).text)
+    page = staff.get(url).text
     values = content.read(bot_env.data_dir).entries["fx_cert_koseki"]
-    refused = staff.post(url, data=form_of({**values, "answer": ""}, [], token))
+    examples = content.read(bot_env.data_dir).examples[values["intent"]]
+    refused = staff.post(url, data=form_of({**values, "answer": ""}, examples, page))
     assert refused.status_code == 400 and "回答が空です" in refused.text and 'role="alert"' in refused.text
+    # two people edit at once: the second save would undo the first, so it is refused and the form kept
+    assert staff.post(url, data=form_of({**values, "answer": "一人目の改訂。"}, examples, page)).status_code == 200
+    second = staff.post(url, data=form_of({**values, "answer": "二人目の改訂。"}, examples, page))
+    assert (
+        second.status_code == 400 and "他の方が保存しました（第2版）" in second.text and "二人目の改訂。" in second.text
+    )
+    assert content.read(bot_env.data_dir).entries["fx_cert_koseki"] == values  # saved is not published
     tried = staff.get(live_server + "/admin/faq/try", params={"text": QUESTION}).text
     entry = faq_index.load(bot_env.data_dir).best("certificates_family_register", QUESTION)
     assert "certificates_family_register" in tried and entry is not None and entry.id in tried
@@ -88,7 +97,7 @@ def test_publish_serves_the_new_answer_in_seconds_without_a_failed_request(live_
         data=form_of(
             {**values, "answer": new_answer},
             [*examples, "戸籍の証明を新しい窓口でもらう"],
-            csrf_token(staff.get(url).text),
+            staff.get(url).text,
         ),
         allow_redirects=False,
     )
@@ -138,7 +147,7 @@ def test_a_new_entry_adds_its_examples_to_the_chosen_topic(live_server, users, b
     values = {**content.read(bot_env.data_dir).entries["fx_cert_koseki"], "id": "fx_cert_koseki_abroad"}
     values.update(title="海外から戸籍を請求する", related=[])
     before = Curation(bot_env).examples(values["intent"])
-    form = {**form_of(values, ["海外から戸籍謄本を取り寄せたい"], csrf_token(page)), "examples_of": ""}
+    form = form_of(values, ["海外から戸籍謄本を取り寄せたい"], page)
     saved = staff.post(live_server + "/admin/faq/new", data=form, allow_redirects=False)
     assert saved.status_code == 302, saved.text[:2000]
     assert Curation(bot_env).examples(values["intent"]) == [*before, "海外から戸籍謄本を取り寄せたい"]

@@ -15,6 +15,7 @@ from bot.settings import Settings
 UNLIMITED = {"BOT_RATE_LIMIT_PER_IP": "1000000/minute", "BOT_RATE_LIMIT_PER_SENDER": "1000000/minute"}
 PASSWORD = "correct horse battery staple 13"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 def copy_city(source: Path, model_dir: Path, into: Path) -> dict[str, str]:
@@ -34,6 +35,11 @@ def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "the page has no form with a CSRF token"
     return match.group(1)
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's forms (the CSRF token, the version numbers an edit form was shown at)."""
+    return dict(HIDDEN.findall(html))
 
 
 def signed_in(base_url: str, name: str) -> requests.Session:

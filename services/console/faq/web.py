@@ -94,6 +94,23 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
+def _numbers(curation: Curation, entry_id: str, intent: str) -> dict[str, int]:
+    """The newest version numbers of the entry and of its intent's examples (0: none yet)."""
+    entry, examples = curation.versions.latest(ENTRY).get(entry_id), curation.versions.latest(EXAMPLES).get(intent)
+    return {ENTRY: entry.number if entry else 0, EXAMPLES: examples.number if examples else 0}
+
+
+def _saved_meanwhile(curation: Curation, entry_id: str, intent: str) -> list[str]:
+    """Someone saved the entry or its intent's examples after this form was shown: saving would undo their change."""
+    labels = {ENTRY: "この項目", EXAMPLES: "この話題の例文"}
+    return [
+        f"{labels[kind]}は、この画面を開いた後に他の方が保存しました（第{number}版）。"
+        "版の履歴で変更を確かめてから、もう一度保存してください。"
+        for kind, number in _numbers(curation, entry_id, intent).items()
+        if request.form.get(f"base_{kind}") != str(number)
+    ]
+
+
 def _form(curation: Curation, values: dict[str, Any], examples: list[str], new: bool, problems=(), status=200):
     return (
         render_template(
@@ -102,6 +119,7 @@ def _form(curation: Curation, values: dict[str, Any], examples: list[str], new: 
             examples=examples,
             new=new,
             problems=list(problems),
+            bases=_numbers(curation, values["id"], values["intent"]),
             files=curation.files(),
             siblings=[
                 s.values["id"]
@@ -144,7 +162,9 @@ def edit(entry_id: str) -> ResponseReturnValue:
         return _form(curation, state.values, curation.examples(state.values["intent"]), new=False)
     values, examples = _form_values()
     values.update(id=entry_id, domain=state.values["domain"])
-    problems = curation.save(values, examples, _actor(), new=False)
+    problems = _saved_meanwhile(curation, entry_id, values["intent"]) or curation.save(
+        values, examples, _actor(), new=False
+    )
     if problems:
         return _form(curation, values, examples, False, problems, 400)
     flash(f"「{values['title']}」を保存しました（未公開）。公開すると市民への回答に反映されます。")
