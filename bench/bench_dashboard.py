@@ -5,7 +5,8 @@ afterwards) with BENCH_DASHBOARD_TURNS turns (default 1,000,000) spread over a y
 answered with their intents, 12% fallbacks and 3% out-of-scope turns over 3,000 distinct unanswered texts, 5% rated,
 three channels; plus 20,000 garbage-lookup misses and 10,000 bookings with payments. Then it times, each
 BENCH_DASHBOARD_ROUNDS times (default 5): every dashboard query for 30 days and for the whole year, and the pages as
-an analyst opens them (GET /admin/dashboard/ for both ranges, /admin/queue/), through the real app.
+an analyst opens them (GET /admin/dashboard/ for both ranges, /admin/queue/, /admin/queue/answered), through the
+real app.
 """
 
 from __future__ import annotations
@@ -203,6 +204,8 @@ def run(url: str) -> dict:
         figures[f"GET /admin/dashboard/, {label}"] = timed(lambda path=path: client.get(path))
     assert client.get("/admin/queue/").status_code == 200
     figures["GET /admin/queue/ (all open)"] = timed(lambda: client.get("/admin/queue/"))
+    assert client.get("/admin/queue/answered").status_code == 200
+    figures["GET /admin/queue/answered (defaults)"] = timed(lambda: client.get("/admin/queue/answered"))
     engine.close()
     return figures
 
