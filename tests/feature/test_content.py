@@ -39,7 +39,7 @@ def test_every_answer_is_short_complete_and_ends_with_where_to_ask(index, profil
     for entry in index.entries.values():
         answer = faq_index.render_answer(entry, profile)
         assert len(answer) <= 300, (entry.id, len(answer))
-        assert entry.keywords and entry.title and entry.checked and entry.source.startswith("{urls.")
+        assert entry.keywords and entry.title and entry.reviewed and entry.source.startswith("{urls.")
         assert faq_index.render_source(entry, profile).startswith("https://")
         tail = answer[-60:]
         assert any(p in tail for p in phones), (entry.id, tail)
