@@ -10,7 +10,6 @@ answer comes back, then watches /version until the retrained model serves.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -142,13 +141,11 @@ def main() -> dict:
     current = bot_model.current_model_dir(source)
     shutil.copytree(current, tmp / "models" / current.name)
     (tmp / "models" / "current").write_text(current.name + "\n", encoding="utf-8")
-    env = {"BOT_DATA_DIR": str(tmp / "data"), "BOT_MODEL_DIR": str(tmp / "models")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    city = {"BOT_DATA_DIR": str(tmp / "data"), "BOT_MODEL_DIR": str(tmp / "models")}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     try:
-        proc, _ = start_server(tmp, port, limits=NO_LIMITS)
+        proc, _ = start_server(tmp, port, limits={**NO_LIMITS, **city})  # the server's environment, added to ours
         try:
             UserStore(f"sqlite:///{tmp}/bench.sqlite3").create(STAFF, "staff", PASSWORD, "bench")
             staff = _sign_in(base)
@@ -162,11 +159,6 @@ def main() -> dict:
             proc.terminate()
             proc.wait(timeout=10)
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         shutil.rmtree(tmp, ignore_errors=True)
     for name, f in figures.items():
         print(

@@ -5,12 +5,12 @@ pages. On a copy of the fixture city's data and model (the repository's files ar
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
 from tests.support.console_faq import PASSWORD, add_user, copy_city
-from tests.support.widget_browser import ChatWidget, describe_violations, launch_chromium
+from tests.support.widget_browser import ChatWidget, describe_violations
 
 pytestmark = pytest.mark.fixture_city
 QUESTION = "戸籍謄本を一通取りたい"
@@ -20,14 +20,6 @@ NEW_ANSWER = "戸籍の証明書は、本庁舎1階の新しい証明書窓口�
 @pytest.fixture
 def extra_env(tmp_path, fixture_city):
     return copy_city(FIXTURE_CITY, fixture_city.model_dir, tmp_path)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def no_violations(page: Page) -> None:
