@@ -57,6 +57,7 @@ def seeded(bot_env, engine):
     rows.append(turn("天気はどう", at("2026-11-12"), "general_out_of_scope", unanswered=True))
     rows.append(turn("駐車場の料金は？", at("2026-11-13"), "certificates_office_hours", feedback="not_helpful"))
     rows.append(turn("住民票がほしい", at("2026-11-13"), "certificates_residence_record"))  # answered: not queued
+    rows.append(turn("駐車場は何台とめられますか", at("2026-11-14"), "garbage_bulky_booking", unanswered=True))
     add_turns(bot_env.database_url, rows)
     add_misses(bot_env.database_url, [("電子レンジ", at("2026-11-14"))])
     return bot_env
@@ -72,9 +73,9 @@ def test_seeded_unanswered_questions_land_in_the_expected_groups(seeded, engine)
     groups = groups_of(seeded, engine)
     assert sorted(map(set, (g.texts for g in groups)), key=len, reverse=True) == EXPECTED_GROUPS
     parking = next(g for g in groups if "駐車場の料金は？" in g.texts)
-    assert parking.count == 5  # four fallbacks and one 役に立たなかった
-    assert (parking.first.date(), parking.last.date()) == (date(2026, 11, 10), date(2026, 11, 13))
-    assert parking.reasons == {"fallback": 4, "not_helpful": 1}
+    assert parking.count == 6  # four fallbacks, one 役に立たなかった, one that an action could not answer
+    assert (parking.first.date(), parking.last.date()) == (date(2026, 11, 10), date(2026, 11, 14))
+    assert parking.reasons == {"fallback": 4, "not_helpful": 1, "not_answered": 1}
     microwave = next(g for g in groups if "電子レンジ" in g.texts)
     assert microwave.reasons == {"fallback": 2, "garbage_miss": 1}
     assert microwave.last == at("2026-11-14").replace(tzinfo=None)  # the miss, logged in UTC, in the city's time
@@ -148,13 +149,13 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
     client = signed_in(app, seeded.database_url, "analyst")
     page = client.get("/admin/queue/").get_data(as_text=True)
     assert "駐車場" in page and "図書館" in page
-    assert 'value="0" max="13"' in page  # 12 turns and one miss queued, none resolved
+    assert 'value="0" max="14"' in page  # 13 turns and one miss queued, none resolved
 
     library = sorted(EXPECTED_GROUPS[1])
     response = post(client, "/admin/queue/resolve", "/admin/queue/", action="dismissed", text=library)
     assert response.status_code == 302
     page = client.get("/admin/queue/").get_data(as_text=True)
-    assert "図書館" not in page and 'value="3" max="13"' in page
+    assert "図書館" not in page and 'value="3" max="14"' in page
 
     post(client, "/admin/queue/resolve", "/admin/queue/", action="out_of_scope", text=sorted(EXPECTED_GROUPS[3]))
     post(
@@ -182,7 +183,7 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
             .order_by(FaqVersion.number.desc())
         ).first()
         assert drafts[-1] == "市役所に駐車場はありますか"
-        assert queue.progress(s).open == 13 - 3 - 2 - 1 - 1  # library, weather, the miss, one parking question
+        assert queue.progress(s).open == 14 - 3 - 2 - 1 - 1  # library, weather, the miss, one parking question
 
     # a synonym needs an item that exists: refused with a message, and the question stays queued
     page = post(

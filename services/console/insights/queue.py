@@ -29,11 +29,12 @@ from .vectors import featurize
 OUT_OF_SCOPE_INTENT = "general_out_of_scope"
 NOT_HELPFUL = "not_helpful"
 # Why a question is queued, in the order the page lists them
-FALLBACK, OUT_OF_SCOPE, RATED_NOT_HELPFUL, FAILED, MISSED_ITEM = (
+FALLBACK, OUT_OF_SCOPE, RATED_NOT_HELPFUL, FAILED, NOT_ANSWERED, MISSED_ITEM = (
     "fallback",
     "out_of_scope",
     "not_helpful",
     "failed",
+    "not_answered",  # any other turn the engine marked unanswered (an action that failed, a message without words)
     "garbage_miss",
 )
 MAX_QUESTIONS = 1000  # distinct texts grouped at once, the most asked first (linkage is quadratic in them)
@@ -154,6 +155,12 @@ def open_questions(
             flag(Turn.intent == OUT_OF_SCOPE_INTENT),
             flag(Turn.feedback == NOT_HELPFUL),
             flag(Turn.status == "failed"),
+            flag(
+                Turn.unanswered.is_(True)
+                & (Turn.status != "failed")
+                & Turn.intent.is_distinct_from(FALLBACK_INTENT)
+                & Turn.intent.is_distinct_from(OUT_OF_SCOPE_INTENT)
+            ),
         )
         .where(queued_turn(), *_open(TURN, Turn.id, open_only), *window(Turn.received_at, since, until))
         .group_by(Turn.user_text)
@@ -165,7 +172,7 @@ def open_questions(
     ).all()
     found: dict[str, Question] = {}
     for text, n, first, last, *counts in turns:
-        reasons = dict(zip((FALLBACK, OUT_OF_SCOPE, RATED_NOT_HELPFUL, FAILED), counts, strict=True))
+        reasons = dict(zip((FALLBACK, OUT_OF_SCOPE, RATED_NOT_HELPFUL, FAILED, NOT_ANSWERED), counts, strict=True))
         _add(
             found,
             Question(

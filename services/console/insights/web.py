@@ -54,6 +54,14 @@ MAX_TEXT = 1000  # characters of one question (the engine's own limit)
 FIELDS = {"start": "開始日", "end": "終了日", "max_confidence": "確信度の上限", "max_margin": "差の上限"}
 queue_bp = Blueprint("queue", __name__, url_prefix="/admin/queue", template_folder="templates", static_folder="static")
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/admin/dashboard", template_folder="templates")
+REASONS = {  # why a question is queued, as the page and the CSV file say it
+    queue.FALLBACK: "意図を判定できず",
+    queue.OUT_OF_SCOPE: "対象外と回答",
+    queue.RATED_NOT_HELPFUL: "「役に立たなかった」評価",
+    queue.FAILED: "処理エラー",
+    queue.NOT_ANSWERED: "回答できず",
+    queue.MISSED_ITEM: "ごみ品目が見つからず",
+}
 DONE = {
     TRAINING_EXAMPLE: "例文として追加しました（下書き）。FAQ担当が「公開」するとボットに反映されます。",
     FAQ_ENTRY: "FAQ項目を作成しました（下書き）。FAQ担当が「公開」すると回答に反映されます。",
@@ -166,6 +174,7 @@ def index() -> ResponseReturnValue:
         progress=progress,
         topics=Curation(settings).files().topics,
         categories=remedies.garbage_categories(settings),
+        reason_labels=REASONS,
     )
 
 
@@ -183,7 +192,7 @@ def queue_csv() -> ResponseReturnValue:
                 q.count,
                 q.first.isoformat(" ", "minutes"),
                 q.last.isoformat(" ", "minutes"),
-                " ".join(f"{k}:{v}" for k, v in q.reasons.items()),
+                "、".join(f"{REASONS[k]} {v}件" for k, v in q.reasons.items()),
             )
             for q in g.questions
         ]
