@@ -1,5 +1,5 @@
-"""FAQ curation in real headless Chromium: a staff user signs in, edits an answer and publishes it, a citizen gets
-the new answer from the chat widget, and the entry is rolled back. axe-core finds no WCAG A/AA violation on the FAQ
+"""FAQ curation in real headless Chromium: a staff user signs in, edits an answer and publishes it by keyboard alone,
+a citizen gets the new answer from the chat widget, and the entry is rolled back. axe-core finds no WCAG A/AA violation on the FAQ
 pages. On a copy of the fixture city's data and model (the repository's files are never written)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
 from tests.support.console_faq import PASSWORD, add_user, copy_city
+from tests.support.keyboard import tab_to
 from tests.support.widget_browser import ChatWidget, describe_violations
 
 pytestmark = pytest.mark.fixture_city
@@ -73,10 +74,16 @@ def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(b
     page.get_by_role("button", name="保存する（未公開）").click()
     expect(page.get_by_role("alert")).to_contain_text("回答が空です")
     no_violations(page)  # the refused form, its messages included
-    page.get_by_label("回答", exact=True).fill(NEW_ANSWER)
-    page.get_by_role("button", name="保存する（未公開）").click()
+    # the edit that gets published is made by keyboard alone
+    tab_to(page, element_id="answer")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(NEW_ANSWER)
+    tab_to(page, "保存する（未公開）")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("保存しました")
-    publish(page)
+    tab_to(page, "未公開の変更をすべて公開する")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("公開しました", timeout=60_000)
     assert NEW_ANSWER in ask_widget(browser, live_server)
 
     page.get_by_role("link", name="版の履歴").click()
