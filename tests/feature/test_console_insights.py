@@ -283,6 +283,7 @@ def test_csv_files_neutralise_formulas(bot_env, app):
     client = signed_in(app, bot_env.database_url, "analyst")
     queue_csv = client.get("/admin/queue/queue.csv").get_data(as_text=True)
     assert '"\'=HYPERLINK(""http://x"",""y"")"' in queue_csv and '"\'＋1"' in queue_csv
+    assert "意図を判定できず 1件" in queue_csv
     top = client.get("/admin/dashboard/top_unanswered.csv?start=2026-11-19&end=2026-11-19").get_data(as_text=True)
     assert "'=HYPERLINK" in top and ',"=' not in top
     for name in ("traffic", "answer_rate", "top_intents", "feedback", "bookings"):
