@@ -260,13 +260,16 @@ class Index:
         ranked = self._rank(hits)
         if how == "exact":
             named = [self.entries[i] for i in hits if hits[i] == 0]
-            own = [e for e in named if text_key(e.name) == text_key(phrase)]  # its own name beats a synonym
-            named = [e for e in ranked if e in (own or named)]
+            # An item's own name (as typed) first, else the best-ranked source's other names and synonyms.
+            own = [e for e in named if text_key(e.name) == text_key(phrase)]
+            first = min((e.priority for e in named), default=0)
+            named = [e for e in ranked if e in (own or [n for n in named if n.priority == first])]
             if named and len({e.category for e in named}) == 1:  # the exact name answers; its family is offered
                 variants = [e for e in ranked if e not in named and e.name not in {n.name for n in named}]
                 return Match("item", phrase, named, how, variants[:MAX_CHOICES], whole)
         if len({e.category for e in ranked}) == 1 and (len(ranked) == 1 or how != "fuzzy"):
-            return Match("item", phrase, ranked, how, whole=whole)
+            others = [e for e in ranked if e.name != ranked[0].name]  # answered by the first; the rest offered
+            return Match("item", phrase, ranked, how, others[:MAX_CHOICES], whole)
         return Match("choices", phrase, ranked[:MAX_CHOICES], how, whole=whole)
 
     def _near(self, phrase: str) -> dict[int, float]:

@@ -309,6 +309,13 @@ def test_an_exact_name_answers_at_once_and_offers_its_variants_as_buttons(env, d
         assert "utter_garbage_choose_item" not in responses(messages)
 
 
+def test_a_family_of_one_category_is_answered_and_its_other_names_offered(env, domain):
+    messages = lookup(domain, "USBメモリ")  # inside two names of the same category
+    assert answered(messages) == ["USBメモリなどの記録媒体"]
+    offered = next(m for m in messages if m["response"] == "utter_garbage_item_variants")
+    assert [b["title"] for b in offered["buttons"]] == ["メモリー類（ＳＤカード、ＵＳＢメモリなど）"]
+
+
 def test_item_phrases_are_found_behind_trailing_clauses_verbs_and_conditions(env, domain):
     for text, item in [
         ("扇風機はサイズで出し方が変わりますか", "扇風機"),
