@@ -56,6 +56,8 @@ def test_only_staff_and_admins_open_the_faq_pages(live_server, users):
     assert staff.get(live_server + "/admin/faq/entry/fx_no_such").status_code == 404
     page = staff.get(live_server + "/admin/faq/", params={"q": "戸籍", "domain": "certificates"}).text
     assert "fx_cert_koseki" in page and "fx_cert_inkan" not in page
+    wide = staff.get(live_server + "/admin/faq/", params={"q": "ＫＯＳＥＫＩ"}).text  # full-width, as typed by an IME
+    assert "fx_cert_koseki" in wide and "fx_cert_inkan" not in wide
     assert "見直し期限切れ 0 件" in staff.get(live_server + "/admin/faq/due").text
     # every form needs the session's CSRF token
     assert staff.post(live_server + "/admin/faq/publish", data={}).status_code == 400

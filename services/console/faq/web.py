@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bot.nlu.folding import fold
 from services.console.auth import current_user, require_role
 from services.console.nav import add_section
 
@@ -46,8 +47,8 @@ def _matches(state: EntryState, query: str, domain: str, intent: str, status: st
         return False
     if not status and state.status == RETIRED:
         return False
-    text = " ".join(str(v) for v in values.values())
-    return not query or all(word in text for word in query.split())
+    text = fold(" ".join(str(v) for v in values.values()))
+    return all(fold(word) in text for word in query.split())  # folded as the NLU reads: width, case
 
 
 @bp.get("/")
