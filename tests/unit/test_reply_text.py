@@ -1,4 +1,4 @@
-"""No reply text in Python: what citizens and staff read lives in domain.yml or the city's data files.
+"""No reply text in Python: what citizens read lives in domain.yml or the city's data files.
 
 Every string literal in bot/, services/ and connectors/ (docstrings and regular expressions aside) that holds
 Japanese script must be listed below, by file and the definition it sits in, with the reason it is not a reply.
@@ -28,6 +28,7 @@ MATCHING = {
     "services/booking/fees.py::_KANJI_DIGITS": "numbers in an item list",
     "services/booking/fees.py::_FILLER": "words that are not items",
     "services/booking/fees.py::to_int": "kanji numbers",
+    "services/faq/selector.py::": "Sudachi part-of-speech names and negation words the FAQ selector matches",
     "services/garbage/importers/standard.py::STANDARD_COLUMNS": "the open-data format's column names",
     "services/garbage/importers/standard.py::parse_standard": "the open-data format's column names",
     "services/garbage/lookup.py::": "question endings, particles, part-of-speech names, words that are not items",
@@ -39,8 +40,11 @@ MATCHING = {
 DOCUMENTATION = {
     "services/garbage/cli.py::add_commands": "a --help example: staff type a fee as citizens see it (1,000円)",
 }
-# Text people read that is still in Python, each with why (or whose it is to move); see the renovation notes.
-NOT_YET_MOVED = {
+# The staff console's own interface (issue 13): its labels, table headings and form messages are the product's,
+# in the one language the console is written in, the same for every city, beside its templates. Not replies.
+INTERFACE = {
+    "services/console/": "the console's interface: labels, headings, validation and status messages",
+    "services/booking/web.py::init_app": "the console menu's label for the booking pages",
 }
 
 
@@ -107,7 +111,7 @@ def japanese_literals() -> dict[str, list[str]]:
 def _listed(key: str) -> bool:
     return any(
         key.startswith(entry) if entry.endswith(("/", "::")) else key == entry
-        for entry in (*MATCHING, *DOCUMENTATION, *NOT_YET_MOVED)
+        for entry in (*MATCHING, *DOCUMENTATION, *INTERFACE)
     )
 
 
