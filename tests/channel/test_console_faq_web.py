@@ -39,7 +39,7 @@ def form_of(values: dict, examples: list[str], page: str) -> dict:
     return {**hidden_fields(page), **data, "examples": "\n".join(examples)}
 
 
-def test_only_staff_and_admins_open_the_faq_pages(live_server, users):
+def test_only_staff_and_admins_open_the_faq_pages(live_server, users, bot_env):
     anonymous = requests.get(live_server + "/admin/faq/", allow_redirects=False)
     assert anonymous.status_code == 302 and "/admin/login" in anonymous.headers["Location"]
     for role in ("analyst", "bookings"):
@@ -56,6 +56,12 @@ def test_only_staff_and_admins_open_the_faq_pages(live_server, users):
     assert staff.get(live_server + "/admin/faq/entry/fx_no_such").status_code == 404
     page = staff.get(live_server + "/admin/faq/", params={"q": "戸籍", "domain": "certificates"}).text
     assert "fx_cert_koseki" in page and "fx_cert_inkan" not in page
+    exported = staff.get(live_server + "/admin/faq/export/faq/certificates.yml")
+    assert (
+        exported.status_code == 200 and exported.content == (bot_env.data_dir / "faq" / "certificates.yml").read_bytes()
+    )
+    for wrong in ("faq/..%2Fcity.yml", "rules/general.yml", "faq/missing.yml"):
+        assert staff.get(live_server + "/admin/faq/export/" + wrong).status_code == 404
     wide = staff.get(live_server + "/admin/faq/", params={"q": "ＫＯＳＥＫＩ"}).text  # full-width, as typed by an IME
     assert "fx_cert_koseki" in wide and "fx_cert_inkan" not in wide
     assert "見直し期限切れ 0 件" in staff.get(live_server + "/admin/faq/due").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from bot.nlu.folding import fold
@@ -71,6 +71,14 @@ def entries() -> ResponseReturnValue:
         files=files,
         statuses=STATUSES,
         filters={"q": query, "domain": domain, "intent": intent, "status": status},
+        exports=[
+            (folder, path.name)
+            for folder, paths in (
+                ("faq", content.faq_files(curation.data_dir)),
+                ("nlu", content.nlu_files(curation.data_dir)),
+            )
+            for path in paths
+        ],
     )
 
 
@@ -282,6 +290,19 @@ def import_files() -> ResponseReturnValue:
     added = curation.sync(_actor())
     flash(f"ファイルから{added}件の変更を取り込みました。" if added else "ファイルとの差はありません。")
     return redirect(url_for("faq.entries"))
+
+
+@bp.get("/export/<folder>/<name>")
+@require_role(STAFF)
+def export_file(folder: str, name: str) -> ResponseReturnValue:
+    """A published YAML file as it is in the data folder, to download (to commit it where the data folder is not a
+    git checkout). Only the files the console writes, by name."""
+    data_dir = current_app.config["BOT_SETTINGS"].data_dir
+    listed = {"faq": content.faq_files(data_dir), "nlu": content.nlu_files(data_dir)}.get(folder, [])
+    path = next((f for f in listed if f.name == name), None)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="application/yaml", as_attachment=True, download_name=f"{folder}-{name}")
 
 
 @bp.get("/try")
