@@ -176,3 +176,10 @@ def test_entries_past_their_review_date_are_due(curation):
     assert sorted(k for k, s in curation.entries().items() if s.due) == ["fx_cert_koseki"]
     assert curation.retire("fx_cert_koseki", "t") == []
     assert not any(s.due for s in curation.entries().values())  # a retired entry needs no review
+    # bringing the retired version back is refused while another entry links to it
+    values = curation.entries()["fx_cert_koseki"].values
+    assert curation.rollback(ENTRY, "fx_cert_koseki", 2, "t") == []  # alive again
+    linking = {**curation.entries()["fx_cert_inkan"].values, "related": ["fx_cert_koseki"]}
+    assert curation.save(linking, curation.examples(linking["intent"]), "t", False) == []
+    assert "fx_cert_inkan" in curation.rollback(ENTRY, "fx_cert_koseki", 3, "t")[0]
+    assert curation.entries()["fx_cert_koseki"].values == values

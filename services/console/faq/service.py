@@ -116,9 +116,14 @@ class Curation:
         old = next((v for v in self.versions.history(kind, key) if v.number == number), None)
         if old is None:
             return ["その版はありません。"]
-        if kind == ENTRY and not old.retired:
+        if kind == ENTRY:
             values = dict(old.content)
-            problems = validation.check_entry(values, self.examples(values["intent"]), self.world(), new=False)
+            world = self.world()
+            problems = (
+                validation.check_retire(key, world)
+                if old.retired
+                else validation.check_entry(values, self.examples(values["intent"]), world, new=False)
+            )
             if problems:
                 return problems
         self.versions.rollback(kind, key, number, actor)
