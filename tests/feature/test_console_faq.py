@@ -183,3 +183,22 @@ def test_entries_past_their_review_date_are_due(curation):
     assert curation.save(linking, curation.examples(linking["intent"]), "t", False) == []
     assert "fx_cert_inkan" in curation.rollback(ENTRY, "fx_cert_koseki", 3, "t")[0]
     assert curation.entries()["fx_cert_koseki"].values == values
+
+
+def test_versions_on_postgresql(bot_env, pg_url):
+    """The same history on PostgreSQL: import, saves, the newest per key, rollback, publish."""
+    from bot.store.migrate import upgrade
+
+    upgrade(pg_url)
+    curation = Curation(bot_env.with_(database_url=pg_url))
+    assert curation.sync("tester") == len(content.read(bot_env.data_dir).entries) + len(
+        content.read(bot_env.data_dir).examples
+    )
+    first = curation.entries()["fx_cert_koseki"].values
+    examples = curation.examples(first["intent"])
+    assert curation.save({**first, "answer": "改訂しました。"}, examples, "staff1", new=False) == []
+    assert [v.number for v in curation.versions.pending()] == [2]
+    assert curation.rollback(ENTRY, "fx_cert_koseki", 1, "staff1") == []
+    assert curation.entries()["fx_cert_koseki"].values == first
+    assert curation.publish("staff1").entries == ["fx_cert_koseki"]
+    assert curation.versions.pending() == [] and curation.sync("tester") == 0
