@@ -52,6 +52,7 @@ def _sign_in(base: str) -> requests.Session:
 
 def _publish_once(base: str, staff: requests.Session, data_dir: Path, marker: str, new_example: str | None) -> dict:
     from services.console.faq import content
+    from services.console.faq.web import FORM_NAMES
     from services.faq import index as faq_index
 
     entry = faq_index.load(data_dir).best(INTENT, QUESTION)
@@ -60,7 +61,7 @@ def _publish_once(base: str, staff: requests.Session, data_dir: Path, marker: st
     files = content.read(data_dir)
     values = files.entries[entry.id]
     examples = files.examples[INTENT] + ([new_example] if new_example else [])
-    form = {k: "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
+    form = {FORM_NAMES.get(k, k): "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
     form.update(HIDDEN.findall(staff.get(url).text))  # the CSRF token and the versions the form was shown at
     form.update(answer=f"{values['answer']}{marker}", examples="\n".join(examples))
     if staff.post(url, data=form, allow_redirects=False).status_code != 302:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from services.console.faq import content
+from services.console.faq.web import FORM_NAMES
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
 from tests.support.console_faq import add_user, copy_city, csrf_token, hidden_fields, signed_in
@@ -35,7 +36,7 @@ def ask(base_url: str, sender: str, text: str = QUESTION) -> requests.Response:
 
 def form_of(values: dict, examples: list[str], page: str) -> dict:
     """The edit form of `page` filled with `values` and `examples`, its hidden fields kept."""
-    data = {k: "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
+    data = {FORM_NAMES.get(k, k): "\n".join(v) if isinstance(v, list) else v for k, v in values.items()}
     return {**hidden_fields(page), **data, "examples": "\n".join(examples)}
 
 

@@ -202,3 +202,16 @@ def test_versions_on_postgresql(bot_env, pg_url):
     assert curation.entries()["fx_cert_koseki"].values == first
     assert curation.publish("staff1").entries == ["fx_cert_koseki"]
     assert curation.versions.pending() == [] and curation.sync("tester") == 0
+
+
+def test_the_questions_an_entry_answers_also_teach_its_intent(curation, bot_env):
+    curation.sync("tester")
+    entry = curation.entries()["fx_cert_koseki"].values
+    examples = curation.examples(entry["intent"])
+    questions = ["戸籍を海外から取り寄せたい", examples[0] + "　"]  # the second is one the intent has, spaced
+    assert curation.save({**entry, "examples": questions}, examples, "tester", new=False) == []
+    assert curation.examples(entry["intent"]) == [*examples, questions[0]]
+    curation.publish("tester")
+    files = content.read(bot_env.data_dir)
+    assert files.entries["fx_cert_koseki"]["examples"] == questions
+    assert files.examples[entry["intent"]] == [*examples, questions[0]]

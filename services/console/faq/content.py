@@ -31,6 +31,7 @@ FIELDS = (
     "title",
     "answer",
     "keywords",
+    "examples",  # the questions this entry answers, in citizens' words (the answer selector reads them)
     "source",
     "reviewed",
     "review_by",
@@ -38,7 +39,7 @@ FIELDS = (
     "effective",
     "related",
 )
-LIST_FIELDS = ("keywords", "related")
+LIST_FIELDS = ("keywords", "examples", "related")
 DATE_FIELDS = ("reviewed", "review_by", "effective")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The two layouts of the files: FAQ entries indented under `entries:`, NLU items at the left margin.

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot import city
 from bot.clock import clock
+from bot.nlu.folding import fold
 from bot.settings import Settings
 from services.console import audit
 from services.faq import index as faq_index
@@ -95,6 +96,7 @@ class Curation:
     def save(self, values: dict[str, Any], examples: list[str], actor: str, new: bool) -> list[str]:
         """Check, then keep a new version of the entry and of its intent's examples; the problems otherwise."""
         values = {k: values.get(k, [] if k in content.LIST_FIELDS else "") for k in content.FIELDS}
+        examples = teaching(examples, values["examples"])
         problems = validation.check_entry(values, examples, self.world(), new)
         if problems:
             return problems
@@ -158,6 +160,13 @@ class Curation:
                 result.seconds = round(time.perf_counter() - started, 3)
                 audit.record_now(self.settings.database_url, actor, "faq.publish", "faq", None, result.__dict__)
             return result
+
+
+def teaching(examples: list[str], questions: list[str]) -> list[str]:
+    """An intent's examples with the questions of one of its entries added: what an entry answers also teaches
+    its intent (as in the demo's files). A question the intent already has, however written, is not added."""
+    have = {fold(t).strip() for t in examples}
+    return [*examples, *(q for q in dict.fromkeys(questions) if fold(q).strip() not in have)]
 
 
 def train(settings: Settings) -> None:

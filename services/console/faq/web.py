@@ -20,6 +20,8 @@ bp = Blueprint("faq", __name__, url_prefix="/admin/faq", template_folder="templa
 STAFF = "staff"
 STATUSES = {"": "すべて", DRAFT: "未公開の変更あり", PUBLISHED: "公開中", RETIRED: "削除済み", "due": "見直し期限切れ"}
 MAX_QUERY = 100
+# An entry's own `examples` (the questions it answers) are `questions` in the form, whose `examples` are its intent's.
+FORM_NAMES = {"examples": "questions"}
 
 
 FILES = "data files"  # the actor of versions taken in from the files (an edit made in git, or the first import)
@@ -95,7 +97,7 @@ def _form_values() -> tuple[dict[str, Any], list[str]]:
     }
     values["answer"] = form.get("answer", "").strip().replace("\r\n", "\n")
     for key in content.LIST_FIELDS:
-        values[key] = _lines(form.get(key, ""))
+        values[key] = _lines(form.get(FORM_NAMES.get(key, key), ""))
     return values, _lines(form.get("examples", ""))
 
 
