@@ -24,6 +24,7 @@ MAX_CHOICES = 5
 FUZZY_ANSWER = 88  # a fuzzy score at least this high answers; lower ones are only offered as near matches
 FUZZY_NEAR = 60
 NEAR_MATCHES = 3
+MIN_CONTAINED_CHUNK = 3  # nouns of a question looked for inside names from this length on (容器 is in too many)
 
 # Question phrasing around the item name. Each pattern marks where the item phrase ends.
 _TAILS = [
@@ -304,7 +305,7 @@ class Index:
             hits = {i: t for i, t in self._exact(chunk).items() if t < 2}  # not a part of a `・`-joined name
             if hits:
                 return self._decide(chunk, hits)
-        for part in [phrase, *(c for c in chunks if len(c) >= 3)]:
+        for part in [phrase, *(c for c in chunks if len(c) >= MIN_CONTAINED_CHUNK)]:
             hits = self._containing(part)
             if hits:
                 return self._decide(part, hits, "containing")
