@@ -3,6 +3,7 @@ publishing with retraining. On a copy of a city's data folder: the repository's 
 
 from __future__ import annotations
 
+import difflib
 import shutil
 
 import pytest
@@ -82,6 +83,18 @@ def test_demo_content_file_console_file_round_trip_is_lossless(bot_env, engine, 
     assert curation.retire("cert_juminhyo_new", "tester") == []
     curation.publish("tester")
     assert snapshot(data) == before
+
+    # a demo entry rewritten by the city is no longer a sample: its `sample: true` line goes, nothing else
+    sample = entries["garbage_sorting_overview"]
+    assert sample["sample"] is True
+    assert curation.save({**sample, "sample": False}, examples[sample["intent"]], "tester", new=False) == []
+    curation.publish("tester")
+    old, new_lines = (
+        before["faq/garbage.yml"].decode().splitlines(),
+        (data / "faq" / "garbage.yml").read_text().splitlines(),
+    )
+    changed = [line for line in difflib.unified_diff(old, new_lines, lineterm="", n=0) if line[:1] in "+-"][2:]
+    assert changed == ["-      sample: true  # states the demo city's own local rules"]
 
 
 def test_a_new_entry_is_written_after_its_topic_and_reads_back(curation, bot_env):

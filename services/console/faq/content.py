@@ -28,6 +28,7 @@ FIELDS = (
     "id",
     "domain",
     "intent",
+    "sample",  # true: the demo city's own content, to be rewritten by a city that adopts it (`bot city check`)
     "title",
     "answer",
     "keywords",
@@ -40,6 +41,7 @@ FIELDS = (
     "related",
 )
 LIST_FIELDS = ("keywords", "examples", "related")
+BOOL_FIELDS = ("sample",)
 DATE_FIELDS = ("reviewed", "review_by", "effective")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The two layouts of the files: FAQ entries indented under `entries:`, NLU items at the left margin.
@@ -77,9 +79,20 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def blank(key: str) -> Any:
+    """The value of a field the entry does not have."""
+    return [] if key in LIST_FIELDS else False if key in BOOL_FIELDS else ""
+
+
 def entry_values(raw: Any) -> dict[str, Any]:
-    """An entry's fields as plain values: text (dates as ISO), keywords and related as lists of text."""
-    return {key: [str(v) for v in raw.get(key) or []] if key in LIST_FIELDS else _text(raw.get(key)) for key in FIELDS}
+    """An entry's fields as plain values: text (dates as ISO), the lists as lists of text, `sample` as a bool."""
+    values: dict[str, Any] = {}
+    for key in FIELDS:
+        if key in LIST_FIELDS:
+            values[key] = [str(v) for v in raw.get(key) or []]
+        else:
+            values[key] = bool(raw.get(key)) if key in BOOL_FIELDS else _text(raw.get(key))
+    return values
 
 
 def parse_examples(block: Any) -> list[str]:
@@ -146,12 +159,14 @@ def update_entry(raw: CommentedMap, values: dict[str, Any]) -> bool:
     current = entry_values(raw)
     changed = False
     for key in FIELDS:
-        new = values.get(key, [] if key in LIST_FIELDS else "")
+        new = values.get(key, blank(key))
         if new == current[key]:
             continue
         changed = True
         if not new:
             raw.pop(key, None)
+        elif key in BOOL_FIELDS:
+            _insert(raw, key, True)
         elif key in LIST_FIELDS:
             if isinstance(raw.get(key), CommentedSeq):
                 raw[key][:] = list(new)  # keeps its flow style and comments

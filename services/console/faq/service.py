@@ -95,7 +95,7 @@ class Curation:
 
     def save(self, values: dict[str, Any], examples: list[str], actor: str, new: bool) -> list[str]:
         """Check, then keep a new version of the entry and of its intent's examples; the problems otherwise."""
-        values = {k: values.get(k, [] if k in content.LIST_FIELDS else "") for k in content.FIELDS}
+        values = {k: values.get(k, content.blank(k)) for k in content.FIELDS}
         examples = teaching(examples, values["examples"])
         problems = validation.check_entry(values, examples, self.world(), new)
         if problems:

@@ -49,7 +49,7 @@ def _matches(state: EntryState, query: str, domain: str, intent: str, status: st
         return False
     if not status and state.status == RETIRED:
         return False
-    text = fold(" ".join(str(v) for v in values.values()))
+    text = fold(" ".join(" ".join(v) if isinstance(v, list) else v for v in values.values() if v and v is not True))
     return all(fold(word) in text for word in query.split())  # folded as the NLU reads: width, case
 
 
@@ -92,9 +92,9 @@ def due() -> ResponseReturnValue:
 
 def _form_values() -> tuple[dict[str, Any], list[str]]:
     form = request.form
-    values: dict[str, Any] = {
-        key: form.get(key, "").strip() for key in content.FIELDS if key not in content.LIST_FIELDS
-    }
+    values: dict[str, Any] = {key: form.get(key, "").strip() for key in content.FIELDS}
+    for key in content.BOOL_FIELDS:
+        values[key] = form.get(key) == "1"
     values["answer"] = form.get("answer", "").strip().replace("\r\n", "\n")
     for key in content.LIST_FIELDS:
         values[key] = _lines(form.get(FORM_NAMES.get(key, key), ""))
@@ -148,7 +148,7 @@ def create() -> ResponseReturnValue:
     curation = _curation()
     if request.method == "GET":
         intent = request.args.get("intent", "")
-        empty: dict[str, Any] = {k: [] if k in content.LIST_FIELDS else "" for k in content.FIELDS}
+        empty: dict[str, Any] = {k: content.blank(k) for k in content.FIELDS}
         empty.update(domain=intent.split("_", 1)[0], intent=intent)
         return _form(curation, empty, curation.examples(intent), new=True)
     values, examples = _form_values()
@@ -202,9 +202,7 @@ def _as_lines(value: Any) -> list[str]:
         return []
     if isinstance(value, list):
         return [f"- {v}" for v in value]
-    return [
-        f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in value.items() if k != "retired" and v != ""
-    ]
+    return [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in value.items() if v not in ("", [], False)]
 
 
 def _with_diffs(history: list) -> list[dict[str, Any]]:
