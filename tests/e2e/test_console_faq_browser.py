@@ -96,6 +96,11 @@ def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(b
     publish(page)
     assert ask_widget(browser, live_server) == old_reply
 
+    for path, heading in (("/admin/faq/new", "新しいFAQ項目"), ("/admin/faq/due", "FAQ")):
+        page.goto(live_server + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        no_violations(page)
+
     page.goto(live_server + "/admin/faq/try")
     page.get_by_label("市民の質問の例").fill(QUESTION)
     page.get_by_role("button", name="試す").click()
