@@ -12,18 +12,15 @@ questions and misses are never printed, so scoring it cannot steer the training 
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import city
 from .errors import TrainingDataError
-from .settings import Settings
+from .settings import Settings, overriding
 from .training_data import read_yaml, yaml_files
 
 OUT_OF_SCOPE = "general_out_of_scope"
@@ -122,20 +119,6 @@ def answer_of(turn: dict[str, Any], answers: dict[str, str]) -> str:
     return f"action:{actions[-1]}" if actions else "none"
 
 
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def run_questions(settings: Settings, questions: list[Question]) -> list[Outcome]:
     """Each question as the first message of a new conversation, on a throwaway database set up as `bot setup`
     does."""
@@ -145,21 +128,22 @@ def run_questions(settings: Settings, questions: list[Question]) -> list[Outcome
 
     answers = faq_answers(settings)
     outcomes = []
-    with tempfile.TemporaryDirectory() as tmp, _environment(BOT_DATABASE_URL=f"sqlite:///{tmp}/questions.sqlite3"):
-        settings = settings.with_(database_url=os.environ["BOT_DATABASE_URL"])  # the actions read the environment
-        upgrade(settings.database_url)
-        for feature in features():  # the city's open data (garbage items, areas), as `bot setup` loads it
-            if feature.setup:
-                feature.setup(settings)
-        engine = Engine(settings)
-        try:
-            for i, q in enumerate(questions):
-                sender = f"question-{i}"
-                reply = engine.handle_message(sender, q.text, channel="test")  # the turn's copy is masked
-                turn = {**engine.store.turns(sender)[-1], "reply": reply}
-                outcomes.append(Outcome(q, turn["intent"] or "", answer_of(turn, answers)))
-        finally:
-            engine.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings.with_(database_url=f"sqlite:///{tmp}/questions.sqlite3")
+        with overriding(BOT_DATABASE_URL=settings.database_url):  # actions read their settings from the environment
+            upgrade(settings.database_url)
+            for feature in features():  # the city's open data (garbage items, areas), as `bot setup` loads it
+                if feature.setup:
+                    feature.setup(settings)
+            engine = Engine(settings)
+            try:
+                for i, q in enumerate(questions):
+                    sender = f"question-{i}"
+                    reply = engine.handle_message(sender, q.text, channel="test")  # the turn's copy is masked
+                    turn = {**engine.store.turns(sender)[-1], "reply": reply}
+                    outcomes.append(Outcome(q, turn["intent"] or "", answer_of(turn, answers)))
+            finally:
+                engine.close()
     return outcomes
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -210,6 +211,37 @@ VARIABLES = (
     "BOT_CONSOLE_IDLE_MINUTES",
     "BOT_CONSOLE_SIGNIN_LIMIT",
 )
+
+
+def environment_for(settings: Settings) -> dict[str, str]:
+    """The process environment with `settings`' folders, files and database: what a `bot` command run as a child
+    process (a retraining, say) needs in order to work on the same city as this process."""
+    return {
+        **os.environ,
+        "BOT_PROJECT_DIR": str(settings.project_dir),
+        "BOT_DATA_DIR": str(settings.data_dir),
+        "BOT_CONFIG": str(settings.config_file),
+        "BOT_DOMAIN": str(settings.domain_file),
+        "BOT_MODEL_DIR": str(settings.model_dir),
+        "BOT_DATABASE_URL": settings.database_url,
+    }
+
+
+@contextmanager
+def overriding(**values: str) -> Iterator[None]:
+    """The process environment with `values` set, restored afterwards: actions run in process read their settings
+    from the environment (`current`), so a command that runs turns on other settings (a throwaway database) sets
+    them here. Not for a server: the environment is the whole process's."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def current() -> Settings:

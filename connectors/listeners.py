@@ -19,9 +19,9 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def on_listener(app: WSGIApp, name: str) -> WSGIApp:
     """`app` with every request marked as arriving on the listener `name`."""
 
-    def marked(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ[LISTENER_KEY] = name
-        return app(environ, start_response)
+    def marked(wsgi_env: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        wsgi_env[LISTENER_KEY] = name
+        return app(wsgi_env, start_response)
 
     return marked
 

@@ -8,7 +8,6 @@ what was edited in git.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from typing import Any
 from bot import city
 from bot.clock import clock
 from bot.nlu.folding import fold
-from bot.settings import Settings
+from bot.settings import Settings, environment_for
 from services.console import audit
 from services.faq import index as faq_index
 
@@ -172,16 +171,12 @@ def teaching(examples: list[str], questions: list[str]) -> list[str]:
 def train(settings: Settings) -> None:
     """`bot train` on these settings in a process of its own, which makes the new model current: the server's
     interpreter is not held by the training, and the training's memory goes with its process."""
-    env = {
-        **os.environ,
-        "BOT_PROJECT_DIR": str(settings.project_dir),
-        "BOT_DATA_DIR": str(settings.data_dir),
-        "BOT_CONFIG": str(settings.config_file),
-        "BOT_DOMAIN": str(settings.domain_file),
-        "BOT_MODEL_DIR": str(settings.model_dir),
-    }
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "train"], env=env, cwd=settings.project_dir, capture_output=True, text=True
+        [sys.executable, "-m", "bot", "train"],
+        env=environment_for(settings),
+        cwd=settings.project_dir,
+        capture_output=True,
+        text=True,
     )
     if done.returncode:
         raise TrainingFailed(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "bot train failed")
