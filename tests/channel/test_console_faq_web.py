@@ -13,7 +13,8 @@ from services.console.faq import content
 from services.console.faq.web import FORM_NAMES
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
-from tests.support.console_faq import add_user, copy_city, csrf_token, hidden_fields, signed_in
+from tests.support.console_faq import copy_city, hidden_fields, signed_in
+from tests.support.console_support import add_user, csrf_of
 
 pytestmark = pytest.mark.fixture_city
 QUESTION = "戸籍謄本を一通取りたい"
@@ -27,7 +28,7 @@ def extra_env(tmp_path, fixture_city):
 @pytest.fixture
 def users(bot_env, engine):
     for role in ("staff", "analyst", "bookings"):
-        add_user(bot_env, role, role)
+        add_user(bot_env.database_url, role, role)
 
 
 def ask(base_url: str, sender: str, text: str = QUESTION) -> requests.Response:
@@ -124,7 +125,7 @@ def test_publish_serves_the_new_answer_in_seconds_without_a_failed_request(live_
     for t in threads:
         t.start()
     time.sleep(0.5)
-    token = csrf_token(staff.get(live_server + "/admin/faq/").text)
+    token = csrf_of(staff.get(live_server + "/admin/faq/").text)
     clicked = time.perf_counter()
     published = staff.post(live_server + "/admin/faq/publish", data={"csrf_token": token})
     while new_answer not in ask(live_server, "probe").json()[0]["text"] and time.perf_counter() - clicked < 120:
@@ -140,7 +141,7 @@ def test_publish_serves_the_new_answer_in_seconds_without_a_failed_request(live_
 
     history = staff.get(url + "/history").text
     assert "改訂テスト" in history and "第1版に戻す" in history
-    token = csrf_token(history)
+    token = csrf_of(history)
     assert staff.post(url + "/rollback", data={"kind": "entry", "number": "1", "csrf_token": token}).status_code == 200
     staff.post(live_server + "/admin/faq/publish", data={"csrf_token": token})
     assert ask(live_server, "probe").json()[0]["text"] == old_answer

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from bot.store.migrate import upgrade
 from services.booking.config import load_config
@@ -20,17 +20,10 @@ from services.booking.fees import load_table
 from services.booking.service import BookingStore, Draft
 from tests.support.area_support import add_areas
 from tests.support.console_support import PASSWORD, add_user
-from tests.support.widget_browser import ChatWidget, describe_violations, launch_chromium
+from tests.support.keyboard import focused
+from tests.support.widget_browser import assert_no_violations
 
 PICKUP = date(2026, 11, 25)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -56,43 +49,34 @@ def page(browser, booking, live_server):
     assert not errors, f"script errors on the page: {errors}"
 
 
-def no_violations(page: Page) -> None:
-    violations = ChatWidget(page).run_axe()
-    assert not violations, f"axe-core on {page.url}:\n" + describe_violations(violations)
-
-
-def focused(page: Page) -> str:
-    return page.evaluate("() => document.activeElement.textContent.trim() || document.activeElement.id")
-
-
 def test_staff_sign_in_and_record_a_pickup_by_keyboard_alone_on_pages_without_violations(page, booking, live_server):
-    no_violations(page)  # the sign-in page
+    assert_no_violations(page)  # the sign-in page
     page.keyboard.press("Tab")
-    assert focused(page) == "本文へ移動" and page.locator(".skip-link").is_visible()  # shown when focused
+    assert focused(page)["text"] == "本文へ移動" and page.locator(".skip-link").is_visible()  # shown when focused
     page.keyboard.press("Tab")
-    assert focused(page) == "name"
+    assert focused(page)["id"] == "name"
     page.keyboard.type("sato")
     page.keyboard.press("Tab")
     page.keyboard.type("wrong password")
     page.keyboard.press("Enter")
     page.get_by_role("alert").wait_for()
     assert "サインインできませんでした" in page.get_by_role("alert").inner_text()
-    no_violations(page)  # the sign-in page saying it failed
+    assert_no_violations(page)  # the sign-in page saying it failed
     page.locator("#password").focus()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="管理画面").wait_for()
-    no_violations(page)  # home
+    assert_no_violations(page)  # home
     page.goto(f"{live_server}/admin/bookings/?date={PICKUP.isoformat()}")
-    no_violations(page)  # a day's bookings
+    assert_no_violations(page)  # a day's bookings
     page.get_by_role("button", name=re.compile(f"^収集済.*{booking}")).focus()  # each button names its booking
     page.keyboard.press("Enter")
     page.get_by_text("収集の状況を記録しました。").wait_for()
     assert "収集済" in page.get_by_role("row", name=booking).inner_text()
-    no_violations(page)  # with the notice
+    assert_no_violations(page)  # with the notice
     for path in ("/admin/users", "/admin/audit"):
         page.goto(live_server + path)
-        no_violations(page)
+        assert_no_violations(page)
     assert "booking.mark" in page.locator("main").inner_text()
 
 
@@ -106,4 +90,4 @@ def test_the_page_refusing_a_role_has_no_violations(page, bot_env, live_server):
     response = page.goto(live_server + "/admin/users")
     assert response is not None and response.status == 403
     assert "権限がありません" in page.get_by_role("heading", level=1).inner_text()
-    no_violations(page)
+    assert_no_violations(page)

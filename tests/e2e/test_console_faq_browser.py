@@ -9,9 +9,10 @@ from playwright.sync_api import Page, expect
 
 from services.faq import index as faq_index
 from tests.conftest import FIXTURE_CITY
-from tests.support.console_faq import PASSWORD, add_user, copy_city
+from tests.support.console_faq import copy_city
+from tests.support.console_support import PASSWORD, add_user
 from tests.support.keyboard import tab_to
-from tests.support.widget_browser import ChatWidget, describe_violations
+from tests.support.widget_browser import ChatWidget, assert_no_violations
 
 pytestmark = pytest.mark.fixture_city
 QUESTION = "戸籍謄本を一通取りたい"
@@ -21,12 +22,6 @@ NEW_ANSWER = "戸籍の証明書は、本庁舎1階の新しい証明書窓口�
 @pytest.fixture
 def extra_env(tmp_path, fixture_city):
     return copy_city(FIXTURE_CITY, fixture_city.model_dir, tmp_path)
-
-
-def no_violations(page: Page) -> None:
-    page.wait_for_load_state()
-    violations = ChatWidget(page).run_axe()  # the widget tests' axe helper works on any page
-    assert not violations, f"{page.url}:\n{describe_violations(violations)}"
 
 
 def ask_widget(browser, base_url: str) -> str:
@@ -48,7 +43,7 @@ def publish(page: Page) -> None:
 
 
 def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(browser, live_server, bot_env, engine):
-    add_user(bot_env, "tanaka", "staff")
+    add_user(bot_env.database_url, "tanaka", "staff")
     entry = faq_index.load(bot_env.data_dir).best("certificates_family_register", QUESTION)
     assert entry is not None
     old_reply = ask_widget(browser, live_server)
@@ -63,17 +58,17 @@ def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(b
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="サインイン").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("FAQ")
-    no_violations(page)
+    assert_no_violations(page)
 
     page.get_by_label("キーワード").fill("戸籍")
     page.get_by_role("button", name="絞り込む").click()
     page.get_by_role("link", name=entry.title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("FAQ項目の編集")
-    no_violations(page)
+    assert_no_violations(page)
     page.get_by_label("回答", exact=True).fill("")
     page.get_by_role("button", name="保存する（未公開）").click()
     expect(page.get_by_role("alert")).to_contain_text("回答が空です")
-    no_violations(page)  # the refused form, its messages included
+    assert_no_violations(page)  # the refused form, its messages included
     # the edit that gets published is made by keyboard alone
     tab_to(page, element_id="answer")
     page.keyboard.press("Control+A")
@@ -88,7 +83,7 @@ def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(b
 
     page.get_by_role("link", name="版の履歴").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("版の履歴")
-    no_violations(page)
+    assert_no_violations(page)
     entry_versions = page.locator("section.version", has=page.locator("[id^=entry-]"))
     entry_versions.get_by_role("button", name="第1版に戻す").click()
     expect(page.get_by_role("status")).to_contain_text("第1版の内容に戻しました")
@@ -99,12 +94,12 @@ def test_staff_edit_publish_then_the_widget_answers_anew_and_rollback_restores(b
     for path, heading in (("/admin/faq/new", "新しいFAQ項目"), ("/admin/faq/due", "FAQ")):
         page.goto(live_server + path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        no_violations(page)
+        assert_no_violations(page)
 
     page.goto(live_server + "/admin/faq/try")
     page.get_by_label("市民の質問の例").fill(QUESTION)
     page.get_by_role("button", name="試す").click()
     expect(page.locator("#try-entry")).to_contain_text(entry.id)
-    no_violations(page)
+    assert_no_violations(page)
     context.close()
     assert not errors, errors

@@ -5,29 +5,21 @@ is taken out of the queue by keyboard alone."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from tests.conftest import FIXTURE_CITY
 from tests.support.console_faq import copy_city
 from tests.support.console_support import PASSWORD, add_user
 from tests.support.insights_support import add_booking, add_misses, add_turns, at, fallback, turn
-from tests.support.widget_browser import ARTIFACTS, ChatWidget, describe_violations, launch_chromium
+from tests.support.keyboard import tab_to
+from tests.support.widget_browser import ARTIFACTS, assert_no_violations
 
 pytestmark = pytest.mark.fixture_city
-MAX_TABS = 80  # Tab presses allowed to reach a control
 
 
 @pytest.fixture
 def extra_env(tmp_path, fixture_city):
     return copy_city(FIXTURE_CITY, fixture_city.model_dir, tmp_path)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -61,23 +53,6 @@ def page(browser, bot_env, engine, live_server):
     yield page
     context.close()
     assert not errors, f"script errors on the page: {errors}"
-
-
-def assert_no_violations(page: Page) -> None:
-    violations = ChatWidget(page).run_axe()
-    assert not violations, f"{page.url}:\n{describe_violations(violations)}"
-
-
-def tab_to(page: Page, name: str) -> None:
-    """Press Tab until the focused control's accessible text is `name`."""
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if (
-            page.evaluate("() => (document.activeElement.innerText || document.activeElement.value || '').trim()")
-            == name
-        ):
-            return
-    raise AssertionError(f"{name!r} is not reachable with Tab")
 
 
 def screenshot(page: Page, name: str) -> None:

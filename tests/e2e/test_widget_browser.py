@@ -7,11 +7,10 @@ Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from bot.city import load_city
 from bot.settings import Settings
-from tests.support.widget_browser import ChatWidget, Choose, Say, describe_violations, launch_chromium
+from tests.support.widget_browser import ChatWidget, Choose, Say, assert_no_violations
 
 PET_BOTTLE_QUESTION = "ペットボトルは何ごみ？"
 # The answer names this category (key under garbage_categories in data/city.yml).
@@ -29,14 +28,6 @@ BOOKING_STEPS = [
     Choose("この内容で申し込む"),  # confirmation
 ]
 BOOKING_DONE = "受付番号"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()
@@ -158,8 +149,7 @@ def test_axe_finds_no_wcag_violations_and_screenshots(widget, width, height):
     widget.open()
     widget.ask(PET_BOTTLE_QUESTION)
     widget.screenshot(f"widget-{width}.png")
-    violations = widget.run_axe()
-    assert not violations, "axe-core found WCAG 2 A/AA violations:\n" + describe_violations(violations)
+    assert_no_violations(page)
 
 
 @pytest.mark.parametrize("width, height, large_text", [(320, 568, False), (640, 400, True)])

@@ -136,8 +136,13 @@ def test_the_dashboard_figures_match_hand_counts(bot_env, engine, request, datab
     assert {r[0] for r in tables["top_unanswered"].rows} == {"駐車場", "天気", "児童手当"}
 
 
-def post(client, path: str, page: str, **form):
-    return client.post(path, data={"csrf_token": csrf_of(client.get(page).get_data(as_text=True)), **form})
+def queue_page(client) -> str:
+    return client.get("/admin/queue/").get_data(as_text=True)
+
+
+def resolve(client, **form):
+    """Post one of the queue page's actions, as its form does (the page first, for the CSRF token)."""
+    return client.post("/admin/queue/resolve", data={"csrf_token": csrf_of(queue_page(client)), **form})
 
 
 def audit_actions(settings) -> list[str]:
@@ -147,30 +152,20 @@ def audit_actions(settings) -> list[str]:
 
 def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_audit_record(seeded, app):
     client = signed_in(app, seeded.database_url, "analyst")
-    page = client.get("/admin/queue/").get_data(as_text=True)
+    page = queue_page(client)
     assert "駐車場" in page and "図書館" in page
     assert 'value="0" max="14"' in page  # 13 turns and one miss queued, none resolved
 
     library = sorted(EXPECTED_GROUPS[1])
-    response = post(client, "/admin/queue/resolve", "/admin/queue/", action="dismissed", text=library)
+    response = resolve(client, action="dismissed", text=library)
     assert response.status_code == 302
-    page = client.get("/admin/queue/").get_data(as_text=True)
+    page = queue_page(client)
     assert "図書館" not in page and 'value="3" max="14"' in page
 
-    post(client, "/admin/queue/resolve", "/admin/queue/", action="out_of_scope", text=sorted(EXPECTED_GROUPS[3]))
-    post(
+    resolve(client, action="out_of_scope", text=sorted(EXPECTED_GROUPS[3]))
+    resolve(client, action="garbage_item", text=["電子レンジ"], item_name="電子レンジ", category="small_appliances")
+    resolve(
         client,
-        "/admin/queue/resolve",
-        "/admin/queue/",
-        action="garbage_item",
-        text=["電子レンジ"],
-        item_name="電子レンジ",
-        category="small_appliances",
-    )
-    post(
-        client,
-        "/admin/queue/resolve",
-        "/admin/queue/",
         action="training_example",
         text=["市役所に駐車場はありますか"],
         intent="certificates_office_hours",
@@ -186,33 +181,18 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
         assert queue.progress(s).open == 14 - 3 - 2 - 1 - 1  # library, weather, the miss, one parking question
 
     # a synonym needs an item that exists: refused with a message, and the question stays queued
-    page = post(
+    resolve(
         client,
-        "/admin/queue/resolve",
-        "/admin/queue/",
         action="garbage_synonym",
         text=["古い電子レンジを捨てたい"],
         synonym_item="存在しない品目",
         synonym="レンジ",
     )
-    assert "品目「存在しない品目」はありません" in client.get("/admin/queue/").get_data(as_text=True)
-    post(
-        client,
-        "/admin/queue/resolve",
-        "/admin/queue/",
-        action="garbage_item",
-        text=["電子レンジ"],
-        item_name="あ" * 101,
-    )
-    assert "100文字以内" in client.get("/admin/queue/").get_data(as_text=True)
-    post(
-        client,
-        "/admin/queue/resolve",
-        "/admin/queue/",
-        action="garbage_synonym",
-        text=["古い電子レンジを捨てたい"],
-        synonym_item="電子レンジ",
-        synonym="レンジ",
+    assert "品目「存在しない品目」はありません" in queue_page(client)
+    resolve(client, action="garbage_item", text=["電子レンジ"], item_name="あ" * 101)
+    assert "100文字以内" in queue_page(client)
+    resolve(
+        client, action="garbage_synonym", text=["古い電子レンジを捨てたい"], synonym_item="電子レンジ", synonym="レンジ"
     )
     with session_factory(seeded.database_url)() as s:
         assert s.scalar(select(func.count()).select_from(GarbageSynonym).where(GarbageSynonym.synonym == "レンジ"))
@@ -241,11 +221,11 @@ def test_a_faq_entry_is_created_from_a_group_as_a_checked_draft(seeded, app):
         "faq_basis": "市の庁舎管理規則",
         "faq_review_by": "2027-11-01",
     }
-    post(client, "/admin/queue/resolve", "/admin/queue/", **form)
-    page = client.get("/admin/queue/").get_data(as_text=True)
+    resolve(client, **form)
+    page = queue_page(client)
     assert "回答が空です" in page and "駐車場は何台" in page  # refused by FAQ curation's check: still queued
-    post(client, "/admin/queue/resolve", "/admin/queue/", **{**form, "faq_answer": "市役所の駐車場は無料です。"})
-    page = client.get("/admin/queue/").get_data(as_text=True)
+    resolve(client, **{**form, "faq_answer": "市役所の駐車場は無料です。"})
+    page = queue_page(client)
     assert "駐車場は何台" not in page
     assert "queue.faq_entry" in audit_actions(seeded)
 

@@ -1,6 +1,6 @@
 """FAQ curation tests: a city whose data and model folders are copies in the test's temporary folder (publishing
 writes the YAML files and trains; the repository's data/ and tests/fixtures/ are never touched), and a signed-in
-console session over real HTTP."""
+console session over real HTTP (users and the sign-in form as tests/support/console_support.py has them)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from pathlib import Path
 
 import requests
 
-from bot.settings import Settings
+from tests.support.console_support import PASSWORD, csrf_of
 
 UNLIMITED = {"BOT_RATE_LIMIT_PER_IP": "1000000/minute", "BOT_RATE_LIMIT_PER_SENDER": "1000000/minute"}
-PASSWORD = "correct horse battery staple 13"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
@@ -23,18 +21,6 @@ def copy_city(source: Path, model_dir: Path, into: Path) -> dict[str, str]:
     shutil.copytree(source, into / "city")  # symlinked rules become files of the copy
     shutil.copytree(model_dir, into / "models")
     return {"BOT_DATA_DIR": str(into / "city"), "BOT_MODEL_DIR": str(into / "models"), **UNLIMITED}
-
-
-def add_user(settings: Settings, name: str, role: str) -> None:
-    from services.console.users import UserStore
-
-    UserStore(settings.database_url).create(name, role, PASSWORD, "test")
-
-
-def csrf_token(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "the page has no form with a CSRF token"
-    return match.group(1)
 
 
 def hidden_fields(html: str) -> dict[str, str]:
@@ -48,7 +34,7 @@ def signed_in(base_url: str, name: str) -> requests.Session:
     page = session.get(base_url + "/admin/login")
     reply = session.post(
         base_url + "/admin/login",
-        data={"name": name, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+        data={"name": name, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
         allow_redirects=False,
     )
     assert reply.status_code == 302, reply.text[:500]

@@ -10,12 +10,17 @@ FOCUSED = """() => { const e = document.activeElement;
                      return {id: e.id || '', text: (e.innerText || e.value || '').trim()}; }"""
 
 
+def focused(page: Page) -> dict[str, str]:
+    """The focused control's `id` and `text` (a button's or link's words, a field's value)."""
+    return page.evaluate(FOCUSED)
+
+
 def tab_to(page: Page, name: str = "", element_id: str = "") -> None:
     """Press Tab until the focused control's text (a button's or link's words) is `name`, or its id is
     `element_id`; AssertionError when MAX_TABS presses never reach it."""
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED)
-        if (element_id and focused["id"] == element_id) or (name and focused["text"] == name):
+        control = focused(page)
+        if (element_id and control["id"] == element_id) or (name and control["text"] == name):
             return
     raise AssertionError(f"{name or '#' + element_id} is not reachable with Tab")

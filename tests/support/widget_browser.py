@@ -150,6 +150,13 @@ class ChatWidget:
         return path
 
 
+def assert_no_violations(page: Page) -> None:
+    """Fail, naming each one, if axe-core finds WCAG A/AA violations on the page (any page, not only the widget's)."""
+    page.wait_for_load_state()
+    violations = ChatWidget(page).run_axe()
+    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
+
+
 def describe_violations(violations: list[dict]) -> str:
     return "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(n["html"][:160] for n in v["nodes"][:5])
