@@ -150,6 +150,16 @@ def audit_actions(settings) -> list[str]:
         return list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
+def draft_examples(settings, intent: str) -> list[str]:
+    """The examples of `intent` as its latest FAQ-curation version holds them (a draft until published)."""
+    with session_factory(settings.database_url)() as s:
+        return s.scalars(
+            select(FaqVersion.content)
+            .where(FaqVersion.kind == EXAMPLES, FaqVersion.key == intent)
+            .order_by(FaqVersion.number.desc())
+        ).first()
+
+
 def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_audit_record(seeded, app):
     client = signed_in(app, seeded.database_url, "analyst")
     page = queue_page(client)
@@ -162,7 +172,14 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
     page = queue_page(client)
     assert "図書館" not in page and 'value="3" max="14"' in page
 
-    resolve(client, action="out_of_scope", text=sorted(EXPECTED_GROUPS[3]))
+    weather = sorted(EXPECTED_GROUPS[3])
+    resolve(client, action="out_of_scope", text=weather)
+    # taught as drafts of general_out_of_scope (kept examples first), and still recorded in the audit log
+    assert draft_examples(seeded, "general_out_of_scope")[-2:] == weather
+    assert "今日の天気は" in draft_examples(seeded, "general_out_of_scope")
+    with session_factory(seeded.database_url)() as s:
+        after = s.scalars(select(AuditEntry.after).where(AuditEntry.action == "queue.out_of_scope")).one()
+    assert after["intent"] == "general_out_of_scope" and after["resolved"] == 2
     resolve(client, action="garbage_item", text=["電子レンジ"], item_name="電子レンジ", category="small_appliances")
     resolve(
         client,
@@ -170,14 +187,9 @@ def test_queue_page_shows_groups_and_progress_and_each_action_resolves_with_an_a
         text=["市役所に駐車場はありますか"],
         intent="certificates_office_hours",
     )
+    assert draft_examples(seeded, "certificates_office_hours")[-1] == "市役所に駐車場はありますか"
     with session_factory(seeded.database_url)() as s:
         assert s.scalar(select(GarbageItem.category).where(GarbageItem.name == "電子レンジ")) == "small_appliances"
-        drafts = s.scalars(
-            select(FaqVersion.content)
-            .where(FaqVersion.kind == EXAMPLES, FaqVersion.key == "certificates_office_hours")
-            .order_by(FaqVersion.number.desc())
-        ).first()
-        assert drafts[-1] == "市役所に駐車場はありますか"
         assert queue.progress(s).open == 14 - 3 - 2 - 1 - 1  # library, weather, the miss, one parking question
 
     # a synonym needs an item that exists: refused with a message, and the question stays queued

@@ -67,7 +67,7 @@ DONE = {
     FAQ_ENTRY: "FAQ項目を作成しました（下書き）。FAQ担当が「公開」すると回答に反映されます。",
     GARBAGE_ITEM: "ごみの品目を追加しました。すぐに回答に使われます。",
     GARBAGE_SYNONYM: "ごみの品目に別名を追加しました。すぐに回答に使われます。",
-    OUT_OF_SCOPE: "対象外として記録しました。",
+    OUT_OF_SCOPE: "対象外の例文として追加しました（下書き）。FAQ担当が「公開」するとボットに反映されます。",
     DISMISSED: "キューから外しました。",
 }
 
@@ -215,8 +215,8 @@ def _remedy(action: str, texts: list[str]) -> tuple[list[str], dict[str, Any]]:
     """Apply the remedy the button named; the problems that stopped it, and what to record with the resolution."""
     form, settings, actor = request.form, _settings(), _actor()
     curation = _curation()
-    if action == TRAINING_EXAMPLE:
-        intent = form.get("intent", "").strip()
+    if action in (TRAINING_EXAMPLE, OUT_OF_SCOPE):  # out of scope is taught too: the next publish trains the bot
+        intent = form.get("intent", "").strip() if action == TRAINING_EXAMPLE else queue.OUT_OF_SCOPE_INTENT
         return remedies.add_training_examples(curation, intent, texts, actor), {"intent": intent}
     if action == FAQ_ENTRY:
         values = {
