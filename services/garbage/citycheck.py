@@ -1,5 +1,6 @@
-"""The garbage feature's part of `bot city check`: labels of the city's sources that map onto no category, and
-what the city copied from the demo city that names the demo's districts or garbage categories (NLU examples, the
+"""The garbage feature's part of `bot city check`: labels of the city's sources that map onto no category,
+categories the profile does not say how to collect (answered as if on a schedule, maybe wrongly), and what the city
+copied from the demo city that names the demo's districts or garbage categories (NLU examples, the
 domain's replies, FAQ answers). The demo city is the project's own data folder.
 """
 
@@ -15,6 +16,7 @@ from bot.features import CityCheck
 from bot.settings import Settings
 from bot.training_data import ENTITY_ANNOTATION, read_yaml, yaml_files
 
+from .collection import KINDS, SECTION, collection_kinds
 from .config import GarbageConfig, load_config
 from .importers import parse_source
 from .normalize import text_key
@@ -28,6 +30,7 @@ def city_check(settings: Settings) -> list[CityCheck]:
         return [CityCheck("garbage.yml", "missing: the bot knows no garbage items (ADOPTING.md, step 3)")]
     config = load_config(settings.data_dir)
     found, areas = unmapped_labels(config)
+    found += uncollected_categories(settings, config)
     demo = demo_dir(settings)
     if demo.resolve() == settings.data_dir.resolve():
         demo_areas: set[str] = set()
@@ -58,6 +61,22 @@ def unmapped_labels(config: GarbageConfig) -> tuple[list[CityCheck], set[str]]:
         if other:
             found.append(CityCheck(here, f"{other} other row(s) cannot be used: `bot import garbage --dry-run`"))
     return found, areas
+
+
+def uncollected_categories(settings: Settings, config: GarbageConfig) -> list[CityCheck]:
+    """Categories with no `garbage_collection` entry, neither their own nor that of the category they are
+    `collected_with`."""
+    kinds = collection_kinds(settings.data_dir)
+    missing = [c for c in config.categories if c not in kinds and config.collection_category(c) not in kinds]
+    if not missing:
+        return []
+    profile = read_yaml(settings.data_dir / "city.yml", with_lines=True) or {}
+    line = (profile.get(SECTION) or profile.get("garbage_categories") or {}).get("__line__")
+    here = where(settings, settings.data_dir / "city.yml", line)
+    return [
+        CityCheck(here, f"`{SECTION}` has no entry for `{c}` ({config.categories[c]}): add one of {', '.join(KINDS)}")
+        for c in missing
+    ]
 
 
 def _names(values: Iterable[str]) -> set[str]:

@@ -43,6 +43,7 @@ _KINDS = FileCache(_read)
 
 
 def collection_kinds(data_dir: Path) -> dict[str, str]:
-    """Category id -> how it is collected; a category the profile leaves out is answered as unknown."""
+    """Category id -> how it is collected; a category the profile leaves out has no kind (answered as if on a
+    schedule, and listed by `bot city check`)."""
     path = os.path.join(data_dir, "city.yml")
     return _KINDS.get([path], path, data_dir)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main as bot_main
 from bot.settings import PROJECT_DIR
+from services.garbage.collection import KINDS
 from tests.conftest import FIXTURE_CITY
 
 KAWASAKI = PROJECT_DIR / "tests" / "fixtures" / "kawasaki"
@@ -97,3 +98,14 @@ def test_every_leftover_is_listed_with_its_place_until_none_is_left(city, capsys
     for path in (city / "faq").glob("*.yml"):  # the fixture city's bottles, びん, are 空きびん in Kawasaki
         path.write_text(path.read_text(encoding="utf-8").replace("びん", "空きびん"), encoding="utf-8")
     assert check(capsys) == (0, ["No demo or sample values found."])
+
+
+def test_a_garbage_category_without_a_collection_kind_is_listed(city, capsys):
+    """Its answers would say it goes out on a schedule; one `collected_with` a listed category is covered."""
+    edit(city / "city.yml", "  other: none\n", "")
+    edit(city / "city.yml", "  batteries: schedule\n", "")  # garbage.yml: batteries are collected_with cans_pet
+    status, lines = check(capsys)
+    missing = [line for line in lines if "`garbage_collection` has no entry" in line]
+    assert status == 1
+    other = "`other` (その他（市では収集しないものなど）)"
+    assert missing == [f"city.yml:97  `garbage_collection` has no entry for {other}: add one of {', '.join(KINDS)}"]
