@@ -175,11 +175,13 @@ def free_port() -> int:
 class LiveServer:
     """A real waitress server on 127.0.0.1 in a background thread."""
 
+    THREADS = 8  # waitress's request threads (tests that load the server count on this many)
+
     def __init__(self, app):
         from waitress.server import create_server
 
         self.port = free_port()
-        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=8)
+        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=self.THREADS)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"
 
