@@ -23,7 +23,8 @@ from bot.nlu.message import Message
 from bot.nlu.registry import create
 from bot.nlu.tokenizer import SudachiTokenizer
 
-CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"}
+# 代名詞 included: the question words いつ, 誰, どこ tell 納期 from 納税義務者 (固定資産税はいつ/誰が払う)
+CONTENT_POS = {"名詞", "代名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"}
 NEGATIONS = {"ない", "ぬ", "ず"}  # 取れない, 払えず: the question is about something failing
 NEGATED = "neg:ない"
 FIELD_WEIGHTS = {"title": 3.0, "examples": 3.0, "keywords": 2.0, "answer": 0.5}
