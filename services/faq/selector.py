@@ -27,6 +27,10 @@ from bot.nlu.tokenizer import SudachiTokenizer
 CONTENT_POS = {"名詞", "代名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"}
 NEGATIONS = {"ない", "ぬ", "ず"}  # 取れない, 払えず: the question is about something failing
 NEGATED = "neg:ない"
+# 出さないといけない, 行かなくてもいい: a duty or its absence, not something failing; dropped before the words are read
+OBLIGATION = re.compile(
+    r"(?:ないと|なければ|なきゃ|なくては|なくちゃ)(?:いけない|いけません|ならない|なりません|だめ|ダメ|駄目)|なくて(?:も)?(?:いい|よい|良い|大丈夫)"
+)
 FIELD_WEIGHTS = {"title": 3.0, "examples": 3.0, "keywords": 2.0, "answer": 0.5}
 EXAMPLE_WEIGHT = 0.3  # the share of the closest question (title or example) in the score
 NEGATION_WEIGHT = 0.15  # how far a negated question leans to entries about something failing
@@ -57,7 +61,7 @@ def _tokenizers() -> list[SudachiTokenizer]:
 
 def terms(text: str) -> list[str]:
     """Normalised content words of both split modes, plus a marker when a verb is negated."""
-    norm = Message.build(text).norm
+    norm = OBLIGATION.sub("", Message.build(text).norm)
     out = []
     for tokenizer in _tokenizers():
         for token in tokenizer.tokenize(norm):
