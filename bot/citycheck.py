@@ -1,20 +1,28 @@
 """`bot city check`: what in a city's data folder still holds the demo city's or sample values.
 
 The engine checks what every city has: anything marked `sample: true` (city.yml, an FAQ entry...), files that are
-the demo city's unchanged, and the demo city's phone numbers and URLs wherever they were copied to. Each feature
-adds what only it knows through `Feature.city_check` (the garbage feature: unmapped labels, other cities' district
-names and categories). The demo city is the project's own `data/` folder.
+the demo city's unchanged (not the FAQ: its answers are templates filled from the city's own city.yml), the demo
+city's phone numbers and URLs wherever they were copied to, its name in FAQ answers, and city.yml's `formats` (as
+`bot run` reads them). Each feature adds what only it knows through `Feature.city_check` (the garbage feature:
+unmapped labels, other cities' district names and categories). The demo city is the project's own `data/` folder.
+
+Fees equal to the demo's are not reported: most are the same in most cities (住民票 300円), so an equal value is no
+sign of a leftover; the profile's `sample: true` stays until staff have checked every value (ADOPTING.md, step 3).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .city import load_city
+from .errors import ConfigError
 from .features import CityCheck, features
+from .formats import load_formats
 from .settings import Settings
 from .training_data import read_yaml, yaml_files
 
@@ -22,6 +30,10 @@ PHONE = re.compile(r"(?<![\d-])0\d{1,4}-\d{1,4}-\d{3,4}(?![\d-])")
 URL = re.compile(r"https?://[^\s\"'（）()<>]+")
 # Copied on purpose: the features' dialogue and the training data every city starts from (ADOPTING.md).
 SHARED_FOLDERS = ("nlu", "rules")
+# Copied on purpose too: templates filled from the city's city.yml ({offices.tax.phone}); what they hold of the demo
+# itself (its phone numbers, URLs, name, entries marked `sample: true`) is found line by line.
+TEMPLATE_FOLDERS = ("faq",)
+DATE_PATTERNS = ("date", "long_date")  # the date patterns replies use, besides `money`
 
 
 def demo_dir(settings: Settings) -> Path:
@@ -71,8 +83,11 @@ def unchanged_demo_files(settings: Settings) -> list[CityCheck]:
     for path in yaml_files([settings.data_dir]):
         relative = path.relative_to(settings.data_dir)
         twin = demo / relative
-        if relative.parts[0] not in SHARED_FOLDERS and twin.is_file() and twin.read_bytes() == path.read_bytes():
-            found.append(CityCheck(str(relative), "the demo city's file, unchanged: its values are the demo's"))
+        copied = relative.parts[0] in SHARED_FOLDERS + TEMPLATE_FOLDERS
+        if not copied and twin.is_file() and twin.read_bytes() == path.read_bytes():
+            found.append(
+                CityCheck(str(relative), "the demo city's file, unchanged: its values are the demo's; write the city's")
+            )
     return found
 
 
@@ -91,14 +106,53 @@ def demo_contacts(settings: Settings) -> list[CityCheck]:
             hits += [u for u in URL.findall(line) if urlsplit(u).hostname in hosts]
             if hits:
                 found.append(
-                    CityCheck(where(settings, path, number), f"the demo city's {', '.join(sorted(set(hits)))}")
+                    CityCheck(
+                        where(settings, path, number),
+                        f"the demo city's {', '.join(sorted(set(hits)))}: write the city's own (or an {{offices…}} "
+                        "or {urls…} template of city.yml)",
+                    )
                 )
     return found
 
 
+def demo_name_in_faq(settings: Settings) -> list[CityCheck]:
+    """FAQ titles and answers naming the demo city (「さくら市にふるさと納税したい」): citizens would read it. Example
+    questions may keep it: they only teach the wording."""
+    demo = demo_dir(settings)
+    name = str((load_city(demo).get("city") or {}).get("name") or "")
+    if not name or demo.resolve() == settings.data_dir.resolve():
+        return []
+    entries = [
+        (path, entry)
+        for path in yaml_files([settings.data_dir / folder for folder in TEMPLATE_FOLDERS])
+        for entry in ((read_yaml(path, with_lines=True) or {}).get("faq") or {}).get("entries") or []
+    ]
+    return [
+        CityCheck(
+            where(settings, path, entry.get("__line__")),
+            f"FAQ `{entry.get('id')}` names the demo city 「{name}」: write {{city.name}} or the city's own text",
+        )
+        for path, entry in entries
+        if name in f"{entry.get('title', '')} {entry.get('answer', '')}"
+    ]
+
+
+def formats(settings: Settings) -> list[CityCheck]:
+    """city.yml's `formats`, read as `bot run` and the replies read them: a pattern that would fail, said here."""
+    try:
+        written = load_formats(settings.data_dir)
+        for name in DATE_PATTERNS:
+            written.date(date(2000, 1, 1), name)
+        written.money(1000)
+    except ConfigError as exc:
+        return [CityCheck(where(settings, settings.data_dir / "city.yml"), str(exc))]
+    return []
+
+
 def run(settings: Settings) -> list[CityCheck]:
     """Every finding, the engine's first, then each feature's."""
-    found = samples(settings) + unchanged_demo_files(settings) + demo_contacts(settings)
+    found = samples(settings) + unchanged_demo_files(settings) + demo_contacts(settings) + demo_name_in_faq(settings)
+    found += formats(settings)
     for feature in features():
         if feature.city_check:
             found += feature.city_check(settings)

@@ -1,5 +1,6 @@
 """The booking feature's part of `bot city check`: the city's own fee table, and the domain's item buttons that
-choose fee ids it does not have (the demo's ソファー, たんす… would offer items the city cannot price)."""
+choose fee ids it does not have (the demo's ソファー, たんす… would offer items the city cannot price), for a city that
+takes bookings in the chat (bulky.yml)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from bot.features import CityCheck
 from bot.payload import PayloadError, decode_payload
 from bot.settings import Settings
 
+from .config import load_config
 from .fees import FEES_FILE, read_fee_file
 
 CHOICE_SLOT = "bulky_item_choice"  # the slot an item button fills: [{"id": ..., "quantity": ...}]
 
 
 def city_check(settings: Settings) -> list[CityCheck]:
+    """Nothing while the city takes no bookings in the chat: no fee is then asked for."""
+    if not load_config(settings.data_dir).enabled:
+        return []
     path = settings.data_dir / FEES_FILE
     if not path.is_file():
         found = [

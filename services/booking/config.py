@@ -18,6 +18,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAYMENT_METHODS = ("sticker", "online")
 _TOP_KEYS = {"booking", "payment", "labels", "reminders", "lockouts"}
 _BOOKING_KEYS = {
+    "enabled",
     "lead_working_days",
     "horizon_days",
     "date_buttons",
@@ -55,6 +56,7 @@ class Lockout(Throttle):
 
 @dataclass(frozen=True)
 class BookingConfig:
+    enabled: bool = True  # bookings in the chat; off without bulky.yml or with `booking.enabled: false`
     lead_working_days: int = 2  # earliest pickup, in working days after today
     horizon_days: int = 60  # latest pickup, in calendar days from today
     date_buttons: int = 5  # free dates offered as buttons
@@ -138,12 +140,16 @@ def parse(doc: dict, path: Path) -> BookingConfig:
     bad = [m for m in methods if m not in PAYMENT_METHODS]
     if bad or not methods:
         raise ConfigError(f"{path}: payment.methods has {bad or 'nothing'}; use {', '.join(PAYMENT_METHODS)}.")
+    enabled = b.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{path}: booking.enabled must be true or false, got {enabled!r}.")
     max_capacity = _int(path, "booking.max_capacity", b.get("max_capacity", 1000), 1)
     capacity = {str(k): _int(path, f"booking.capacity.{k}", v) for k, v in (b.get("capacity") or {}).items()}
     default_capacity = _int(path, "booking.default_capacity", b.get("default_capacity", 20))
     if max([default_capacity, *capacity.values()]) > max_capacity:
         raise ConfigError(f"{path}: booking.default_capacity and booking.capacity must not exceed {max_capacity}.")
     return BookingConfig(
+        enabled=enabled,
         lead_working_days=_int(path, "booking.lead_working_days", b.get("lead_working_days", 2)),
         horizon_days=_int(path, "booking.horizon_days", b.get("horizon_days", 60), 1),
         date_buttons=_int(path, "booking.date_buttons", b.get("date_buttons", 5), 1),
@@ -176,7 +182,7 @@ def _read(path: Path) -> BookingConfig:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        return BookingConfig()
+        return BookingConfig(enabled=False)  # a city that wrote no booking rules takes no bookings in the chat
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
     return parse(doc, path)
@@ -186,6 +192,7 @@ _CONFIGS = FileCache(_read)
 
 
 def load_config(data_dir: Path) -> BookingConfig:
-    """The city's booking rules; re-read when the file changes. A city without the file gets the defaults."""
+    """The city's booking rules; re-read when the file changes. A city without the file gets the defaults, with
+    booking off: the citizens are given the bulky office's contact instead (ADOPTING.md, step 5)."""
     path = Path(data_dir) / CONFIG_FILE
     return _CONFIGS.get([path], path)

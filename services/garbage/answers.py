@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from .areas import Area, Areas
-from .collection import COLLECTION_POINT, NOT_COLLECTED, REQUEST
+from .collection import COLLECTION_POINT, NOT_COLLECTED, REQUEST, REQUEST_BY_CONTACT
 from .config import GarbageConfig
 from .lookup import Entry, Index, Match
 from .normalize import text_key
@@ -83,13 +83,15 @@ def _has_schedule(category: str, ctx: Context) -> bool:
 
 
 def how_collected(entry: Entry, ctx: Context, area: Area | None) -> list[Reply]:
-    """What is true of the item's category: its area's day (or where to find the days), a booking, a collection
-    point, or that the city does not collect it."""
+    """What is true of the item's category: its area's day (or where to find the days), a booking (the office's
+    contact when the city takes none in the chat), a collection point, or that the city does not collect it."""
     config = ctx.config
     name = config.categories.get(entry.category, entry.category)
     kind = ctx.kinds.get(entry.category) or ctx.kinds.get(config.collection_category(entry.category), "")
     if kind == REQUEST:
         return [Reply("utter_garbage_on_request", {"category": name})]
+    if kind == REQUEST_BY_CONTACT:  # no booking form to offer: the office takes it
+        return [Reply("utter_garbage_on_request_by_contact", {"category": name})]
     if kind == COLLECTION_POINT:
         return [Reply("utter_garbage_collection_point", {"category": name})]
     if kind == NOT_COLLECTED:

@@ -99,9 +99,11 @@ def _take(names: list[str], text: str) -> tuple[list[str], str]:
     return found, text
 
 
-def _files_naming_districts(settings: Settings) -> list[Path]:
-    """The NLU examples, the domain's replies and the booking rules (capacities per area)."""
-    files = yaml_files([settings.data_dir / "nlu"])
+def _files_naming_districts(settings: Settings, areas: set[str]) -> list[Path]:
+    """The NLU examples, the domain's replies and the booking rules (capacities per area). Without collection areas
+    the examples' place names only teach how a collection-day question is worded: any name does, so they are not
+    looked at."""
+    files = yaml_files([settings.data_dir / "nlu"]) if areas else []
     files += [] if settings.domain_file in files else [settings.domain_file]
     booking = settings.data_dir / "bulky.yml"
     return [*files, booking] if booking.is_file() else files
@@ -112,7 +114,7 @@ def foreign_districts(settings: Settings, areas: set[str], demo_only: set[str]) 
     the domain's replies and the booking rules."""
     demo_names = sorted(_names(demo_only), key=lambda n: (-len(n), n))
     found = []
-    for path in _files_naming_districts(settings):
+    for path in _files_naming_districts(settings, areas):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.lstrip().startswith("#"):
                 continue
@@ -131,7 +133,8 @@ def foreign_districts(settings: Settings, areas: set[str], demo_only: set[str]) 
 
 
 def foreign_categories(settings: Settings, city: dict[str, str], demo: dict[str, str]) -> list[CityCheck]:
-    """FAQ answers naming a garbage category of the demo city that this city does not have."""
+    """FAQ answers naming a garbage category of the demo city that this city does not have. Titles and example
+    questions may: they are the citizens' words (粗大ごみ, 小型家電), which the bot must understand."""
     own = sorted(_names(city.values()) | set(city.values()), key=len, reverse=True)
     own_keys = {text_key(n) for n in own}
     others = sorted((n for n in _names(demo.values()) if text_key(n) not in own_keys), key=len, reverse=True)
@@ -141,14 +144,14 @@ def foreign_categories(settings: Settings, city: dict[str, str], demo: dict[str,
     for path in yaml_files([settings.data_dir / "faq"]):
         doc = read_yaml(path, with_lines=True) or {}
         for entry in (doc.get("faq") or {}).get("entries") or []:
-            text = f"{entry.get('title', '')} {entry.get('answer', '')}"
+            text = str(entry.get("answer", ""))
             named = _take(others, _take(own, text)[1])[0]  # 空きびん is this city's, whatever びん is elsewhere
             if named:
                 found.append(
                     CityCheck(
                         where(settings, path, entry.get("__line__")),
-                        f"FAQ `{entry.get('id')}` names 「{'」「'.join(named)}」, not a garbage category of this city "
-                        "(city.yml garbage_categories): rewrite it for the city's categories",
+                        f"FAQ `{entry.get('id')}`'s answer names 「{'」「'.join(named)}」, not a garbage category of "
+                        "this city (city.yml garbage_categories): rewrite it for the city's categories",
                     )
                 )
     return found

@@ -1,6 +1,6 @@
 """`bot import garbage`, `bot export garbage` and `bot garbage ...` (staff edits, misses, a lookup to try).
 
-    bot import garbage [--config data/garbage.yml] [--dry-run] [--strict]
+    bot import garbage [--config FILE] [--dry-run] [--strict]   (FILE: $BOT_DATA_DIR/garbage.yml unless given)
     bot import garbage --format standard|5374|mapping|yaml [--mapping FILE] [--source NAME] [--dry-run] PATH...
     bot export garbage [--out FILE] [--encoding utf-8-sig|utf-8|cp932]
     bot garbage add-synonym ITEM SYNONYM
@@ -185,11 +185,14 @@ def add_commands(subparsers, settings_factory=None) -> None:
     p = _targets(subparsers, "import", "import data").add_parser(
         "garbage",
         help="import garbage sorting data and collection days",
-        description="Import from data/garbage.yml (default) or from the files given with --format. A row that cannot "
+        description="Import the sources listed in garbage.yml of the data folder (BOT_DATA_DIR; the project's data/ "
+        "when unset) or the files given with --format. A row that cannot "
         "be used is reported with its line and skipped (--strict: nothing is imported); a file that cannot be read "
         "as a table is refused whole.",
     )
-    p.add_argument("--config", help="a garbage.yml listing the sources (default: data/garbage.yml)")
+    p.add_argument(
+        "--config", help="a garbage.yml listing the sources (default: garbage.yml in BOT_DATA_DIR, else data/)"
+    )
     p.add_argument("--format", choices=FORMATS, help="the shape of PATH")
     p.add_argument("--mapping", help="YAML with `columns:` (format mapping) and/or `categories:` (label: id)")
     p.add_argument("--source", help="the source's name; importing it again replaces it (default: file name)")

@@ -1,8 +1,9 @@
 """How each garbage category is collected, as the city profile says (`garbage_collection` in data/city.yml).
 
 An item's answer must not claim what the city does not do: a category on a schedule gets its area's days
-(or where to find them when the city has no calendar data), one collected on request offers a booking, one
-taken to collection points says so, and one the city does not collect says that. Checked when read, so a
+(or where to find them when the city has no calendar data), one collected on request offers a booking (or, in
+a city that takes no bookings in the chat, the bulky office's contact), one taken to collection points says so,
+and one the city does not collect says that. Checked when read, so a
 typo fails at start-up with the allowed values.
 """
 
@@ -14,12 +15,15 @@ from pathlib import Path
 from bot.city import load_city
 from bot.errors import ConfigError
 from bot.filecache import FileCache
+from services.booking.config import load_config as booking_rules
 
 SCHEDULE = "schedule"  # on the area's collection days (area_days of the open data)
 REQUEST = "request"  # by booking, e.g. bulky waste
 COLLECTION_POINT = "collection_point"  # taken by the citizen to a collection point or facility
 NOT_COLLECTED = "none"  # the city does not collect it
 KINDS = (SCHEDULE, REQUEST, COLLECTION_POINT, NOT_COLLECTED)
+# Not written in city.yml: what `request` becomes while the city takes no bookings in the chat (bulky.yml).
+REQUEST_BY_CONTACT = "request_by_contact"
 SECTION = "garbage_collection"
 
 
@@ -44,6 +48,9 @@ _KINDS = FileCache(_read)
 
 def collection_kinds(data_dir: Path) -> dict[str, str]:
     """Category id -> how it is collected; a category the profile leaves out has no kind (answered as if on a
-    schedule, and listed by `bot city check`)."""
+    schedule, and listed by `bot city check`). `request` is REQUEST_BY_CONTACT while booking is off."""
     path = os.path.join(data_dir, "city.yml")
-    return _KINDS.get([path], path, data_dir)
+    kinds = _KINDS.get([path], path, data_dir)
+    if booking_rules(data_dir).enabled:
+        return kinds
+    return {k: REQUEST_BY_CONTACT if v == REQUEST else v for k, v in kinds.items()}

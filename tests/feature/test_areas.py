@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot import cli
+from bot.city import load_city
 from bot.store.db import session_factory
 from bot.store.migrate import upgrade
 from services.areas.directory import NoAreas, load, names, rows
@@ -112,10 +113,11 @@ def test_a_citizen_booking_before_the_areas_are_imported_is_told_so_politely(say
     assert "099-100-3333" in replies[0]["text"] and "bot setup" not in replies[0]["text"]
 
 
-def test_a_line_location_before_the_areas_are_imported_says_the_days_are_not_registered(say):
+def test_a_line_location_before_the_areas_are_imported_says_the_days_are_not_registered(say, settings):
     replies = say(
         '/general_location{"location_address": "石川県金沢市浅野本町2丁目", "latitude": 36.574, "longitude": 136.670}',
         sender="loc",
     )
-    assert replies[0]["text"] == "申し訳ありません。地区ごとの収集日の情報がまだ登録されていません。"
+    assert replies[0]["text"].startswith("申し訳ありません。地区ごとの収集日の情報がまだ登録されていません。")
+    assert load_city(settings.data_dir)["urls"]["garbage"] in replies[0]["text"]  # where the days are, meanwhile
     assert "お問い合わせください" in replies[-1]["text"]

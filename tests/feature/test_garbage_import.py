@@ -358,3 +358,11 @@ def test_dry_run_shows_the_mapping_and_writes_nothing(tmp_path, monkeypatch, cap
     assert bot_main(args) == 0
     out = capsys.readouterr().out
     assert "items 3" in out and "skipped 1" in out
+
+
+def test_the_help_says_garbage_yml_is_read_from_the_data_folder(capsys):
+    """An adopting city runs the import with BOT_DATA_DIR set: the help must not point it to the demo's data/."""
+    with pytest.raises(SystemExit):
+        bot_main(["import", "garbage", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "BOT_DATA_DIR" in out and "default: data/garbage.yml" not in out

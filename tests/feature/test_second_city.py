@@ -17,6 +17,7 @@ from collections import Counter
 
 import pytest
 import requests
+import yaml
 
 from bot.city import load_city
 from bot.cli import main as bot_main
@@ -124,10 +125,48 @@ def test_its_items_get_their_own_category_and_notes_in_everyday_phrasings(adopte
     assert rate >= FLOOR, misses
 
 
+def messages(url: str, sender: str, text: str) -> list[dict]:
+    response = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_without_booking_rules_bulky_waste_goes_to_the_office(adopted, server):
+    """Kawasaki wrote no bulky.yml, so it takes no bookings in the chat: asking to book gets the bulky office's
+    contact, never the booking form (which could price nothing and would loop), and the answer for a bulky item
+    offers no booking button."""
+    office = load_city(adopted.data_dir)["offices"]["bulky"]
+    responses = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    form_question = responses["utter_ask_bulky_items"][0]["text"]
+    for i, text in enumerate(("ソファを粗大ごみで出したい", "粗大ごみを申し込みたい")):
+        reply = ask(server, f"no-booking-{i}", text)
+        assert office["phone"] in reply and office["name"] in reply, (text, reply)
+        assert form_question not in reply
+        assert ask(server, f"no-booking-{i}", "ソファー1点").count(form_question) == 0  # no form left running
+    answer = messages(server, "no-booking-item", "ソファーは何ごみですか")
+    assert "粗大ごみ" in "".join(m.get("text") or "" for m in answer)
+    assert office["phone"] in "".join(m.get("text") or "" for m in answer)
+    assert not [b for m in answer for b in m.get("buttons") or [] if "bulky_booking" in b.get("payload", "")]
+
+
+def test_a_collection_day_question_without_a_calendar_points_to_the_citys_page(adopted, server):
+    """Kawasaki's data has no collection areas: the citizen is sent to the city's garbage page."""
+    reply = ask(server, "days", "普通ごみの日はいつ？")
+    assert load_city(adopted.data_dir)["urls"]["garbage"] in reply
+
+
 def test_a_booking_never_uses_another_citys_fees(adopted, server):
-    """Kawasaki has no fee table of its own (no bulky_fees.yml): the demo city's fees are never offered."""
-    ask(server, "fees", "粗大ごみの収集を申し込みたい")
-    reply = ask(server, "fees", "ソファー1点")
+    """Kawasaki has no fee table of its own (no bulky_fees.yml): the demo city's fees are never offered. Booking on,
+    with booking rules of its own (here the fixture city's)."""
+    rules = adopted.data_dir / "bulky.yml"
+    shutil.copyfile(FIXTURE_CITY / "bulky.yml", rules)
+    try:
+        ask(server, "fees", "粗大ごみの収集を申し込みたい")
+        reply = ask(server, "fees", "ソファー1点")
+    finally:
+        rules.unlink()
     assert "円" not in reply
     office = load_city(adopted.data_dir)["offices"]["bulky"]
     assert office["phone"] in reply  # the city's own office is named for items it has no fee for

@@ -234,4 +234,6 @@ def test_config_errors_name_the_allowed_keys(tmp_path):
         parse({**doc, "booking": {**doc["booking"], "pickup_weekdays": ["月"]}}, tmp_path / "bulky.yml")
     with pytest.raises(ConfigError, match="sticker, online"):
         parse({**doc, "payment": {**doc["payment"], "methods": ["cash"]}}, tmp_path / "bulky.yml")
-    assert load_config(tmp_path) == BookingConfig()
+    with pytest.raises(ConfigError, match=r"booking\.enabled must be true or false"):
+        parse({**doc, "booking": {**doc["booking"], "enabled": "no"}}, tmp_path / "bulky.yml")
+    assert load_config(tmp_path) == BookingConfig(enabled=False)  # no bulky.yml: the defaults, and no bookings

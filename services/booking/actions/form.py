@@ -60,9 +60,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
         return "validate_bulky_booking_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """In a group chat the form does not start: it asks for a name and a phone number."""
-        if in_group_chat(tracker):
-            dispatcher.utter_message(response="utter_bulky_private_chat_only")
+        """The form does not start in a city that takes no bookings in the chat (bulky.yml): the citizen gets the
+        bulky office's contact; nor in a group chat: it asks for a name and a phone number."""
+        closed = not load_config(settings().data_dir).enabled
+        if closed or in_group_chat(tracker):
+            dispatcher.utter_message(response="utter_bulky_booking_off" if closed else "utter_bulky_private_chat_only")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in BOOKING_SLOTS)]
         quit_form = quit_events(dispatcher, tracker, domain, FORM)
         if quit_form:
