@@ -3,10 +3,12 @@
 The index is built once from the database (see service.py). Each item is reachable by the keys of its full
 name and synonyms (tier 0), of its name without qualifiers, 傘（金属製） → 傘 (tier 1), and of each `・`-joined
 part (tier 2). A question is cut down to the item phrase first (「スプレー缶は何ごみ？」 → スプレー缶); then,
-in order: exact keys of the phrase, of its head before a particle (「傘は材質によって…」 → 傘) and of its
-nouns, names containing the phrase, and fuzzy matching of the folded spelling and reading. An exact name
-answers at once and brings its variants along (乾電池, with 乾電池（筒型） offered); a reading alone never
-joins two different kanji spellings (投棄 is not 陶器).
+in order: exact keys of the phrase, of its head before a particle (「傘は材質によって…」 → 傘), the longest
+name the phrase ends with (「飲み薬のびん」 → 薬びん), exact keys of its nouns, names containing the phrase,
+and fuzzy matching of the folded spelling and reading. An exact name answers at once and brings its variants
+along (乾電池, with 乾電池（筒型） offered); of several variants, the one whose qualifier the question states
+answers (「金属のちりとり」 → ちりとり（金属製））; a reading alone never joins two different kanji spellings
+(投棄 is not 陶器).
 """
 
 from __future__ import annotations
@@ -15,10 +17,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .normalize import base_name, is_kana, name_parts, norm_key, phonetic, reading_key, text_key, tokens
+from .normalize import (
+    base_name,
+    is_kana,
+    name_parts,
+    norm_key,
+    phonetic,
+    qualifiers,
+    reading_key,
+    text_key,
+    tokens,
+)
 
 MAX_CHOICES = 5
 FUZZY_ANSWER = 88  # a fuzzy score at least this high answers; lower ones are only offered as near matches
@@ -41,6 +54,10 @@ _TAILS = [
         r"(です|でしょう|ですか)?[?？!！。.．]+$",
     )
 ]
+# A question about getting rid of something (「…の出し方」「…を処分したい」), whatever the classifier read it as.
+_DISPOSAL = re.compile(
+    r"出し方|だしかた|出しかた|捨て方|すてかた|捨てかた|(何|なに|なん)(ごみ|ゴミ)|(捨て|すて)(たい|る|ます|れば|ても)|処分|廃棄|分別"
+)
 _LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ちょっと|ごみの分別で|分別で|質問です)[、,。\s]*")
 _CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
 _PARTICLE = "助詞"
@@ -69,6 +86,13 @@ _NOT_ITEMS = {
         "明日",
     )
 }
+# Words that tell no variant from another.
+_GENERIC = {
+    text_key(w)
+    for w in ("入り", "以外", "無し", "なし", "製品", "もの", "など", "その他", "製", "物", "用", "式", "等")
+}
+_MADE_OF = "製式用"  # 木製, 電池式, 家庭用
+_NEGATIONS = ("以外", "無し", "なし", "含まない")  # 薬びん（飲み薬以外）: the variant is everything but its qualifier
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,51 @@ def item_phrase(text: str) -> str:
                 cut = min(cut, m.start())
                 break
     return text[:cut].strip(" 　、,。?!「」『』\"'")
+
+
+def asks_disposal(text: str) -> bool:
+    """The message asks how to get rid of something: 「駐車場ポールの出し方」, 「…を処分したい」."""
+    return bool(_DISPOSAL.search(unicodedata.normalize("NFKC", text or "")))
+
+
+@lru_cache(maxsize=20000)
+def content_words(text: str) -> frozenset[str]:
+    """The folded nouns of a text that could tell one variant from another: 「金属製の駐車場ポール」 → 金属製,
+    駐車場, ポール; not the question's own words (ごみ, 出し方) nor words every kind of item has (入り, 製品)."""
+    return frozenset(
+        key
+        for tok in tokens(unicodedata.normalize("NFKC", text))
+        if tok.pos in _CHUNK_POS
+        and (len(key := text_key(tok.text)) >= 2 or _kanji(key))  # 木 of 木製
+        and key not in _NOT_ITEMS
+        and key not in _GENERIC
+    )
+
+
+def _stem(word: str) -> str:
+    """The material of 木製, 電池式: one-character words meet only their stems."""
+    return word[:-1] if len(word) > 1 and word[-1] in _MADE_OF else word
+
+
+def _says(word: str, evidence: frozenset[str]) -> bool:
+    """A qualifier's word is in the question, or one contains the other (金属 and 金属製; プラ and プラスチック);
+    a one-character word only as itself or its stem (木 is 木製 but not 木綿)."""
+    return any(_stem(word) == _stem(e) or (min(len(word), len(e)) >= 2 and (word in e or e in word)) for e in evidence)
+
+
+def qualifier_fit(name: str, evidence: frozenset[str], negated: bool) -> tuple[int, int, int]:
+    """How many words of a name's qualifier the question says (金属 of ちりとり（金属製）), negative for a
+    qualifier that excludes them (ちりとり（金属以外）) unless the question excludes them too; then how many
+    as written, then fewer words it does not say (ハンガー（木製） before ハンガー（プラスチック製・木製））."""
+    told = qualifiers(name)
+    words = content_words(told) if told else frozenset()
+    said = sum(_says(w, evidence) for w in words)
+    sign = -1 if _negates(told) != negated else 1
+    return sign * said, sum(w in evidence for w in words), said - len(words)
+
+
+def _negates(text: str) -> bool:
+    return any(n in text for n in _NEGATIONS)
 
 
 def noun_chunks(phrase: str) -> list[str]:
@@ -257,6 +326,51 @@ class Index:
                 hits[i] = min(len(name_key) - len(key), hits.get(i, 999))
         return hits
 
+    def _compound(self, phrase: str) -> tuple[str, dict[int, int]]:
+        """The longest list name the phrase ends with, as typed or with its の dropped: 「飲み薬のびん」 → 薬びん,
+        「陶器のレンゲ」 → レンゲ (the last noun names the thing, the words before it say which). A name starting
+        inside a word must have three characters or more (電池 is not asked about in 単三電池)."""
+        kana = is_kana(text_key(phrase))  # Sudachi cuts kana-only text into nonsense: taken whole
+        words = [phrase] if kana else [t.text for t in tokens(phrase)]
+        tails: set[str] = set()
+        for kept in (words, [w for w in words if w != "の"]):
+            starts = {len("".join(kept[:k])) for k in range(len(kept))}
+            text = "".join(kept)
+            tails.update(
+                text[s:]
+                for s in range(len(text) - 1)
+                if (s in starts and not kana) or len(text) - s >= MIN_CONTAINED_CHUNK
+            )
+        for tail in sorted(tails, key=len, reverse=True):
+            hits = self._keys.get(text_key(tail), {}) if text_key(tail) not in _NOT_ITEMS else {}
+            if hits:  # a `・`-joined part only when no name has it whole (灯油ポンプ・石油ポンプ（手動）)
+                return tail, {i: t for i, t in hits.items() if t < 2} or dict(hits)
+        return "", {}
+
+    def _told(self, text: str, query: str, hits: dict[int, int]) -> dict[int, int]:
+        """The variants whose qualifier the question states (「金属のちりとり」 → ちりとり（金属製）); all when it
+        states none: only a real ambiguity (灯油ポンプ, hand or battery) is left to the citizen."""
+        if len(hits) < 2:
+            return hits
+        own = text_key(query)
+        evidence = frozenset(w for w in content_words(text) if w not in own)
+        if not evidence:
+            return hits
+        negated = _negates(text)
+        fit = {i: qualifier_fit(self.entries[i].name, evidence, negated) for i in hits}
+        best = max(fit.values())
+        return {i: t for i, t in hits.items() if fit[i] == best} if best[0] > 0 else hits
+
+    def _choose(self, text: str, query: str, hits: dict[int, int], how: str = "exact", whole: bool = False) -> Match:
+        """`_decide` among the variants the question states; the item's other variants are offered beside it."""
+        told = self._told(text, query, hits)
+        match = self._decide(query, told, how, whole)
+        if told is not hits and match.kind == "item":
+            answered = {e.name for e in match.items}
+            rest = [e for e in [*match.variants, *self._rank(hits)] if e.name not in answered]
+            match.variants = list({e.name: e for e in rest}.values())[:MAX_CHOICES]
+        return match
+
     def _decide(self, phrase: str, hits: Mapping[int, float], how: str = "exact", whole: bool = False) -> Match:
         ranked = self._rank(hits)
         if how == "exact":
@@ -299,16 +413,19 @@ class Index:
         for candidate in dict.fromkeys(filter(None, (phrase, first))):
             hits = self._exact(candidate)
             if hits:
-                return self._decide(candidate, hits, whole=True)
+                return self._choose(text, candidate, hits, whole=True)
+        tail, hits = self._compound(phrase)
+        if hits:
+            return self._choose(text, tail, hits)
         chunks = [] if kana else noun_chunks(phrase)
         for chunk in chunks:
             hits = {i: t for i, t in self._exact(chunk).items() if t < 2}  # not a part of a `・`-joined name
             if hits:
-                return self._decide(chunk, hits)
+                return self._choose(text, chunk, hits)
         for part in [phrase, *(c for c in chunks if len(c) >= MIN_CONTAINED_CHUNK)]:
             hits = self._containing(part)
             if hits:
-                return self._decide(part, hits, "containing")
+                return self._choose(text, part, hits, "containing")
         scores = self._near(phrase)
         ranked = sorted(scores, key=lambda i: (-scores[i], self.entries[i].priority, self.entries[i].position))
         if ranked and scores[ranked[0]] >= FUZZY_ANSWER:

@@ -120,6 +120,11 @@ def base_name(name: str) -> str:
     return _QUALIFIER.sub("", name).strip()
 
 
+def qualifiers(name: str) -> str:
+    """What the brackets of a name say: サポーター（金属入り） → 金属入り; empty for a name without any."""
+    return "・".join(m.group(0)[1:-1] for m in _QUALIFIER.finditer(unicodedata.normalize("NFKC", name)))
+
+
 def name_parts(name: str) -> list[str]:
     """The `・`-joined names inside one entry: オイルライター・ガスライター → both."""
     parts = [p.strip() for p in _PARTS.split(base_name(name))]

@@ -13,7 +13,7 @@ from bot.payload import encode_payload
 from services.common import previous_turn_actions, settings
 from services.faq import index as faq_index
 from services.garbage.actions import garbage_service, names_an_item
-from services.garbage.lookup import item_phrase
+from services.garbage.lookup import asks_disposal, item_phrase
 
 ITEM_LOOKUP = "action_garbage_lookup"
 
@@ -51,25 +51,28 @@ class ActionNluFallback(Action):
         return []
 
 
-def bare_item(tracker: Tracker) -> bool:
-    """The message is just an item of the city's garbage list, perhaps with a short word before it (「古い自転車」).
-    A question that merely contains one (「パスポートを申請したい」) is another service's, not a sorting question."""
+def about_an_item(tracker: Tracker) -> bool:
+    """The message is just an item of the city's garbage list, perhaps with a short word before it (「古い自転車」),
+    or names one and asks how to get rid of it (「金属製の駐車場ポールの出し方」). A question that merely
+    contains one (「パスポートを申請したい」, 「近くのコンビニはどこ」) is another service's, not a sorting question."""
     text = (tracker.latest_message.get("text") or "").strip().rstrip("?？。!！")
     if not text or text.startswith("/"):
         return False
     match = garbage_service().snapshot().index.lookup(text)
+    if match.kind != "none" and match.how == "exact" and asks_disposal(text):
+        return True
     phrase = item_phrase(text)
     return match.how in ("exact", "fuzzy") and len(phrase) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
 
 
 class ActionOutOfScope(Action):
-    """Out of scope, unless the message is just the name of something to throw away."""
+    """Out of scope, unless the message is about something to throw away."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if bare_item(tracker):
+        if about_an_item(tracker):
             return [FollowupAction(ITEM_LOOKUP)]
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

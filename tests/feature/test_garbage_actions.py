@@ -23,6 +23,7 @@ from services.garbage.actions import (
     ValidateGarbageAreaForm,
 )
 from services.garbage.models import GarbageMiss
+from services.general.actions import ActionOutOfScope
 from tests.support.garbage_support import demo_settings
 
 OFFICE_PHONE = "099-100-3333"  # offices.garbage.phone of the demo city
@@ -371,3 +372,35 @@ def test_each_category_is_described_as_city_yml_says_it_is_collected(env, domain
         ("エアコン", "utter_garbage_not_collected"),  # none
     ]:
         assert said in responses(lookup(domain, text, slots={"garbage_area": "浅野"})), text
+
+
+def test_the_variant_the_question_describes_is_answered_and_its_kin_offered(env, domain):
+    # issue 12's trial adoption of Tsu: the citizen named the material, so no choice is asked for
+    for text, item in [
+        ("金属入りのサポーターを捨てたい", "サポーター（金属入り）"),
+        ("金属のちりとりは何ごみ？", "ちりとり（金属製）"),
+        ("プラスチックの箸置きを捨てたいです", "箸置き（プラスチック製）"),
+        ("陶器のレンゲってどうやって捨てるの", "レンゲ（陶器製）"),
+        ("飲み薬のびんの出し方", "薬びん(飲み薬）"),
+    ]:
+        messages = lookup(domain, text)
+        assert answered(messages) == [item], text
+        assert "utter_garbage_choose_item" not in responses(messages), text
+    offered = next(m for m in lookup(domain, "金属のちりとり") if m["response"] == "utter_garbage_item_variants")
+    assert "ちりとり(プラスチック製)" in {b["title"] for b in offered["buttons"]}
+    messages = lookup(domain, "灯油ポンプを処分したい")  # nothing tells hand from battery: the citizen chooses
+    assert responses(messages)[0] == "utter_garbage_choose_item" and answered(messages) == []
+
+
+def test_out_of_scope_answers_a_disposal_question_about_a_listed_item(env, domain):
+    text = "金属製の駐車場ポールの出し方"  # read as out of scope (0.58) in the trial
+    messages, events = run(ActionOutOfScope(), domain, text, "general_out_of_scope")
+    assert messages == [] and events == [FollowupAction("action_garbage_lookup")]
+    assert answered(lookup(domain, text, "general_out_of_scope")) == ["駐車場ポール（金属製）"]
+    for other in (
+        "近くのコンビニはどこ",
+        "パスポートを申請したい",
+        "婚姻届の出し方",
+    ):  # item-like words, other services
+        messages, events = run(ActionOutOfScope(), domain, other, "general_out_of_scope")
+        assert responses(messages) == ["utter_out_of_scope"] and events == [], other

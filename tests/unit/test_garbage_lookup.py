@@ -13,6 +13,7 @@ import pytest
 from bot.settings import Settings
 from services.garbage.importers import import_configured
 from services.garbage.lookup import Entry, Index, head, item_phrase, listed
+from services.garbage.normalize import base_name
 from services.garbage.service import get_service
 from tests.conftest import FIXTURE_CITY
 from tests.support.garbage_support import demo_settings, migrated
@@ -183,3 +184,57 @@ def test_lookup_is_fast(demo_settings):
     for _ in range(200):
         index.lookup("スプレー缶は何ごみですか")
     assert (time.perf_counter() - start) / 200 < 0.05  # generous: speed is measured in bench/bench_garbage.py
+
+
+@pytest.fixture(scope="module")
+def demo_index(demo_settings):
+    """The demo city's whole lists: Kanazawa's 5374 set and Tsu's dictionary (issue 12's trial adoption of Tsu)."""
+    return get_service(demo_settings.database_url, demo_settings.data_dir).snapshot().index
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("金属入りのサポーターを捨てたい", "サポーター（金属入り）"),
+        ("金属製の駐車場ポールの出し方", "駐車場ポール（金属製）"),
+        ("金属のちりとりは何ごみ？", "ちりとり（金属製）"),
+        ("金属以外のちりとり", "ちりとり（金属以外）"),  # the qualifier that excludes metal, asked for as such
+        ("プラのちりとり", "ちりとり(プラスチック製)"),
+        ("プラスチックの箸置きを捨てたいです", "箸置き（プラスチック製）"),
+        ("木の箸置き", "箸置き（木製）"),
+        ("プラスチック製の枕干しの出し方を教えて", "枕干し（プラスチック製）"),
+        ("プラスチックの鍋立ては何ごみですか", "鍋立て（プラスチック製）"),
+        ("電池式の灯油ポンプを捨てたい", "灯油ポンプ・石油ポンプ（電池式）"),
+        ("水銀を含まない体温計", "体温計（水銀を含まない）"),
+    ],
+)
+def test_the_variant_whose_qualifier_the_question_states_answers(demo_index, text, name):
+    match = demo_index.lookup(text)
+    assert (match.kind, match.best.name) == ("item", name), [e.name for e in match.items]
+    assert len({e.name for e in match.items}) == 1
+    family = {e.name for e in demo_index.lookup(base_name(name)).items}
+    assert {e.name for e in match.variants} <= family - {name}  # the other kinds stay on offer
+
+
+def test_only_a_real_ambiguity_offers_the_variants(demo_index):
+    match = demo_index.lookup("灯油ポンプを処分したい")  # hand or battery: nothing in the question tells
+    assert match.kind == "choices"
+    assert {e.name for e in match.items} == {"灯油ポンプ・石油ポンプ（手動）", "灯油ポンプ・石油ポンプ（電池式）"}
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("陶器のレンゲってどうやって捨てるの", "レンゲ（陶器製）"),  # the thing named last, not the material before it
+        ("飲み薬のびんの出し方", "薬びん(飲み薬）"),  # a name inside the compound, 飲み薬 choosing its variant
+        ("古い自転車", "自転車"),
+    ],
+)
+def test_the_longest_name_the_phrase_ends_with_wins(demo_index, text, name):
+    match = demo_index.lookup(text)
+    assert (match.kind, match.best.name) == ("item", name), [e.name for e in match.items]
+
+
+def test_a_name_read_in_kana_keeps_its_real_ambiguity(demo_index):
+    match = demo_index.lookup("くすりびんの捨て方")
+    assert match.kind == "choices" and {e.name for e in match.items} == {"薬びん(飲み薬）", "薬びん(飲み薬以外）"}
