@@ -23,6 +23,8 @@ from .normalize import text_key
 
 AREA_ENTITIES = ("area", "garbage_area")  # the entities whose examples are districts
 _QUALIFIER = re.compile(r"[（(].*?[）)]")
+# The word ends there: no kanji or katakana follows, other than 類 or 等, which only qualify it (びん類).
+_NOUN_GOES_ON = r"(?!(?![類等])[\u3400-\u9fff\u30a1-\u30fa\u30fc])"
 
 
 def city_check(settings: Settings) -> list[CityCheck]:
@@ -99,6 +101,12 @@ def _take(names: list[str], text: str) -> tuple[list[str], str]:
     return found, text
 
 
+def _alone(name: str, text: str) -> bool:
+    """`name` stands as a word somewhere in `text`, not only as the start of a longer noun: 小型家電回収ボックス and
+    小型家電リサイクル法 are what every city calls them, 小型家電 alone is the demo's category."""
+    return re.search(re.escape(name) + _NOUN_GOES_ON, text) is not None
+
+
 def _files_naming_districts(settings: Settings, areas: set[str]) -> list[Path]:
     """The NLU examples, the domain's replies and the booking rules (capacities per area). Without collection areas
     the examples' place names only teach how a collection-day question is worded: any name does, so they are not
@@ -145,7 +153,8 @@ def foreign_categories(settings: Settings, city: dict[str, str], demo: dict[str,
         doc = read_yaml(path, with_lines=True) or {}
         for entry in (doc.get("faq") or {}).get("entries") or []:
             text = str(entry.get("answer", ""))
-            named = _take(others, _take(own, text)[1])[0]  # 空きびん is this city's, whatever びん is elsewhere
+            rest = _take(own, text)[1]  # 空きびん is this city's, whatever びん is elsewhere
+            named = [n for n in _take(others, rest)[0] if _alone(n, rest)]
             if named:
                 found.append(
                     CityCheck(

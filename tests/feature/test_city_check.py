@@ -125,7 +125,7 @@ def test_a_city_without_booking_is_not_asked_for_a_fee_table(city, capsys):
 def test_faq_answers_are_checked_not_the_citizens_words(city, capsys):
     """The demo's FAQ files, copied unchanged, are templates of the city's city.yml: not a finding. What is: an
     answer (not a title or an example question) naming a category the city does not have, and the demo's name in a
-    title or an answer."""
+    title or an answer. A longer noun beginning with a category's name (小型家電回収ボックス) is not that category."""
     shutil.copyfile(DEMO / "faq" / "certificates.yml", city / "faq" / "certificates.yml")
     entry = (
         "  - id: garbage_burnable_test\n    title: 燃やすごみの出し方\n    examples: [燃やすごみはいつ出すの]\n"
@@ -133,7 +133,8 @@ def test_faq_answers_are_checked_not_the_citizens_words(city, capsys):
     )
     faq = city / "faq" / "burnable.yml"
     faq.write_text(
-        "faq:\n  entries:\n" + entry.format(answer="{city.name}では普通ごみとして出してください。"), encoding="utf-8"
+        "faq:\n  entries:\n" + entry.format(answer="{city.name}では普通ごみです。スマホは「小型家電回収ボックス」へ。"),
+        encoding="utf-8",
     )
     lines = check(capsys)[1]
     assert not [line for line in lines if line.startswith(("faq/certificates.yml  ", "faq/burnable.yml"))]
