@@ -80,7 +80,8 @@ class LinearSVCIntentClassifier(Component):
         model.fit(X, y)
         calibrated = model.calibrated_classifiers_[0]
         self.classes = [str(c) for c in model.classes_]
-        self.coef = np.ascontiguousarray(calibrated.estimator.coef_.T)  # features × classes
+        # features × classes, in single precision: the largest array of the model, and half the memory
+        self.coef = np.ascontiguousarray(calibrated.estimator.coef_.T, dtype=np.float32)
         self.intercept = calibrated.estimator.intercept_.copy()
         self.sigmoid_a = np.array([c.a_ for c in calibrated.calibrators])
         self.sigmoid_b = np.array([c.b_ for c in calibrated.calibrators])
@@ -115,7 +116,7 @@ class LinearSVCIntentClassifier(Component):
         classifier = cls(config, context)
         classifier.classes = list(read_state(directory)["classes"])
         arrays = read_arrays(directory)
-        classifier.coef = np.ascontiguousarray(arrays["coef"])
+        classifier.coef = np.ascontiguousarray(arrays["coef"], dtype=np.float32)
         classifier.intercept, classifier.sigmoid_a, classifier.sigmoid_b = (
             arrays["intercept"],
             arrays["sigmoid_a"],
