@@ -329,17 +329,21 @@ class Index:
     def _compound(self, phrase: str) -> tuple[str, dict[int, int]]:
         """The longest list name the phrase ends with, as typed or with its の dropped: 「飲み薬のびん」 → 薬びん,
         「陶器のレンゲ」 → レンゲ (the last noun names the thing, the words before it say which). A name starting
-        inside a word must have three characters or more (電池 is not asked about in 単三電池)."""
+        inside a word must have three characters or more (電池 is not asked about in 単三電池); a one-character
+        name must be a word after の (机 of 金属製の机)."""
         kana = is_kana(text_key(phrase))  # Sudachi cuts kana-only text into nonsense: taken whole
         words = [phrase] if kana else [t.text for t in tokens(phrase)]
         tails: set[str] = set()
         for kept in (words, [w for w in words if w != "の"]):
             starts = {len("".join(kept[:k])) for k in range(len(kept))}
+            after_no = {len("".join(kept[:k])) for k in range(1, len(kept)) if kept[k - 1] == "の"}
             text = "".join(kept)
             tails.update(
                 text[s:]
-                for s in range(len(text) - 1)
-                if (s in starts and not kana) or len(text) - s >= MIN_CONTAINED_CHUNK
+                for s in range(len(text))
+                if len(text) - s >= MIN_CONTAINED_CHUNK
+                or (s in starts and not kana and len(text) - s > 1)
+                or (s in after_no and _kanji(text[s:]))  # 机 of 金属製の机, not 缶 of スプレ缶
             )
         for tail in sorted(tails, key=len, reverse=True):
             hits = self._keys.get(text_key(tail), {}) if text_key(tail) not in _NOT_ITEMS else {}

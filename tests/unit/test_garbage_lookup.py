@@ -228,6 +228,8 @@ def test_only_a_real_ambiguity_offers_the_variants(demo_index):
         ("陶器のレンゲってどうやって捨てるの", "レンゲ（陶器製）"),  # the thing named last, not the material before it
         ("飲み薬のびんの出し方", "薬びん(飲み薬）"),  # a name inside the compound, 飲み薬 choosing its variant
         ("古い自転車", "自転車"),
+        ("金属製の机の出し方", "机（金属製）"),  # a one-character name after の
+        ("耐熱ガラス製の鍋の出し方", "鍋（耐熱ガラス製）"),
     ],
 )
 def test_the_longest_name_the_phrase_ends_with_wins(demo_index, text, name):
