@@ -2,9 +2,10 @@
 
 The engine checks what every city has: anything marked `sample: true` (city.yml, an FAQ entry...), files that are
 the demo city's unchanged (not the FAQ: its answers are templates filled from the city's own city.yml), the demo
-city's phone numbers and URLs wherever they were copied to, its name in FAQ answers, and city.yml's `formats` (as
-`bot run` reads them). Each feature adds what only it knows through `Feature.city_check` (the garbage feature:
-unmapped labels, other cities' district names and categories). The demo city is the project's own `data/` folder.
+city's phone numbers and URLs wherever they were copied to, its name in FAQ answers, city.yml's `formats` (as
+`bot run` reads them), and replies a city's own domain.yml lacks. Each feature adds what only it knows through
+`Feature.city_check` (the garbage feature: unmapped labels, other cities' district names and categories). The demo
+city is the project's own `data/` folder.
 
 Fees equal to the demo's are not reported: most are the same in most cities (住民票 300円), so an equal value is no
 sign of a leftover; the profile's `sample: true` stays until staff have checked every value (ADOPTING.md, step 3).
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .city import load_city
+from .domain import Domain
 from .errors import ConfigError
 from .features import CityCheck, features
 from .formats import load_formats
@@ -137,6 +139,22 @@ def demo_name_in_faq(settings: Settings) -> list[CityCheck]:
     ]
 
 
+def stale_domain(settings: Settings) -> list[CityCheck]:
+    """Replies of the project's domain.yml that the city's own copy lacks: the features would say nothing there (a
+    copy stops following the project's updates; ADOPTING.md, step 6)."""
+    project = settings.project_dir / "domain.yml"
+    if settings.domain_file.resolve() == project.resolve():
+        return []
+    missing = sorted(set(Domain.load(project).responses) - set(Domain.load(settings.domain_file).responses))
+    return [
+        CityCheck(
+            where(settings, settings.domain_file),
+            f"lacks `{name}`, a reply of the project's domain.yml: copy it over (diff the two files)",
+        )
+        for name in missing
+    ]
+
+
 def formats(settings: Settings) -> list[CityCheck]:
     """city.yml's `formats`, read as `bot run` and the replies read them: a pattern that would fail, said here."""
     try:
@@ -152,7 +170,7 @@ def formats(settings: Settings) -> list[CityCheck]:
 def run(settings: Settings) -> list[CityCheck]:
     """Every finding, the engine's first, then each feature's."""
     found = samples(settings) + unchanged_demo_files(settings) + demo_contacts(settings) + demo_name_in_faq(settings)
-    found += formats(settings)
+    found += formats(settings) + stale_domain(settings)
     for feature in features():
         if feature.city_check:
             found += feature.city_check(settings)

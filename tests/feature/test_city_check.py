@@ -160,3 +160,11 @@ def test_a_broken_formats_pattern_is_listed(city, capsys):
     status, lines = check(capsys)
     assert status == 1
     assert [line for line in lines if "`formats.date` uses ['day', 'month', 'youbi']" in line]
+
+
+def test_a_citys_own_domain_lacking_a_reply_of_the_projects_is_listed(city, capsys):
+    """A copied domain.yml stops following the project's: a reply added since would be silently missing."""
+    edit(city / "domain.yml", "  utter_bulky_booking_off:", "  utter_bulky_booking_off_old:")
+    status, lines = check(capsys)
+    assert status == 1
+    assert [line for line in lines if line.startswith("domain.yml  lacks `utter_bulky_booking_off`")]
