@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+# The longest a caller waits for another's rebuild of the same value before building it itself.
+WAIT_S = 2.0
 
 
 def stamps(files: Iterable[str | Path]) -> tuple[tuple[Any, ...], ...]:
@@ -34,23 +36,29 @@ class FileCache(Generic[T]):
     """`load(*args)` cached per `args`, rebuilt when any of the files named at the call changes.
 
     Only the latest value per `args` is kept, for at most `maxsize` different `args`. A file changed while it
-    is being read is read again on the next call (its stamp is taken before reading). One rebuild at a time: the
-    callers that find the same change wait for it instead of each reading the files again (after a console publish,
-    every busy request thread would otherwise rebuild the FAQ index at once)."""
+    is being read is read again on the next call (its stamp is taken before reading). One rebuild at a time per
+    `args`: the callers that find the same change wait for it instead of each reading the files again (after a
+    console publish, every busy request thread would otherwise rebuild the FAQ index at once), while a rebuild for
+    other `args` (another city, another database) never waits behind it."""
 
     def __init__(self, load: Callable[..., T], maxsize: int = 8):
         self._load = load
         self._maxsize = maxsize
         self._entries: OrderedDict[tuple, tuple[tuple, T]] = OrderedDict()
         self._lock = threading.Lock()
-        self._building = threading.RLock()
+        self._building: dict[tuple, threading.RLock] = {}
 
     def get(self, files: Iterable[str | Path], *args: Hashable, version: Hashable = None) -> T:
         stamp = (stamps(files), version)
         fresh = self._fresh(args, stamp)
         if fresh is not None:
             return fresh[0]
-        with self._building:
+        with self._lock:
+            building = self._building.setdefault(args, threading.RLock())
+        # A bounded wait: a load may need what its waiter holds (a database connection or row lock taken before
+        # the call), and a lock that waited forever for it would hang both. Past the bound, load as if alone.
+        waited = building.acquire(timeout=WAIT_S)
+        try:
             fresh = self._fresh(args, stamp)  # another caller rebuilt it while this one waited
             if fresh is not None:
                 return fresh[0]
@@ -59,7 +67,11 @@ class FileCache(Generic[T]):
                 self._entries[args] = (stamp, value)
                 self._entries.move_to_end(args)
                 while len(self._entries) > self._maxsize:
-                    self._entries.popitem(last=False)
+                    dropped, _ = self._entries.popitem(last=False)
+                    self._building.pop(dropped, None)
+        finally:
+            if waited:
+                building.release()
         return value
 
     def _fresh(self, args: tuple, stamp: tuple) -> tuple[T] | None:

@@ -103,3 +103,52 @@ def test_callers_that_find_the_same_change_wait_for_one_rebuild(tmp_path):
     for t in threads:
         t.join()
     assert seen == ["new answer"] * 6 and len(reads) == 2
+
+
+def test_a_rebuild_for_other_arguments_never_waits_behind_a_slow_one(tmp_path):
+    """Another city's (or database's) value is built at once while one value's rebuild is stuck."""
+    import threading
+    import time
+
+    release = threading.Event()
+
+    def load(path):
+        if path.name == "stuck.yml":
+            release.wait(5)
+        return path.name
+
+    cache = FileCache(load)
+    stuck, other = tmp_path / "stuck.yml", tmp_path / "other.yml"
+    threading.Thread(target=cache.get, args=([stuck], stuck), daemon=True).start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert cache.get([other], other) == "other.yml"
+    assert time.monotonic() - started < 0.5
+    release.set()
+
+
+def test_a_caller_waits_a_bounded_time_for_anothers_rebuild_then_builds_itself(tmp_path, monkeypatch):
+    """A rebuild that needs what its waiter holds (a connection, a row lock) must not hang them both."""
+    import threading
+    import time
+
+    from bot import filecache
+
+    monkeypatch.setattr(filecache, "WAIT_S", 0.2)
+    release = threading.Event()
+    first = threading.Event()
+
+    def load(path):
+        if not first.is_set():
+            first.set()
+            release.wait(5)  # the first build waits for something the second caller would hold
+        return "built"
+
+    cache = FileCache(load)
+    f = tmp_path / "faq.yml"
+    threading.Thread(target=cache.get, args=([f], f), daemon=True).start()
+    first.wait(1)
+    started = time.monotonic()
+    assert cache.get([f], f) == "built"
+    assert 0.15 < time.monotonic() - started < 1.0
+    release.set()
