@@ -80,12 +80,16 @@ def items() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def ask(url: str, sender: str, text: str) -> str:
+def messages(url: str, sender: str, text: str) -> list[dict]:
     response = requests.post(
         f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT
     )
     assert response.status_code == 200
-    return "\n".join(m.get("text") or "" for m in response.json())
+    return response.json()
+
+
+def ask(url: str, sender: str, text: str) -> str:
+    return "\n".join(m.get("text") or "" for m in messages(url, sender, text))
 
 
 def squeeze(text: str) -> str:
@@ -123,14 +127,6 @@ def test_its_items_get_their_own_category_and_notes_in_everyday_phrasings(adopte
     rate = sum(correct.values()) / (SAMPLE * len(PHRASINGS))
     print({p: correct[p] / SAMPLE for p in PHRASINGS}, f"overall {rate:.3f}", *misses, sep="\n")
     assert rate >= FLOOR, misses
-
-
-def messages(url: str, sender: str, text: str) -> list[dict]:
-    response = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT
-    )
-    assert response.status_code == 200
-    return response.json()
 
 
 def test_without_booking_rules_bulky_waste_goes_to_the_office(adopted, server):
