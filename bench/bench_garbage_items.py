@@ -5,6 +5,8 @@ garbage sources into a fresh SQLite file, and asks the real engine about a seede
 source's items in everyday phrasings. An answer is correct when one of the replies is exactly that item's own
 answer (`utter_garbage_item` / `utter_garbage_item_notes` with its name, category and notes). It also counts
 replies that offer the item as a choice among its variants, and questions that started a booking form.
+Items whose name ends in a bracketed qualifier are also asked with the qualifier before the base name, as
+citizens say it (ちりとり（金属製） → 「金属製のちりとりの出し方」); that phrasing is scored on its own.
 
     python -m bench.bench_garbage_items [--data data] [--sources kanazawa tsu] [--sample 200] [--seed 12] [--write]
 """
@@ -32,6 +34,8 @@ from services.garbage.service import GarbageService
 SECTION = "## Item questions through the bot (issue 12)"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PHRASINGS = ("{}は何ごみ", "{}を捨てたい", "{}の出し方", "{}ってどうやって捨てるの")
+QUALIFIED = "{qualifier}の{base}の出し方"  # asked only of names ending in a qualifier; not in the overall figure
+_ENDS_QUALIFIED = re.compile(r"^(?P<base>[^（(]+?)\s*[（(](?P<qualifier>[^（()）]+)[)）]$")
 TARGET = 98.0
 BOOKING_FORM = "bulky_booking_form"
 
@@ -71,6 +75,12 @@ def sample_items(service: GarbageService, source: str, sample: int, seed: int) -
     return [first[n] for n in picked]
 
 
+def qualified_question(name: str) -> str | None:
+    """「金属製のちりとりの出し方」 for ちりとり（金属製）; None for a name without a qualifier at its end."""
+    m = _ENDS_QUALIFIED.match(name)
+    return QUALIFIED.format(**m.groupdict()) if m else None
+
+
 def ask(engine: Engine, sender: str, text: str) -> tuple[list[dict], bool]:
     replies = engine.handle_message(sender, text)
     state = engine.store.load(sender, "rest")[0] or {}
@@ -80,31 +90,39 @@ def ask(engine: Engine, sender: str, text: str) -> tuple[list[dict], bool]:
 
 def run_source(engine: Engine, service: GarbageService, source: str, sample: int, seed: int) -> dict:
     items = sample_items(service, source, sample, seed)
+    asked: Counter[str] = Counter()
     correct: Counter[str] = Counter()
-    chooses_self, booking, misses = 0, 0, []
+    chooses_self, booking = 0, 0
+    misses: dict[str, list[tuple[str, str]]] = {"four": [], QUALIFIED: []}
     for n, entry in enumerate(items):
         wanted = expected_texts(engine, entry, service)
-        for p, phrasing in enumerate(PHRASINGS):
-            text = phrasing.format(entry.name)
-            replies, booked = ask(engine, f"bench-{source}-{n}-{p}", text)
+        questions = [(p, p.format(entry.name)) for p in PHRASINGS]
+        qualified = qualified_question(entry.name)
+        if qualified:
+            questions.append((QUALIFIED, qualified))
+        for k, (phrasing, text) in enumerate(questions):
+            replies, booked = ask(engine, f"bench-{source}-{n}-{k}", text)
             texts = [r.get("text", "") for r in replies]
             titles = [b.get("title") for r in replies for b in r.get("buttons") or []]
             ok = any(t in wanted for t in texts) and entry.name not in titles
+            asked[phrasing] += 1
             correct[phrasing] += ok
             chooses_self += entry.name in titles and not any(t in wanted for t in texts)
             booking += booked
             if not ok:
-                misses.append((text, texts[0][:60] if texts else ""))
-    asked = len(items) * len(PHRASINGS)
+                misses["four" if phrasing in PHRASINGS else QUALIFIED].append((text, texts[0][:60] if texts else ""))
+    four = sum(asked[p] for p in PHRASINGS)
     return {
         "source": source,
         "items": len(items),
-        "asked": asked,
-        "correct": 100 * sum(correct.values()) / asked,
+        "asked": four,
+        "correct": 100 * sum(correct[p] for p in PHRASINGS) / four,
         "by_phrasing": {p: 100 * correct[p] / len(items) for p in PHRASINGS},
+        "qualified": (100 * correct[QUALIFIED] / asked[QUALIFIED] if asked[QUALIFIED] else 0.0, asked[QUALIFIED]),
         "chooses_self": chooses_self,
         "booking": booking,
-        "misses": misses,
+        "misses": misses["four"],
+        "qualified_misses": misses[QUALIFIED],
     }
 
 
@@ -124,23 +142,27 @@ def report(rows: list[dict], args: argparse.Namespace, seconds: float) -> str:
         "category and notes) and the item is not offered as a choice. `choice` counts questions whose reply",
         "offered the item among its variants instead of answering; `booking` counts questions that started",
         f"a booking form. Target (issue 12): ≥ {TARGET:.0f}% on the Kanazawa and Tsu lists, no choices.",
+        f"`questions` and `correct %` are the four phrasings'; 「{QUALIFIED.format(qualifier='Q', base='X')}」 is",
+        "asked only of the sampled names ending in a qualifier Q (X（Q）), scored on its own (how many in brackets);",
+        "`choice` and `booking` count all five.",
         "",
         "| source | items | questions | correct % | "
         + " | ".join(f"「{p.format('X')}」 %" for p in PHRASINGS)
-        + " | choice | booking |",
-        "|---|---|---|---|" + "---|" * len(PHRASINGS) + "---|---|",
+        + f" | 「{QUALIFIED.format(qualifier='Q', base='X')}」 % | choice | booking |",
+        "|---|---|---|---|" + "---|" * len(PHRASINGS) + "---|---|---|",
     ]
     for r in rows:
         cells = [r["source"], str(r["items"]), str(r["asked"]), f"{r['correct']:.1f}"]
         cells += [f"{r['by_phrasing'][p]:.1f}" for p in PHRASINGS]
-        cells += [str(r["chooses_self"]), str(r["booking"])]
+        cells += [f"{r['qualified'][0]:.1f} ({r['qualified'][1]})", str(r["chooses_self"]), str(r["booking"])]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for r in rows:
-        if r["misses"]:
-            shown = "; ".join(f"{q} → {a}" for q, a in r["misses"][:8])
-            lines.append(f"Misses ({r['source']}, first {min(8, len(r['misses']))} of {len(r['misses'])}): {shown}")
-            lines.append("")
+        for label, missed in (("", r["misses"]), (", qualifier first", r["qualified_misses"])):
+            if missed:
+                shown = "; ".join(f"{q} → {a}" for q, a in missed[:8])
+                lines.append(f"Misses ({r['source']}{label}, first {min(8, len(missed))} of {len(missed)}): {shown}")
+                lines.append("")
     return "\n".join(lines)
 
 
@@ -177,7 +199,7 @@ def main() -> int:
     print(text)
     if args.misses:
         for r in rows:
-            for q, a in r["misses"]:
+            for q, a in [*r["misses"], *r["qualified_misses"]]:
                 print(f"{r['source']}\t{q}\t{a}")
     if args.write:
         write_section(text)
