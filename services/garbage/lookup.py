@@ -341,14 +341,18 @@ class Index:
             tails.update(
                 text[s:]
                 for s in range(len(text))
-                if len(text) - s >= MIN_CONTAINED_CHUNK
-                or (s in starts and not kana and len(text) - s > 1)
-                or (s in after_no and _kanji(text[s:]))  # 机 of 金属製の机, not 缶 of スプレ缶
+                if text_key(text[s])  # not from a long-vowel mark: ー缶 would be 缶
+                and (
+                    len(text) - s >= MIN_CONTAINED_CHUNK
+                    or (s in starts and not kana and len(text) - s > 1)
+                    or (s in after_no and _kanji(text[s:]))  # 机 of 金属製の机, not 缶 of スプレ缶
+                )
             )
         for tail in sorted(tails, key=len, reverse=True):
-            hits = self._keys.get(text_key(tail), {}) if text_key(tail) not in _NOT_ITEMS else {}
-            if hits:  # a `・`-joined part only when no name has it whole (灯油ポンプ・石油ポンプ（手動）)
-                return tail, {i: t for i, t in hits.items() if t < 2} or dict(hits)
+            # as typed before as read, a `・`-joined part only when no name has it whole (灯油ポンプ・石油ポンプ（手動）)
+            hits = self._exact(tail) if text_key(tail) not in _NOT_ITEMS else {}
+            if hits:
+                return tail, hits
         return "", {}
 
     def _told(self, text: str, query: str, hits: dict[int, int]) -> dict[int, int]:
