@@ -59,9 +59,11 @@ def about_an_item(tracker: Tracker) -> bool:
     if not text or text.startswith("/"):
         return False
     match = garbage_service().snapshot().index.lookup(text)
-    if match.kind != "none" and match.how == "exact" and asks_disposal(text):
-        return True
     phrase = item_phrase(text)
+    # the thing to get rid of is the item, not a word before it (「ペットが死んだので処分したい」 is no ペットボトル)
+    ends_with_item = phrase.replace("の", "").endswith(match.query.replace("の", ""))
+    if match.kind != "none" and match.how == "exact" and asks_disposal(text) and ends_with_item:
+        return True
     return match.how in ("exact", "fuzzy") and len(phrase) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
 
 
