@@ -28,6 +28,8 @@ MATCHING = {
     "services/booking/fees.py::_KANJI_DIGITS": "numbers in an item list",
     "services/booking/fees.py::_FILLER": "words that are not items",
     "services/booking/fees.py::to_int": "kanji numbers",
+    "services/garbage/citycheck.py::_NOUN_GOES_ON": "a pattern: a category name that only starts a longer noun",
+    "services/general/actions.py::about_an_item": "the particle の between a qualifier and an item's name",
     "services/faq/selector.py::": "Sudachi part-of-speech names and negation words the FAQ selector matches",
     "services/garbage/importers/standard.py::STANDARD_COLUMNS": "the open-data format's column names",
     "services/garbage/importers/standard.py::parse_standard": "the open-data format's column names",
