@@ -52,8 +52,12 @@ def cmd_run(args, settings: Settings) -> int:
     # waitress warns once per queued request under load; writing those lines from its I/O thread stalls
     # every connection whenever the disk is busy (measured: LINE ack p99 310 ms → 55 ms, bench/RESULTS.md).
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # poll(), not waitress's default select(): select() stops the server for good once a socket's descriptor
+    # number passes 1,023 (a busy process with many database connections and clients gets there).
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="citybot")
+        server = create_server(
+            app, host=args.host, port=args.port, threads=args.threads, ident="citybot", asyncore_use_poll=True
+        )
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
@@ -77,7 +81,9 @@ def serve_internal(app, settings: Settings) -> None:
 
     host, port = settings.console_host, settings.console_port
     try:
-        server = create_server(on_listener(app, INTERNAL), host=host, port=port, threads=2, ident="citybot-console")
+        server = create_server(
+            on_listener(app, INTERNAL), host=host, port=port, threads=2, ident="citybot-console", asyncore_use_poll=True
+        )
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise

@@ -181,7 +181,8 @@ class LiveServer:
         from waitress.server import create_server
 
         self.port = free_port()
-        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=self.THREADS)
+        # poll() as `bot run` (bot/cli.py): a long test run opens more than 1,024 descriptors, past select()'s reach
+        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=self.THREADS, asyncore_use_poll=True)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"
 
