@@ -26,3 +26,10 @@ def previous_turn_actions(tracker: Tracker) -> list[str]:
     if len(users) < 2:
         return []
     return [e.get("name") or "" for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "action"]
+
+
+def this_turn_actions(tracker: Tracker) -> list[str]:
+    """Names of the actions the bot has run since the latest user message, in order."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    start = users[-1] + 1 if users else 0
+    return [e.get("name") or "" for e in tracker.events[start:] if e.get("event") == "action"]

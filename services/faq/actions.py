@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.payload import encode_payload
 from services.common import profile, settings
-from services.garbage.actions import names_an_item
+from services.garbage.actions import asks_about_an_item
 
 from . import index as faq_index
 
@@ -45,11 +45,14 @@ class ActionAnswerFaq(Action):
         entry = index.entries.get(wanted) if wanted else None
         if entry is None:
             intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-            # A bare item name (「スプレー缶」) is answered from the city's own sorting data, not a general FAQ; a
+            text = tracker.latest_message.get("text") or ""
+            # An item is answered first from the city's own sorting data (its category, fee and day); on a topic's
+            # question (「乾電池の出し方」) the topic's entry follows, once the lookup hands back with it chosen. A
             # question about dumping or burning (「庭で落ち葉を燃やしてもいい？」) asks about that, whatever it names.
-            if intent.startswith("garbage_") and intent not in NOT_SORTING and names_an_item(tracker):
-                return [FollowupAction("action_garbage_lookup")]
-            entry = index.best(intent, tracker.latest_message.get("text") or "")
+            if intent.startswith("garbage_") and intent not in NOT_SORTING and asks_about_an_item(tracker):
+                topic = index.best(intent, text)
+                return [SlotSet("faq_id", topic.id if topic else None), FollowupAction("action_garbage_lookup")]
+            entry = index.best(intent, text)
         if entry is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet("faq_id", None)]

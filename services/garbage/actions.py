@@ -15,12 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.clock import now
-from services.common import settings
+from services.common import settings, this_turn_actions
 from services.general.forms import LeavesOnBack, quit_buttons
 
 from . import answers
 from .collection import collection_kinds
-from .lookup import Index, Match, item_phrase
+from .lookup import Index, Match, asks_disposal, item_phrase
 from .service import GarbageService, get_service
 from .wording import Wording
 
@@ -29,6 +29,8 @@ AREA_FORM = "garbage_area_form"
 # A message this short that names a known item is a question about that item, whatever the classifier said.
 BARE_ITEM_MAX_CHARS = 20
 GARBAGE_INTENTS = "garbage_"
+TOPIC_ANSWER = "action_answer_faq"
+TOPIC_SLOT = "faq_id"
 MIN_CONTAINED_CHARS = 3  # 「USBメモリ」 inside 「USBメモリなどの記録媒体」; shorter words sit inside too many names
 
 
@@ -105,6 +107,19 @@ def names_an_item(tracker: Tracker) -> bool:
     return bool(found) and (garbage or found[0].query == phrase)
 
 
+def asks_about_an_item(tracker: Tracker) -> bool:
+    """A garbage topic's question about one item of the list, which its row answers beside the topic's entry: it
+    asks how to get rid of the item (「乾電池の出し方」), or its whole phrase is the item (「スプレー缶って穴をあけるの？」).
+    「粗大ごみのシールってどこに貼ればいいの」 names シール, but asks about the sticker."""
+    if not names_an_item(tracker):
+        return False
+    text: str = tracker.latest_message.get("text") or ""
+    if asks_disposal(text):
+        return True
+    match = garbage_service().snapshot().index.lookup(item_phrase(text))
+    return match.kind != "none" and match.how == "exact" and match.whole
+
+
 def item_matches(index: Index, text: str, entity: str | None) -> list[Match]:
     """The items a message asks about: a button's exact name, else the text, else the NLU's entity."""
     if _is_payload(text):  # a button carries the exact item name
@@ -132,8 +147,13 @@ class ActionGarbageLookup(Action):
                 service.log_miss(match.query, [e.name for e in match.items])
         area = snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
         ctx = answer_context(service, domain)
-        send_replies(dispatcher, answers.match_replies(matches, snap.index, ctx, area))
-        return []
+        replies = answers.match_replies(matches, snap.index, ctx, area)
+        # A topic's question that named an item (「乾電池の出し方」): the FAQ answer that sent it here chose the
+        # topic's entry, which follows the item's row and says whom to ask.
+        before = [a for a in this_turn_actions(tracker) if a != self.name()]  # whether or not this one is listed yet
+        topic_follows = bool(tracker.get_slot(TOPIC_SLOT)) and before[-1:] == [TOPIC_ANSWER]
+        send_replies(dispatcher, [r for r in replies if not (topic_follows and r == answers.CONTACT)])
+        return [FollowupAction(TOPIC_ANSWER)] if topic_follows else []
 
 
 class ActionCollectionSchedule(Action):

@@ -64,7 +64,9 @@ def about_an_item(tracker: Tracker) -> bool:
     ends_with_item = phrase.replace("の", "").endswith(match.query.replace("の", ""))
     if match.kind != "none" and match.how == "exact" and asks_disposal(text) and ends_with_item:
         return True
-    return match.how in ("exact", "fuzzy") and len(phrase) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
+    # a message that is just the name, perhaps with a word before it; 「市民プールは何時から」 asks something else
+    bare = len(text) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
+    return match.how in ("exact", "fuzzy") and bare
 
 
 class ActionOutOfScope(Action):

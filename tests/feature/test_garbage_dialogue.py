@@ -86,3 +86,28 @@ def test_a_sentence_that_merely_begins_with_an_item_is_not_a_garbage_question(bo
     import_configured(bot_env)
     say("自転車が盗まれた", sender="stolen")
     assert "action_garbage_lookup" not in last_actions(engine, "stolen")
+
+
+def test_a_topic_question_naming_an_item_gets_the_row_then_the_topic_entry(bot_env, say, engine):
+    import_configured(bot_env)
+    replies = say("ボタン電池の捨て方を教えてください", sender="button-cell")
+    texts = [m["text"] for m in replies]
+    assert texts[0].startswith("「ボタン電池」は「")  # the city's own row first: its category
+    assert "ボタン電池回収缶" in texts[-1]  # then the topic's entry, which says where it goes
+    assert not any(t.startswith("ご不明な点は") for t in texts)  # the entry ends the reply, not the row's contact
+    assert last_actions(engine, "button-cell") == ["action_answer_faq", "action_garbage_lookup", "action_answer_faq"]
+
+
+def test_a_topic_question_that_merely_contains_an_item_name_gets_only_the_topic(bot_env, say, engine):
+    import_configured(bot_env)
+    replies = say("粗大ごみのシールってどこに貼ればいいの", sender="sticker")
+    assert "action_garbage_lookup" not in last_actions(engine, "sticker")
+    assert not any("「シール」は" in m["text"] for m in replies)
+    assert "粗大ごみ処理券" in replies[0]["text"]
+
+
+def test_another_service_naming_an_item_is_declined_not_sorted(bot_env, say, engine):
+    import_configured(bot_env)
+    replies = say("市民プールは何時から開いてる", sender="pool")
+    assert "action_garbage_lookup" not in last_actions(engine, "pool")
+    assert "お答えできません" in replies[0]["text"]
