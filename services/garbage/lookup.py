@@ -57,6 +57,7 @@ _TAILS = [
 # A question about getting rid of something (「…の出し方」「…を処分したい」), whatever the classifier read it as.
 _DISPOSAL = re.compile(
     r"出し方|だしかた|出しかた|捨て方|すてかた|捨てかた|(何|なに|なん)(ごみ|ゴミ)|(捨て|すて)(たい|る|ます|れば|ても)|処分|廃棄|分別"
+    r"|(どう|どうやって|どのように)(して)?(出|だ|捨て|すて)|出せ(る|ます)|出して(も)?(いい|よい|大丈夫)"
 )
 _LEADING = re.compile(r"^(すみません|すいません|あの|えっと|ちょっと|ごみの分別で|分別で|質問です)[、,。\s]*")
 _CHUNK_POS = {"名詞", "接頭辞", "接尾辞"}
