@@ -9,12 +9,12 @@ from tests.conftest import PROJECT_DIR
 
 BLIND_SET = PROJECT_DIR / "tests" / "blind" / "blind_set.yml"
 # Floors about 3 points under the figures of bench/RESULTS.md ("NLU on unseen wording"); raise them with the figures.
-# Reported 2026-11-28 (second run, b83c0c4): intent 94.4%, answer 86.3%, out-of-scope declined 95.7%, in-scope
-# fallback 2.9% (first run: 92.4 / 82.5 / 95.7 / 2.4%).
-MIN_INTENT_ACCURACY = 0.91
-MIN_ANSWER_ACCURACY = 0.83
-MIN_OUT_OF_SCOPE_DECLINED = 0.92
-MAX_IN_SCOPE_FALLBACK = 0.06
+# Reported 2026-11-28 (fourth round, 3f4a68e): intent 95.7%, answer 92.6%, out-of-scope declined 97.1%, in-scope
+# fallback 1.9% (third round: 94.6 / 87.0 / 95.7 / 2.9%).
+MIN_INTENT_ACCURACY = 0.92
+MIN_ANSWER_ACCURACY = 0.89
+MIN_OUT_OF_SCOPE_DECLINED = 0.94
+MAX_IN_SCOPE_FALLBACK = 0.05
 
 
 def test_blind_set_figures_stay_above_their_floors(trained_settings):
