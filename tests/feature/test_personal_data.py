@@ -88,7 +88,8 @@ def test_contact_data_in_a_question_is_masked_in_the_turn_and_the_state(say, eng
     assert turn["user_text"] == f"マイナンバー {MY_NUMBER} の件で {EMAIL} か {PHONE} に連絡ください"
     state = json.dumps(engine.store.load("asker")[0], ensure_ascii=False)
     assert turn["user_text"] in state
-    assert not [t for t in ("1234", "taro@", "example.jp", "+81") if t in stored(engine, "asker")]
+    # "@example.jp": the address's domain alone is the citizen's too; the city's own URLs (…sakura.example.jp/) are not
+    assert not [t for t in ("1234", "taro@", "@example.jp", "+81") if t in stored(engine, "asker")]
 
 
 def test_a_name_given_at_the_managing_prompt_is_masked_too(demo_data, say, engine):
