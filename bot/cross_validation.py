@@ -43,7 +43,7 @@ def fold_outcomes(settings: Settings, data: NluData, train_idx, test_idx) -> tup
         ex = data.examples[i]
         message = pipeline.parse(ex.text, now)
         name = message.intent["name"] or ""
-        outcomes.append(Outcome(Question(ex.text, ex.intent), name, "declined" if name in DECLINED else name))
+        outcomes.append(Outcome(Question(ex.text, ex.intent), name, ("declined" if name in DECLINED else name,)))
         raw.append(next((r["name"] or "" for r in message.intent_ranking if r["name"] != "nlu_fallback"), name))
     return outcomes, raw
 

@@ -52,12 +52,12 @@ class Outcome:
 
     question: Question
     intent: str
-    answer: str  # the reply read as one answer: its first entry, else the lookup
-    shown: tuple[str, ...] = ()  # every answer shown: entries, then the lookup
+    shown: tuple[str, ...]  # every answer shown: entries, then the lookup
 
-    def __post_init__(self) -> None:
-        if not self.shown:
-            object.__setattr__(self, "shown", (self.answer,))
+    @property
+    def answer(self) -> str:
+        """The reply read as one answer: its first entry, else the lookup."""
+        return self.shown[0]
 
     @property
     def declined(self) -> bool:
@@ -162,8 +162,7 @@ def run_questions(settings: Settings, questions: list[Question]) -> list[Outcome
                     sender = f"question-{i}"
                     reply = engine.handle_message(sender, q.text, channel="test")  # the turn's copy is masked
                     turn = {**engine.store.turns(sender)[-1], "reply": reply}
-                    shown = answers_of(turn, answers)
-                    outcomes.append(Outcome(q, turn["intent"] or "", shown[0], shown))
+                    outcomes.append(Outcome(q, turn["intent"] or "", answers_of(turn, answers)))
             finally:
                 engine.close()
     return outcomes

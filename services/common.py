@@ -22,14 +22,19 @@ def profile() -> dict[str, Any]:
 
 def previous_turn_actions(tracker: Tracker) -> list[str]:
     """Names of the actions the bot ran in the turn before the latest user message."""
-    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    if len(users) < 2:
-        return []
-    return [e.get("name") or "" for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "action"]
+    users = _user_events(tracker)
+    return _action_names(tracker.events[users[-2] + 1 : users[-1]]) if len(users) >= 2 else []
 
 
 def this_turn_actions(tracker: Tracker) -> list[str]:
     """Names of the actions the bot has run since the latest user message, in order."""
-    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    start = users[-1] + 1 if users else 0
-    return [e.get("name") or "" for e in tracker.events[start:] if e.get("event") == "action"]
+    users = _user_events(tracker)
+    return _action_names(tracker.events[users[-1] + 1 if users else 0 :])
+
+
+def _user_events(tracker: Tracker) -> list[int]:
+    return [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+
+
+def _action_names(events: list[dict[str, Any]]) -> list[str]:
+    return [e.get("name") or "" for e in events if e.get("event") == "action"]

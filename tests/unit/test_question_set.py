@@ -21,22 +21,18 @@ def test_a_row_followed_by_the_topic_entry_shows_both():
         ANSWERS,
     )
     assert shown == ("faq:garbage_dry_batteries", "lookup")
-    by_entry = Outcome(
-        Question("乾電池の出し方", "garbage_hazardous", faq="garbage_dry_batteries"), "x", shown[0], shown
-    )
-    by_item = Outcome(Question("乾電池の出し方", "garbage_sort_item", item="乾電池"), "x", shown[0], shown)
+    by_entry = Outcome(Question("乾電池の出し方", "garbage_hazardous", faq="garbage_dry_batteries"), "x", shown)
+    by_item = Outcome(Question("乾電池の出し方", "garbage_sort_item", item="乾電池"), "x", shown)
     assert by_entry.answer_right and by_entry.single_answer_right
     assert by_item.answer_right and not by_item.single_answer_right  # one answer: the entry, read before the row
 
 
 def test_a_wrong_entry_is_wrong_and_a_declined_question_shows_only_the_decline():
     wrong = answers_of(turn(["action_answer_faq"], "処理券は取扱店で買えます。"), ANSWERS)
-    outcome = Outcome(
-        Question("乾電池の出し方", "garbage_hazardous", faq="garbage_dry_batteries"), "x", wrong[0], wrong
-    )
+    outcome = Outcome(Question("乾電池の出し方", "garbage_hazardous", faq="garbage_dry_batteries"), "x", wrong)
     assert wrong == ("faq:garbage_bulky_sticker",) and not outcome.answer_right
     declined = answers_of(turn(["action_out_of_scope"], "お答えできません", intent="general_out_of_scope"), ANSWERS)
-    oos = Outcome(Question("図書館は何時まで", "general_out_of_scope"), "general_out_of_scope", declined[0], declined)
+    oos = Outcome(Question("図書館は何時まで", "general_out_of_scope"), "general_out_of_scope", declined)
     assert declined == ("declined",) and oos.declined and oos.answer_right
     report = summarise([outcome, oos])
     assert report.answer_accuracy == report.single_answer_accuracy == 0.5
