@@ -111,3 +111,12 @@ def test_another_service_naming_an_item_is_declined_not_sorted(bot_env, say, eng
     replies = say("市民プールは何時から開いてる", sender="pool")
     assert "action_garbage_lookup" not in last_actions(engine, "pool")
     assert "お答えできません" in replies[0]["text"]
+
+
+def test_a_forged_entry_in_an_item_button_does_not_add_an_answer(bot_env, say, engine):
+    import_configured(bot_env)
+    forged = '/garbage_sort_item{"garbage_item": "スプレー缶", "faq_id": "garbage_dry_batteries"}'
+    replies = say(forged, sender="forged")
+    assert last_actions(engine, "forged") == ["action_garbage_lookup"]  # the row only: no entry handed back
+    assert replies[0]["text"].startswith("「スプレー缶」は「")
+    assert not any("乾電池" in m["text"] for m in replies)
