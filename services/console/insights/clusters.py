@@ -6,11 +6,13 @@ Average linkage joins two groups only when their questions are alike on the whol
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix
-from scipy.spatial.distance import squareform
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 # Questions further apart than this (1 - cosine similarity of their NLU features) stay in separate groups.
 DEFAULT_DISTANCE = 0.9
@@ -19,6 +21,10 @@ DEFAULT_DISTANCE = 0.9
 def cluster(vectors: csr_matrix, max_distance: float = DEFAULT_DISTANCE) -> NDArray[np.int64]:
     """A group number per row (0, 1, ...: numbered in the order their first row appears); `vectors` are
     L2-normalised rows (vectors.featurize)."""
+    # Imported on use: scipy would cost every citizen-serving process ~30 MB (bench/RESULTS.md).
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
     n = vectors.shape[0]
     if n < 2:
         return np.zeros(n, dtype=np.int64)

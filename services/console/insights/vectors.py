@@ -12,15 +12,18 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
 
 from bot.nlu.featurizer import JapaneseFeaturizer, char_ngrams
 from bot.nlu.folding import fold
 from bot.nlu.message import Message
 from bot.nlu.pipeline import Pipeline
 from bot.nlu.registry import Component
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 # What a question is about: particles, auxiliaries and endings (は, です, 教えて…ください) are shared by questions
 # about anything, so only these parts of speech make word features here.
@@ -57,6 +60,8 @@ def feature_strings(
 
 def tfidf(documents: Sequence[Sequence[str]]) -> csr_matrix:
     """Sublinear tf × smoothed idf over these documents, each row L2-normalised (the featurizer's weighting)."""
+    from scipy.sparse import csr_matrix  # imported on use, as in clusters.py
+
     vocabulary: dict[str, int] = {}
     rows = [Counter(vocabulary.setdefault(f, len(vocabulary)) for f in doc) for doc in documents]
     df = np.zeros(len(vocabulary))
@@ -75,6 +80,8 @@ def tfidf(documents: Sequence[Sequence[str]]) -> csr_matrix:
 
 def featurize(pipeline: Pipeline, texts: Sequence[str], now: Callable[[], datetime]) -> csr_matrix:
     """One L2-normalised row per text: its word block and its character block, weighted alike."""
+    from scipy.sparse import csr_matrix, hstack
+
     words, chars = feature_strings(pipeline, texts, now)
     both = hstack([tfidf(words), CHAR_WEIGHT * tfidf(chars)]).tocsr()
     norms = np.sqrt(np.asarray(both.multiply(both).sum(axis=1)).ravel())
