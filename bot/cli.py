@@ -15,8 +15,8 @@ from .features import features
 from .privacy import MaskingFormatter
 from .settings import Settings
 
-# The frozen blind set (bench/RESULTS.md, "NLU measured on unseen wording"): scored, never trained on.
-BLIND_SET = "tests/blind/blind_set.yml"
+# The frozen blind sets (bench/RESULTS.md, "NLU measured on unseen wording"): scored, never trained on.
+BLIND_SETS = "tests/blind/blind_set*.yml"
 
 
 def progress(message: str) -> None:
@@ -134,9 +134,10 @@ def cmd_test(args, settings: Settings) -> int:
     if args.blind or args.questions:
         from .question_set import format_set_report, score
 
-        path = settings.project_dir / (args.questions or BLIND_SET)
-        progress(f"scoring the question set {path}")
-        print(format_set_report(score(settings, path), path.name, confusions=args.confusions))
+        paths = [settings.project_dir / args.questions] if args.questions else []
+        for path in paths or sorted(settings.project_dir.glob(BLIND_SETS)):
+            progress(f"scoring the question set {path}")
+            print(format_set_report(score(settings, path), path.name, confusions=args.confusions))
         return 0
     from .evaluate import run_tests
 
@@ -255,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nlu", default="tests/nlu_test.yml")
     p.add_argument("--stories", default="tests/test_stories.yml")
     p.add_argument("--out", default="results", help="folder for the JSON report")
-    p.add_argument("--blind", action="store_true", help=f"score the frozen blind set ({BLIND_SET}): aggregates only")
+    p.add_argument("--blind", action="store_true", help=f"score the frozen blind sets ({BLIND_SETS}): aggregates only")
     p.add_argument("--questions", metavar="FILE", help="score another question set of the blind set's format")
     p.add_argument("--confusions", action="store_true", help="with --blind/--questions: intent confusion counts")
     p.add_argument(
