@@ -29,6 +29,8 @@ from .training_data import read_yaml, yaml_files
 
 OUT_OF_SCOPE = "general_out_of_scope"
 DECLINED = {OUT_OF_SCOPE, "nlu_fallback"}  # the bot says it cannot answer, with the city's contact
+# A message with no words in it (「🍣🍣🍣」「。。。」) is declined before the NLU: the bot says it could not read it.
+UNREADABLE = {"utter_no_text", "utter_empty_message"}
 ITEM_LOOKUP = "action_garbage_lookup"
 DOMAINS = ("certificates", "childcare", "garbage", "insurance", "taxes", "general")
 
@@ -66,7 +68,7 @@ class Outcome:
     @property
     def intent_right(self) -> bool:
         if self.question.intent == OUT_OF_SCOPE:
-            return self.intent in DECLINED
+            return self.intent in DECLINED or self.declined
         return self.intent == self.question.intent
 
     @property
@@ -135,7 +137,7 @@ def answers_of(turn: dict[str, Any], answers: dict[str, str]) -> tuple[str, ...]
         shown.append("lookup")
     if shown:
         return tuple(dict.fromkeys(shown))
-    if turn.get("intent") in DECLINED:
+    if turn.get("intent") in DECLINED or UNREADABLE.intersection(actions):
         return ("declined",)
     return (f"action:{actions[-1]}",) if actions else ("none",)
 

@@ -36,3 +36,11 @@ def test_a_wrong_entry_is_wrong_and_a_declined_question_shows_only_the_decline()
     assert declined == ("declined",) and oos.declined and oos.answer_right
     report = summarise([outcome, oos])
     assert report.answer_accuracy == report.single_answer_accuracy == 0.5
+
+
+def test_a_message_without_words_is_declined_but_only_right_when_out_of_scope():
+    unreadable = answers_of(turn(["utter_no_text"], "文字が読み取れませんでした。", intent=None), ANSWERS)
+    oos = Outcome(Question("🍣🍣🍣", "general_out_of_scope"), "", unreadable)
+    in_scope = Outcome(Question("。。。乾電池", "garbage_hazardous", faq="garbage_dry_batteries"), "", unreadable)
+    assert unreadable == ("declined",) and oos.intent_right and oos.answer_right
+    assert not in_scope.intent_right and not in_scope.answer_right
