@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from .errors import ConfigError
 from .filecache import FileCache
 
+T = TypeVar("T")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)\}")
 
 
@@ -36,6 +37,22 @@ def load_city(data_dir: Path) -> dict:
     """The parsed profile; re-read when the file changes so staff edits apply without a restart."""
     path = os.path.join(data_dir, "city.yml")  # a string: pathlib would cost more than the rest of the call
     return _PROFILES.get([path], path)
+
+
+def derived(build: Callable[[dict, str], T]) -> Callable[[Path], T]:
+    """A view of the profile that is checked or parsed once (`build(profile, path)`, where `path` names the file
+    in its errors), rebuilt when data/city.yml changes, like the profile itself."""
+
+    def read(path: str, data_dir: Path) -> T:
+        return build(load_city(data_dir), path)
+
+    cache = FileCache(read)
+
+    def get(data_dir: Path) -> T:
+        path = os.path.join(data_dir, "city.yml")
+        return cache.get([path], path, data_dir)
+
+    return get
 
 
 def lookup(profile: Mapping[str, Any], dotted: str) -> Any:

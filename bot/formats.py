@@ -7,7 +7,6 @@ pattern without touching code. Patterns are checked when read, so a typo fails w
 
 from __future__ import annotations
 
-import os
 import string
 from collections.abc import Mapping
 from datetime import date
@@ -16,7 +15,6 @@ from typing import Any
 
 from . import city
 from .errors import ConfigError
-from .filecache import FileCache
 
 DATE_FIELDS = frozenset({"year", "month", "day", "weekday"})
 MONEY_FIELDS = frozenset({"amount"})  # the amount with thousands separators: 1,000
@@ -78,14 +76,13 @@ class Formats:
         return self._pattern(name, MONEY_FIELDS).format(amount=f"{amount:,}")
 
 
-def _read(path: str, data_dir: Path) -> Formats:
-    return Formats(city.load_city(data_dir).get("formats"), path)
+def _read(profile: dict, path: str) -> Formats:
+    return Formats(profile.get("formats"), path)
 
 
-_FORMATS = FileCache(_read)
+_load_formats = city.derived(_read)
 
 
 def load_formats(data_dir: Path) -> Formats:
     """The city's formats; re-read when data/city.yml changes."""
-    path = os.path.join(data_dir, "city.yml")
-    return _FORMATS.get([path], path, data_dir)
+    return _load_formats(data_dir)

@@ -9,12 +9,10 @@ typo fails at start-up with the allowed values.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from bot.city import load_city
+from bot.city import derived
 from bot.errors import ConfigError
-from bot.filecache import FileCache
 from services.booking.config import load_config as booking_rules
 
 SCHEDULE = "schedule"  # on the area's collection days (area_days of the open data)
@@ -27,8 +25,7 @@ REQUEST_BY_CONTACT = "request_by_contact"
 SECTION = "garbage_collection"
 
 
-def _read(path: str, data_dir: Path) -> dict[str, str]:
-    profile = load_city(data_dir)
+def _read(profile: dict, path: str) -> dict[str, str]:
     section = profile.get(SECTION) or {}
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: `{SECTION}` must map category ids to one of {', '.join(KINDS)}.")
@@ -43,14 +40,13 @@ def _read(path: str, data_dir: Path) -> dict[str, str]:
     return kinds
 
 
-_KINDS = FileCache(_read)
+_kinds = derived(_read)
 
 
 def collection_kinds(data_dir: Path) -> dict[str, str]:
     """Category id -> how it is collected; a category the profile leaves out has no kind (answered as if on a
     schedule, and listed by `bot city check`). `request` is REQUEST_BY_CONTACT while booking is off."""
-    path = os.path.join(data_dir, "city.yml")
-    kinds = _KINDS.get([path], path, data_dir)
+    kinds = _kinds(data_dir)
     if booking_rules(data_dir).enabled:
         return kinds
     return {k: REQUEST_BY_CONTACT if v == REQUEST else v for k, v in kinds.items()}
