@@ -33,7 +33,7 @@ from services.console.faq.service import Curation
 from services.console.faq.web import FILES
 from services.console.nav import add_section
 
-from . import answered, charts, dashboard, queue, remedies
+from . import answered, dashboard, queue, remedies
 from .models import (
     DISMISSED,
     FAQ_ENTRY,
@@ -327,6 +327,8 @@ def _tables() -> tuple[list[dashboard.Table], date, date]:
 @dashboard_bp.get("/")
 @require_role(ANALYST)
 def dashboard_page() -> ResponseReturnValue:
+    from . import charts  # pygal on first use: a process that never draws the dashboard does without it
+
     tables, start, end = _tables()
     nonce = csp_nonce()
     return render_template(
