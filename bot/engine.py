@@ -167,8 +167,8 @@ class Engine:
         masker = agent.masker.answering(tracker.slots, tracker.active_loop)  # what the bot asked before this message
         prefix: list[dict | None] = []
         messages: list[dict | None]
-        if cleaned.empty or not cleaned.has_words:
-            name = "utter_empty_message" if cleaned.empty else "utter_no_text"
+        name = cleaned.unreadable_response
+        if name:
             parse = {
                 "text": cleaned.text,
                 "intent": {"name": None, "confidence": 0.0},

@@ -29,6 +29,10 @@ _BAD_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_SENDER_CHARS = 128
 # A button's JSON holds slot values: a list of objects at most (the booking's items).
 MAX_PAYLOAD_DEPTH = 4
+# The responses of a message with nothing to read, sent before the NLU: empty, or without a letter or digit (「🍣」).
+EMPTY_RESPONSE = "utter_empty_message"
+NO_WORDS_RESPONSE = "utter_no_text"
+UNREADABLE_RESPONSES = frozenset({EMPTY_RESPONSE, NO_WORDS_RESPONSE})
 
 
 class InputError(BotError):
@@ -45,6 +49,13 @@ class CleanText:
     truncated: bool
     empty: bool
     has_words: bool  # any letter, kana, kanji or digit at all (emoji-only messages have none)
+
+    @property
+    def unreadable_response(self) -> str | None:
+        """The response that declines this message before the NLU reads it; None when there is something to read."""
+        if self.empty:
+            return EMPTY_RESPONSE
+        return None if self.has_words else NO_WORDS_RESPONSE
 
 
 def check_sender(sender_id: str) -> None:

@@ -24,13 +24,12 @@ from typing import Any
 
 from . import city
 from .errors import TrainingDataError
+from .input import UNREADABLE_RESPONSES
 from .settings import Settings, overriding
 from .training_data import read_yaml, yaml_files
 
 OUT_OF_SCOPE = "general_out_of_scope"
 DECLINED = {OUT_OF_SCOPE, "nlu_fallback"}  # the bot says it cannot answer, with the city's contact
-# A message with no words in it (「🍣🍣🍣」「。。。」) is declined before the NLU: the bot says it could not read it.
-UNREADABLE = {"utter_no_text", "utter_empty_message"}
 ITEM_LOOKUP = "action_garbage_lookup"
 DOMAINS = ("certificates", "childcare", "garbage", "insurance", "taxes", "general")
 
@@ -137,7 +136,8 @@ def answers_of(turn: dict[str, Any], answers: dict[str, str]) -> tuple[str, ...]
         shown.append("lookup")
     if shown:
         return tuple(dict.fromkeys(shown))
-    if turn.get("intent") in DECLINED or UNREADABLE.intersection(actions):
+    # a message with no words (「🍣🍣🍣」) is declined before the NLU: the bot says it could not read it
+    if turn.get("intent") in DECLINED or UNREADABLE_RESPONSES.intersection(actions):
         return ("declined",)
     return (f"action:{actions[-1]}",) if actions else ("none",)
 
