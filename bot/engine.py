@@ -178,11 +178,12 @@ class Engine:
             reply = agent.responder.render(name, tracker.slots, channel)
             if reply is None:
                 raise ConfigError(f"domain.yml has no response `{name}`")
-            messages = [reply]
-            actions, unanswered = [name], True
             tracker.apply({"event": "user", "text": cleaned.text, "parse_data": parse, "input_channel": channel})
             tracker.apply({"event": "action", "name": name})
             tracker.apply({"event": "bot", "text": reply["text"]})
+            again = agent.processor.ask_again(tracker, channel)
+            messages = [reply, *again.messages]
+            actions, unanswered = [name, *again.actions], True
             tracker.apply({"event": "action", "name": "action_listen"})
         else:
             if cleaned.truncated:

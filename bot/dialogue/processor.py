@@ -260,6 +260,15 @@ class Processor:
         self._run_sequence(tracker, self.rules.after_loop(form, tracker), turn)
         self._resume_paused(tracker, turn)
 
+    def ask_again(self, tracker: Tracker, channel: str) -> TurnResult:
+        """The active form's pending question, asked again after a message the engine could not read at all (an
+        emoji, a sticker's text): the citizen sees what the form still waits for. Nothing when no form is active."""
+        turn = TurnResult(channel=channel)
+        loop, slot = tracker.active_loop, tracker.slots.get(REQUESTED_SLOT)
+        if loop and slot:
+            self._ask(tracker, loop, slot, turn)
+        return turn
+
     def _ask(self, tracker: Tracker, form: str, slot: str, turn: TurnResult) -> None:
         for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
             if name in self.executor.names():

@@ -43,6 +43,14 @@ _OP_WORDS = (
     ("change_date", re.compile(r"変更|変え|ずらし|別の日|延期|日程")),
     ("pay", re.compile(r"支払|払い|決済")),
 )
+# At the question whether to cancel a booking, asking to cancel it is a yes (「はい、取り消す」「取り消してください」
+# 「キャンセルします」); a bare 「キャンセル」 or 「やめる」 stops the procedure instead, and the booking stays.
+_CONFIRMS_CANCEL = re.compile(
+    r"^(はい|うん|ええ|お願い|おねがい).*(取り?消|とりけ|キャンセル)"
+    r"|(取り?消|とりけ|キャンセル)(し(て|ます|たい)|する|す$|お願い|おねがい|で(お願い|いい|OK))",
+    re.IGNORECASE,
+)
+_DECLINES = re.compile(r"ない|ません|やめ|止め|中止|いいえ|いや")
 _STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.IGNORECASE)
 _ONLINE = re.compile(
     r"オンライン|おんらいん|カード|クレジット|ネット|paypay|ペイペイ|電子|スマホ|web|ウェブ", re.IGNORECASE
@@ -76,9 +84,20 @@ def reads_as_question(text) -> bool:
     return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
 
 
-def reads_as_name(text) -> bool:
-    """Whether typed text can be a person's name: not a question, and not a request (〜したい, 〜ください)."""
-    return not reads_as_question(text) and not _REQUEST.search(unicodedata.normalize("NFKC", str(text)))
+# What the NLU reads as small talk is no name (「はい」「ありがとう」「こんにちは」「ヘルプ」), nor is not knowing.
+SMALL_TALK_INTENTS = frozenset(
+    {"general_affirm", "general_deny", "general_greet", "general_thanks", "general_goodbye", "general_capabilities"}
+)
+_NOT_KNOWING = re.compile(r"わから|分から|わかりません|知らな|しらな|不明")
+
+
+def reads_as_name(text, intent: str | None = None) -> bool:
+    """Whether typed text can be a person's name: not a question, not a request (〜したい, 〜ください), and not small
+    talk (`intent`, the NLU's reading)."""
+    t = unicodedata.normalize("NFKC", str(text))
+    if intent in SMALL_TALK_INTENTS or _NOT_KNOWING.search(t):
+        return False
+    return not reads_as_question(t) and not _REQUEST.search(t)
 
 
 def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
@@ -92,6 +111,12 @@ def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:
 def manage_op(text: str) -> str:
     """「予約をキャンセルしたい」 → cancel, 「収集日を変更したい」 → change_date, else status."""
     return next((op for op, words in _OP_WORDS if words.search(text or "")), "status")
+
+
+def confirms_cancel(text) -> bool:
+    """Whether a message answers "cancel this booking?" with a request to cancel it."""
+    t = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else ""
+    return len(t) <= MAX_COMMAND_CHARS and bool(_CONFIRMS_CANCEL.search(t)) and not _DECLINES.search(t)
 
 
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:

@@ -17,8 +17,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-# 「やめる」 in words the NLU did not read as general_cancel (「申し込みをやめる」): still never an answer.
-_QUIT = re.compile(r"やめ|中止|キャンセル|最初から|取り?消")
+# 「やめる」 in words the NLU did not read as general_cancel (「申し込みをやめる」), and 「もう大丈夫です」「終わり」
+# (read as a goodbye): inside a procedure they stop it, still never an answer.
+_QUIT = re.compile(
+    r"やめ|中止|キャンセル|最初から|取り?消|もう(大丈夫|だいじょうぶ|いい|結構|けっこう|いらない|十分)"
+    r"|^(終わり|おわり|終了|しゅうりょう|リセット)(です|します|にします|で|で(いい|お願い)です?)?[。!！]*$"
+)
 _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
 MAX_COMMAND_CHARS = 20  # longer messages are answers or questions, not commands
 QUIT_BUTTON = "utter_quit_button"
@@ -40,11 +44,18 @@ def is_quit(text: Any) -> bool:
     return bool(_QUIT.search(_command(text)))
 
 
+def cancelled_response(domain: DomainDict, loop: str) -> str:
+    """What the bot says when `loop` is stopped: the form's own `utter_cancelled_<form>` where stopping needs saying
+    more (stopping a booking's cancellation keeps the booking), else utter_cancelled."""
+    own = f"utter_cancelled_{loop}"
+    return own if own in (domain.get("responses") or {}) else "utter_cancelled"
+
+
 def quit_events(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, loop: str) -> list[EventType]:
     """A quit the NLU missed, at one of `loop`'s questions: the form ends as action_cancel_form ends it; else []."""
     if not tracker.get_slot("requested_slot") or not is_quit((tracker.latest_message or {}).get("text")):
         return []
-    dispatcher.utter_message(response="utter_cancelled")
+    dispatcher.utter_message(response=cancelled_response(domain, loop))
     return leave_form(domain, loop)
 
 
@@ -90,5 +101,5 @@ class ActionCancelForm(Action):
         if not loop:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
-        dispatcher.utter_message(response="utter_cancelled")
+        dispatcher.utter_message(response=cancelled_response(domain, loop))
         return leave_form(domain, loop)

@@ -216,6 +216,48 @@ def test_managing_a_booking_needs_its_number_and_phone_number(say, engine, setti
     ]
 
 
+@pytest.mark.parametrize("typed", ["取り消してください", "はい、取り消す", "キャンセルします"])
+def test_asked_whether_to_cancel_a_request_to_cancel_is_a_yes(say, settings, typed):
+    to_confirmation(say, "yes")
+    say("/general_affirm", sender="yes")
+    say("予約を取り消したい", sender="yes")
+    assert "ご予約を取り消しました" in texts(say(typed, sender="yes"))
+    assert bookings(settings)[0].status == "cancelled"
+
+
+def test_asked_whether_to_cancel_stopping_says_the_booking_stays(say, settings):
+    to_confirmation(say, "keep")
+    say("/general_affirm", sender="keep")
+    say("予約を取り消したい", sender="keep")
+    unclear = say("090-1234-5678", sender="keep")
+    assert "「はい、取り消す」" in texts(unclear) and "住所を変更" not in texts(unclear)
+    for stop in ("やめる", "キャンセル", "もう大丈夫です"):
+        assert "ご予約は取り消していません" in texts(say(stop, sender="keep")), stop
+        say("予約を取り消したい", sender="keep")
+    assert bookings(settings)[0].status == "booked"
+
+
+def test_small_talk_and_stop_phrases_are_never_a_name(say, engine):
+    say("粗大ごみを出したい", sender="n")
+    say("ソファ1点", sender="n")
+    say("泉野町3-5-1", sender="n")
+    say("12月2日", sender="n")
+    for typed in ("はい", "ありがとう", "こんにちは", "わからない"):
+        assert slots(engine, "n")["bulky_name"] is None
+        reply = say(typed, sender="n")
+        assert "お名前を入力" in reply[-1]["text"] and slots(engine, "n")["bulky_name"] is None, typed
+    assert "手続きを中止しました" in texts(say("もう大丈夫です", sender="n"))
+    assert slots(engine, "n")["requested_slot"] is None
+
+
+def test_an_unreadable_message_in_a_form_gets_the_question_again(say):
+    say("粗大ごみを出したい", sender="u")
+    say("ソファ1点", sender="u")
+    reply = say("👍", sender="u")
+    assert "文字が読み取れませんでした" in reply[0]["text"] and "住所を番地まで" in reply[-1]["text"]
+    assert len(reply) == 2
+
+
 def test_cancelling_after_the_deadline_is_refused_politely(say, engine, settings, monkeypatch):
     to_confirmation(say, "late")
     say("/general_affirm", sender="late")

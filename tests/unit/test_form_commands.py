@@ -9,7 +9,11 @@ from services.general.forms import is_back, is_quit, quit_buttons
 
 
 @pytest.mark.parametrize(
-    "text", ["やめる", "申し込みをやめる", "もうやめます", "中止", "キャンセルします", "最初から", "取り消し"]
+    "text",
+    [
+        *["やめる", "申し込みをやめる", "もうやめます", "中止", "キャンセルします", "最初から", "取り消し"],
+        *["もう大丈夫です", "もういいです", "終わり", "終了します", "リセット"],
+    ],
 )
 def test_quitting_is_a_command(text):
     assert is_quit(text) and not is_back(text)
@@ -20,7 +24,10 @@ def test_going_back_is_a_command(text):
     assert is_back(text) and not is_quit(text)
 
 
-ANSWERS = ["米丸", "ソファ1点", "泉野町3丁目5-1", "山田花子", "090-1234-5678", "12月2日", "/general_cancel", "はい"]
+ANSWERS = [
+    *["米丸", "ソファ1点", "泉野町3丁目5-1", "山田花子", "090-1234-5678", "12月2日", "/general_cancel", "はい"],
+    *["大丈夫です", "終わりの日は12月2日"],
+]
 QUESTION = "粗大ごみの申し込みをやめるとき、処理券はどうすればいいですか"  # too long for a command
 
 

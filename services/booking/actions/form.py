@@ -215,7 +215,8 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_name", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        name = clean_name(str(value)) if reads_as_name(value) else None
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        name = clean_name(str(value)) if reads_as_name(value, intent) else None
         if name is None:
             dispatcher.utter_message(response="utter_bulky_name_invalid")
         return {"bulky_name": name}

@@ -19,7 +19,7 @@ from services.payments.billing import payment_service
 
 from .. import calendar
 from ..contact import find_booking_number, normalize_booking_number, normalize_phone
-from ..conversation import MANAGE_OPS, manage_op, summary_text
+from ..conversation import MANAGE_OPS, confirms_cancel, manage_op, summary_text
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
 from .context import (
@@ -296,12 +296,19 @@ class ValidateBulkyCancelForm(LeavesOnBack):
     def name(self) -> str:
         return "validate_bulky_cancel_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # 「取り消してください」 would otherwise read as stopping this procedure: asked whether to cancel, it is a yes.
+        asked = tracker.get_slot("requested_slot") == "manage_cancel_confirmed"
+        if asked and confirms_cancel((tracker.latest_message or {}).get("text")):
+            return [SlotSet("manage_cancel_confirmed", True)]
+        return await super().run(dispatcher, tracker, domain)
+
     def validate_manage_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"manage_cancel_confirmed": value}
-        dispatcher.utter_message(response="utter_bulky_confirm_unclear")
+        dispatcher.utter_message(response="utter_bulky_cancel_unclear")
         return {"manage_cancel_confirmed": None}
 
 
