@@ -33,6 +33,7 @@ from ..conversation import (
     payment_choice,
     previous,
     reads_as_name,
+    reads_as_question,
     summary,
     summary_text,
 )
@@ -125,6 +126,12 @@ class ValidateBulkyBookingForm(FormValidationAction):
         # Typed text, or ids and counts: an item button's, or this form's own answer when the form resumes.
         parsed = parse_items(value, table) if isinstance(value, str) else price(choices(value), table)
         check_quantities(parsed, ctx.config.max_quantity)
+        # A refused, misspelt or too many item answers this question, though not acceptably: naming the slot asked
+        # again tells the engine the form took the message. Anything else the table cannot place (「住民票」,
+        # 「スプレー缶は何ごみですか」) may be a question of the citizen's own, which the rules answer first.
+        took = {"bulky_items": None, "requested_slot": "bulky_items"}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        names_items = intent.startswith("garbage_") and not reads_as_question(value)
         for route, names in parsed.refused.items():
             dispatcher.utter_message(
                 response=f"utter_bulky_refused_{route}", items="、".join(f"「{n}」" for n in names)
@@ -134,10 +141,10 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(
                 response="utter_bulky_items_quantity", item=name, quantity=quantity, max=ctx.config.max_quantity
             )
-            return {"bulky_items": None}
+            return took
         if parsed.unusable_choice:
             dispatcher.utter_message(response="utter_bulky_items_unknown_choice")
-            return {"bulky_items": None}
+            return took
         if parsed.unknown:
             suggestions = [i for u in parsed.unknown for i in table.suggest(u)][:3]
             dispatcher.utter_message(
@@ -145,16 +152,17 @@ class ValidateBulkyBookingForm(FormValidationAction):
                 items="、".join(f"「{u}」" for u in parsed.unknown),
                 buttons=[{"title": i.name, "payload": i.name} for i in suggestions],
             )
-            return {"bulky_items": None}
+            return took if names_items or parsed.lines or parsed.refused else {"bulky_items": None}
         if not parsed.lines:
             if not parsed.refused:
                 dispatcher.utter_message(response="utter_bulky_items_unreadable")
-            return {"bulky_items": None}
+                return {"bulky_items": None}
+            return took
         if parsed.pieces > ctx.config.max_pieces:
             dispatcher.utter_message(
                 response="utter_bulky_items_too_many", pieces=parsed.pieces, max=ctx.config.max_pieces
             )
-            return {"bulky_items": None}
+            return took
         if isinstance(value, str) or tracker.get_slot("requested_slot") == "bulky_items":  # not when resumed
             fees = describe(parsed.lines, ctx.config.total_label, ctx.formats)
             dispatcher.utter_message(response="utter_bulky_items_fee", fees=fees)
