@@ -20,6 +20,7 @@ from .fees import Line, total
 FORM = "bulky_booking_form"
 # The booking form's questions in order (domain.yml lists the same).
 FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_phone", "bulky_payment", "bulky_confirmed")
+EDITABLE = FIELDS[:-1]  # the answers the summary's 修正する menu can change
 # Words naming each question, most specific first (「粗大ごみの日付を変更」 is about the date).
 _FIELD_WORDS = {
     "bulky_date": r"日付|収集日|日にち|日程|予約日|回収日|曜日",
@@ -64,7 +65,8 @@ class Navigation:
 
 
 def navigation(text, requested: str | None) -> Navigation | None:
-    """「戻る」「前に戻って」 → back; 「住所を変更」「電話番号を間違えた」 → edit that slot; else None."""
+    """「戻る」「前に戻って」 → back; 「住所を変更」「電話番号を間違えた」 → edit that slot; 「修正する」 naming no
+    answer → edit with no slot (the summary's menu asks which); else None."""
     if not isinstance(text, str):
         return None
     t = unicodedata.normalize("NFKC", text).strip()
@@ -76,6 +78,8 @@ def navigation(text, requested: str | None) -> Navigation | None:
                 return Navigation("edit", slot)
     if is_back(t):
         return Navigation("back", previous(requested))
+    if _CHANGE.search(t) and not reads_as_question(t):
+        return Navigation("edit")
     return None
 
 

@@ -103,3 +103,18 @@ class ActionCancelForm(Action):
             return []
         dispatcher.utter_message(response=cancelled_response(domain, loop))
         return leave_form(domain, loop)
+
+
+class ActionInformOutOfContext(Action):
+    """A button no open question takes: an old one from a procedure already over, or, inside a form, one of an
+    earlier question (the form then asks its own question again)."""
+
+    def name(self) -> str:
+        return "action_inform_out_of_context"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        dispatcher.utter_message(
+            response="utter_inform_not_this_question" if in_form else "utter_inform_out_of_context"
+        )
+        return []

@@ -259,6 +259,32 @@ def test_a_sorting_question_at_the_item_question_is_answered_then_asked_again(sa
     assert "「ソフア」は粗大ごみの料金表に見つかりません" in texts(misspelt) and "品目と数" in misspelt[-1]["text"]
 
 
+def test_a_button_of_another_question_changes_nothing_and_the_question_is_asked_again(say, engine):
+    say("粗大ごみを出したい", sender="old")
+    say("ソファ1点", sender="old")
+    for payload in (
+        '/general_inform{"bulky_field": "bulky_confirmed"}',  # forged: once raised a KeyError
+        '/general_inform{"payment_method": "online"}',
+        '/general_inform{"bulky_item_choice": [{"id": "chest", "quantity": 1}]}',
+    ):
+        reply = say(payload, sender="old")
+        assert "前の質問のもの" in texts(reply) and "住所を番地まで" in reply[-1]["text"], payload
+        assert "もう一度お申し込みください" not in texts(reply) and "失敗しました" not in texts(reply)
+    say("泉野町3-5-1", sender="old")
+    say("12月2日", sender="old")
+    assert "前の質問のもの" in texts(say('/general_inform{"date": "2026-12-03"}', sender="old"))
+    kept = slots(engine, "old")
+    assert kept["bulky_date"] == "2026-12-02" and kept["bulky_payment"] is None
+    assert kept["requested_slot"] == "bulky_name"
+
+
+def test_typing_the_edit_button_at_the_summary_opens_its_menu(say):
+    to_confirmation(say, "menu")
+    assert "どの内容を修正しますか" in texts(say("修正する", sender="menu"))
+    forged = say('/general_inform{"bulky_field": "manage_booking"}', sender="menu")
+    assert "前の質問のもの" in texts(forged) and "修正する" in [b["title"] for b in forged[-1]["buttons"]]
+
+
 def test_an_unreadable_message_in_a_form_gets_the_question_again(say):
     say("粗大ごみを出したい", sender="u")
     say("ソファ1点", sender="u")

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.formats import load_formats
-from bot.payload import encode_payload
+from bot.payload import decode_payload, encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
@@ -26,7 +26,7 @@ from .. import calendar
 from ..config import load_config
 from ..contact import clean_name, normalize_phone
 from ..conversation import (
-    FIELDS,
+    EDITABLE,
     FORM,
     lines_of,
     navigation,
@@ -99,8 +99,10 @@ class ValidateBulkyBookingForm(FormValidationAction):
         ask next (`requested_slot`): the engine then knows the form took the message, whatever the NLU read in it."""
         requested = tracker.get_slot("requested_slot") or slot
         nav = navigation(value, requested)
-        if nav is None:
+        if nav is None or (nav.kind == "edit" and nav.slot is None and requested != "bulky_confirmed"):
             return None
+        if nav.kind == "edit" and nav.slot is None:  # 「修正する」 typed at the summary: its menu asks which
+            return {"bulky_confirmed": None, "bulky_edit_menu": True, "requested_slot": requested}
         out = {slot: None, "bulky_confirmed": None, "requested_slot": requested}
         labels = ctx.config.field_labels
         auto = ("bulky_payment",) if len(ctx.config.payment_methods) == 1 else ()
@@ -268,9 +270,14 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if isinstance(value, bool):  # a yes or no before the summary (a forged bulky_field): ask in order
             return {"bulky_confirmed": None}
         ctx = context()
-        if value in FIELDS:  # an edit button: /general_inform{"bulky_field": "bulky_address"}
+        if value in EDITABLE:  # an edit button: /general_inform{"bulky_field": "bulky_address"}
             dispatcher.utter_message(response="utter_bulky_editing", field=ctx.config.field_labels[value])
             return {"bulky_confirmed": None, value: None}
+        if decode_payload(
+            (tracker.latest_message or {}).get("text") or ""
+        ):  # a forged or foreign field: nothing to edit, the summary is asked again
+            dispatcher.utter_message(response="utter_inform_not_this_question")
+            return {"bulky_confirmed": None}
         nav = self._navigate(value, "bulky_confirmed", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
@@ -318,7 +325,7 @@ class ActionAskBulkyConfirmed(Action):
         data_dir = settings().data_dir
         config = load_config(data_dir)
         if tracker.get_slot("bulky_edit_menu"):
-            fields = [f for f in FIELDS[:-1] if f != "bulky_payment" or len(config.payment_methods) > 1]
+            fields = [f for f in EDITABLE if f != "bulky_payment" or len(config.payment_methods) > 1]
             buttons = [
                 {"title": config.field_labels[f], "payload": encode_payload("general_inform", bulky_field=f)}
                 for f in fields
