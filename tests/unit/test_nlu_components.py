@@ -78,6 +78,12 @@ def test_offsets_survive_half_width_kana():
         ("おととい", "2026-11-18"),
         ("先週の月曜", "2026-11-09"),
         ("先月10日", "2026-10-10"),
+        ("3日", "2026-12-03"),  # a day of the month alone: the next such day, today included
+        ("20日でお願いします", "2026-11-20"),
+        ("31日", "2026-12-31"),  # November has no 31st
+        ("10日がいい", "2026-12-10"),
+        ("3日(木)", "2026-12-03"),
+        ("1月の3日", "2027-01-03"),
     ],
 )
 def test_japanese_dates_resolve_against_the_fixed_clock(text, expected):
@@ -87,6 +93,29 @@ def test_japanese_dates_resolve_against_the_fixed_clock(text, expected):
     assert [e["value"] for e in message.entities] == [expected]
     entity = message.entities[0]
     assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "090-1111-2222",
+        "0901112222",
+        "03-1234-5678",
+        "０９０－１１１１－２２２２",
+        "03-12-3456",  # ja-timex alone reads 3月12日 in it
+        "電話は076-12-3456です",
+        "第3日曜",
+        "2～3日かかります",
+        "3日以内に",
+        "1日中",
+        "毎月3日",
+    ],
+)
+def test_phone_numbers_and_counts_of_days_are_no_dates(text):
+    extractor = JapaneseDateExtractor({"entity": "date"}, {})
+    message = Message.build(text)
+    extractor.process(message, {"now": lambda: NOW})
+    assert message.entities == []
 
 
 def test_no_date_in_plain_question():
