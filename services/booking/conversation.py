@@ -14,7 +14,7 @@ from services.general.forms import MAX_COMMAND_CHARS, is_back
 
 from . import calendar
 from .config import BookingConfig
-from .contact import format_phone
+from .contact import format_phone, normalize_phone
 from .fees import Line, total
 
 FORM = "bulky_booking_form"
@@ -37,6 +37,16 @@ _QUESTION = re.compile(
     r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
 )
 _REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
+# Words a date offered as an answer may come with (「3日は空いていますか」「12月3日の午前中でも大丈夫ですか」); a question
+# that names anything else beside its date (a word in kanji, katakana or letters, or ごみ, なに, いつ …) asks something
+# of its own (「12月3日は燃えるごみの日ですか」). Kana alone is particles and endings (「12月3日はどうですか」).
+_DATE_ANSWER_WORDS = re.compile(
+    r"予約|申し?込|希望|空|開|大丈夫|可能|願|都合|収集|回収|午[前後]中?|朝|昼|夕方|時間|時|来|良|OK|[月火水木金土日]曜日?",
+    re.IGNORECASE,
+)
+_TOPIC = re.compile(r"[\u3005\u4e00-\u9fffA-Za-z\u30a1-\u30fa]|ごみ|なに|なん[でのにじ]|いつ|どこ|だれ")
+# Phone-shaped text (digits with hyphens, or 10-11 digits from 0) that normalize_phone may still refuse (03-12-3456).
+_PHONE_SHAPE = re.compile(r"0\d{1,4}([-‐−ー])\d{1,4}\1\d{3,4}|0\d{9,10}")
 # What a citizen wants done with a booking, from their words (buttons name it: manage_action).
 MANAGE_OPS = ("status", "change_date", "cancel", "pay")
 _OP_WORDS = (
@@ -102,6 +112,24 @@ def reads_as_name(text, intent: str | None = None) -> bool:
     if intent in SMALL_TALK_INTENTS or _NOT_KNOWING.search(t):
         return False
     return not reads_as_question(t) and not _REQUEST.search(t)
+
+
+def asks_something_else(text, dates: list[tuple[int, int]]) -> bool:
+    """Whether typed text holding dates at `dates` (spans in it) is a question of its own rather than a date offered:
+    at a date prompt 「12月3日はどうですか」 offers a date, 「12月3日は燃えるごみの日ですか」 asks about the garbage."""
+    if not isinstance(text, str) or not (reads_as_question(text) or re.search(r"何", text)):
+        return False
+    rest = "".join(" " if any(start <= i < end for start, end in dates) else ch for i, ch in enumerate(text))
+    return bool(_TOPIC.search(_DATE_ANSWER_WORDS.sub(" ", unicodedata.normalize("NFKC", rest))))
+
+
+def looks_like_phone(text) -> bool:
+    """Whether typed text is a phone number (090-1111-2222, 0901112222, full-width digits), which a date
+    reader could take for 1111月2222日."""
+    if not isinstance(text, str):
+        return False
+    t = unicodedata.normalize("NFKC", text).strip()
+    return normalize_phone(t) is not None or bool(_PHONE_SHAPE.fullmatch(re.sub(r"\s", "", t)))
 
 
 def previous(requested: str | None, skip: tuple[str, ...] = ()) -> str | None:

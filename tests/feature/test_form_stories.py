@@ -63,3 +63,65 @@ def test_a_typed_date_is_repeated_back(say, engine):
     replies = say("12月2日", sender="date")
     assert texts(replies)[0] == response_text(engine, "utter_bulky_date_typed", date="12月2日(水)")
     assert engine.store.load("date")[0]["slots"]["bulky_date"] == "2026-12-02"
+
+
+# The outside tester's clock: Sunday 2026-11-29, so 「3日」 is next month's.
+TESTER_CLOCK = {"BOT_FIXED_NOW": "2026-11-29T10:00:00+09:00"}
+
+
+def at_the_date_prompt(say, sender):
+    for message in ("粗大ごみの収集を予約したい", "ソファ1点", "浅野1丁目2-3"):
+        say(message, sender=sender)
+
+
+@pytest.mark.parametrize("extra_env", [TESTER_CLOCK])
+@pytest.mark.parametrize("answer", ["3日", "3日でお願いします", "3日がいい", "12月3日はどうですか"])
+def test_a_day_of_the_month_is_the_next_such_date_whatever_the_nlu_read(say, engine, answer):
+    """「3日」 reads as garbage_collection_day: it is still the date prompt's answer, not a collection-day question."""
+    at_the_date_prompt(say, "day")
+    replies = texts(say(answer, sender="day"))
+    assert replies[0] == response_text(engine, "utter_bulky_date_typed", date="12月3日(木)")
+    slots = engine.store.load("day")[0]["slots"]
+    assert (slots["bulky_date"], slots["requested_slot"]) == ("2026-12-03", "bulky_name")
+
+
+@pytest.mark.parametrize("extra_env", [TESTER_CLOCK])
+@pytest.mark.parametrize("phone", ["090-1111-2222", "0901112222", "03-1234-5678", "０９０－１１１１－２２２２"])
+def test_a_phone_number_at_the_date_prompt_is_no_date(say, engine, phone):
+    at_the_date_prompt(say, "phone")
+    replies = say(phone, sender="phone")
+    assert texts(replies)[0] == response_text(engine, "utter_bulky_date_looks_like_phone")
+    assert len(replies) == 2 and replies[-1]["buttons"]  # then the date question again
+    slots = engine.store.load("phone")[0]["slots"]
+    assert (slots["bulky_date"], slots["requested_slot"]) == (None, "bulky_date")
+
+
+@pytest.mark.parametrize("extra_env", [TESTER_CLOCK])
+def test_a_question_of_its_own_with_a_date_is_answered_and_the_date_asked_again(say, engine):
+    at_the_date_prompt(say, "question")
+    say("12月3日は燃えるごみの日ですか", sender="question")
+    turn = engine.store.turns("question")[-1]
+    assert [a for a in turn["actions"] if a != "action_listen"] == [
+        "action_collection_schedule",
+        "bulky_booking_form",
+        "action_ask_bulky_date",
+    ]
+    assert engine.store.load("question")[0]["slots"]["bulky_date"] is None
+
+
+@pytest.mark.parametrize("extra_env", [TESTER_CLOCK])
+def test_moving_a_booking_reads_a_day_of_the_month_and_no_phone_number(say, engine):
+    at_the_date_prompt(say, "move")
+    for message in (
+        '/general_inform{"date": "2026-12-08"}',
+        "山田花子",
+        "090-1234-5678",
+        '/general_inform{"payment_method": "sticker"}',
+        "/general_affirm",
+        "収集日を変更したい",
+    ):
+        say(message, sender="move")
+    assert texts(say("090-1111-2222", sender="move"))[0] == response_text(engine, "utter_bulky_date_looks_like_phone")
+    moved = texts(say("3日", sender="move"))
+    assert moved[0] == response_text(engine, "utter_bulky_date_typed", date="12月3日(木)")
+    assert "2026年12月3日(木)に変更しました" in moved[1]

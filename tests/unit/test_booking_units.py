@@ -22,7 +22,16 @@ from services.booking.contact import (
     normalize_booking_number,
     normalize_phone,
 )
-from services.booking.conversation import Navigation, manage_op, navigation, payment_choice, previous, summary
+from services.booking.conversation import (
+    Navigation,
+    asks_something_else,
+    looks_like_phone,
+    manage_op,
+    navigation,
+    payment_choice,
+    previous,
+    summary,
+)
 from services.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
 from services.payments.sandbox import sandbox_secret
 from tests.conftest import FIXTURE_CITY
@@ -186,6 +195,31 @@ def test_navigation_commands_and_payment_choices():
     assert payment_choice("sticker", methods) == "sticker"
     assert payment_choice("どちらでも", methods) is None
     assert payment_choice("カードで", ("sticker",)) is None
+
+
+@pytest.mark.parametrize(
+    "text, date, asks",
+    [
+        ("12月3日は燃えるごみの日ですか", "12月3日", True),
+        ("12月3日は何ごみの日", "12月3日", True),
+        ("3日は祝日ですか？", "3日", True),
+        ("3日", "3日", False),
+        ("3日がいい", "3日", False),
+        ("12月3日はどうですか", "12月3日", False),
+        ("12月3日(木)は空いていますか", "12月3日(木)", False),
+        ("3日は予約できますか", "3日", False),
+        ("12月3日の午前中でも大丈夫ですか", "12月3日", False),
+    ],
+)
+def test_a_date_offered_at_a_date_prompt_is_told_from_a_question_of_its_own(text, date, asks):
+    assert asks_something_else(text, [(text.index(date), text.index(date) + len(date))]) is asks
+
+
+def test_phone_numbers_are_told_from_dates():
+    for text in ("090-1111-2222", "0901112222", "03-1234-5678", "０９０－１１１１－２２２２", "03-12-3456"):
+        assert looks_like_phone(text), text
+    for text in ("12月3日", "2026-12-03", "12-3", "浅野1丁目2-3", "3日"):
+        assert not looks_like_phone(text), text
 
 
 def test_what_a_citizen_wants_done_with_a_booking():

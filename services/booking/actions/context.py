@@ -4,6 +4,7 @@ of group chats, and asking for or checking a date."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -21,7 +22,7 @@ from services.payments.billing import payment_service
 
 from .. import calendar
 from ..config import BookingConfig, load_config
-from ..conversation import FIELDS, date_buttons, date_picker
+from ..conversation import FIELDS, asks_something_else, date_buttons, date_picker, looks_like_phone
 from ..fees import FeeTable, load_table
 from ..service import BookingStore, BookingView, NotChangeable, NotFound
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 BOOKING_SLOTS = (*FIELDS, "bulky_area", "bulky_request_key", "bulky_edit_menu")
 # Chat types in the message metadata (`chat_type`, sent by the LINE connector) that more than one person reads.
 GROUP_CHATS = ("group", "room")
+_ISO_SHAPE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 @dataclass
@@ -98,6 +100,48 @@ def said_address(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     return False
 
 
+def said_phone(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """A typed phone number where a date is asked (「090-1111-2222」 read as 1111月2222日): say that a date is
+    asked. The number is not repeated back: it is personal data."""
+    if typed(tracker) and looks_like_phone((tracker.latest_message or {}).get("text")):
+        dispatcher.utter_message(response="utter_bulky_date_looks_like_phone")
+        return True
+    return False
+
+
+def validate_date_answer(
+    value: Any,
+    slot: str,
+    area: str,
+    ctx: Context,
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    current: date | None = None,
+) -> dict[str, Any]:
+    """The slot changes for an answer at a date prompt: {slot: ISO date} for a date that can be booked, else the
+    citizen is told why and `slot` stays empty.
+
+    A typed date, even one that cannot be booked, an address or a phone number is this prompt's answer whatever
+    intent the NLU read in it (「3日」 reads as garbage_collection_day): naming `requested_slot` tells the engine the
+    form took it. A question of its own (「12月3日は燃えるごみの日ですか」) and text without a date are not taken, so
+    the rule for their intent can answer them."""
+    if not typed(tracker):  # a button's or the date picker's ISO date
+        return {slot: check_pickup_date(value, area, ctx, dispatcher, current=current)}
+    taken = {slot: None, "requested_slot": slot} if tracker.get_slot("requested_slot") == slot else {slot: None}
+    if said_phone(tracker, dispatcher) or said_address(tracker, dispatcher):
+        return taken
+    message = tracker.latest_message or {}
+    dates = [e for e in message.get("entities") or [] if e.get("entity") == "date"]
+    if not dates:
+        dispatcher.utter_message(response="utter_bulky_date_unreadable")
+        return {slot: None}
+    if asks_something_else(message.get("text"), [(e["start"], e["end"]) for e in dates]):
+        dispatcher.utter_message(response="utter_bulky_date_question", date=dates[0].get("text"))
+        return {slot: None}
+    day = check_pickup_date(dates[0]["value"], area, ctx, dispatcher, current=current, echo=True)
+    return {slot: day} if day else taken
+
+
 def check_pickup_date(
     value: Any,
     area: str,
@@ -112,9 +156,11 @@ def check_pickup_date(
     result = calendar.check_date(value, ctx.today, config)
     earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
     if result.day is None:  # calendar.INVALID, the one problem without a day
-        parts = str(value).split("-")
-        if len(parts) == 3 and all(p.isdecimal() for p in parts):
-            dispatcher.utter_message(response="utter_bulky_date_impossible", month=int(parts[1]), day=int(parts[2]))
+        impossible = _ISO_SHAPE.fullmatch(str(value))  # 2月30日 as the date extractor gives it, not 090-1111-2222
+        if impossible:
+            dispatcher.utter_message(
+                response="utter_bulky_date_impossible", month=int(impossible.group(2)), day=int(impossible.group(3))
+            )
         else:
             dispatcher.utter_message(response="utter_bulky_date_unreadable")
         return None

@@ -44,13 +44,11 @@ from .context import (
     Context,
     ask_date,
     channel_of,
-    check_pickup_date,
     context,
     filled,
     in_group_chat,
     payment_instructions,
-    said_address,
-    typed,
+    validate_date_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -214,9 +212,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
         area = tracker.get_slot("bulky_area")
         if not area:  # a date button pressed before the address is known: ask in order
             return {"bulky_date": None}
-        if said_address(tracker, dispatcher):
-            return {"bulky_date": None}
-        return {"bulky_date": check_pickup_date(value, area, ctx, dispatcher, echo=typed(tracker))}
+        return validate_date_answer(value, "bulky_date", area, ctx, tracker, dispatcher)
 
     def validate_bulky_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

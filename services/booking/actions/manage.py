@@ -26,12 +26,10 @@ from .context import (
     Context,
     ask_date,
     channel_of,
-    check_pickup_date,
     context,
     in_group_chat,
     payment_instructions,
-    said_address,
-    typed,
+    validate_date_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -233,10 +231,11 @@ class ValidateBulkyChangeForm(LeavesOnBack):
     ) -> dict[str, Any]:
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
-        if booking is None or said_address(tracker, dispatcher):
+        if booking is None:
             return {"manage_new_date": None}
-        day = check_pickup_date(value, booking.area, ctx, dispatcher, current=booking.pickup_date, echo=typed(tracker))
-        return {"manage_new_date": day}
+        return validate_date_answer(
+            value, "manage_new_date", booking.area, ctx, tracker, dispatcher, current=booking.pickup_date
+        )
 
 
 class ActionAskManageNewDate(Action):
