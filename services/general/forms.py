@@ -2,8 +2,11 @@
 「戻る」 at a form's only (or first) question goes back to before the form.
 
 「やめる」 reaches the rule for general_cancel because the form slots' free-text mappings exclude that intent
-(`not_intent: general_cancel` in domain.yml), so no form ever matches it against its data. 「戻る」 has no intent
-of its own: the form's validator recognises it (`is_back`) before reading the message as an answer."""
+(`not_intent: general_cancel` in domain.yml), so no form ever matches it against its data. 「戻る」 is not
+general_cancel (that would end the form): inside a form the free-text mappings take it like any answer and the
+form's validator recognises it (`is_back`) before reading the message as an answer, whatever the NLU read. Its own
+intent, general_back, only serves outside a form, where a rule (`active_loop: null`) says, as for 「やめる」, that
+there is no procedure to leave."""
 
 from __future__ import annotations
 

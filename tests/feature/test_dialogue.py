@@ -47,6 +47,12 @@ def test_cancel_without_a_form_says_there_is_nothing_to_cancel(say, engine):
     assert say("キャンセル", sender="c")[0]["text"] == response_text(engine, "utter_nothing_to_cancel")
 
 
+@pytest.mark.parametrize("text", ["戻る", "前に戻って"])
+def test_back_without_a_form_says_there_is_nothing_to_leave(say, engine, text):
+    """Not declined as out of scope: as 「やめる」 there (a form goes back a question instead: test_form_stories)."""
+    assert [m["text"] for m in say(text, sender=f"b-{text}")] == [response_text(engine, "utter_nothing_to_cancel")]
+
+
 def test_response_variations_by_language_slot_and_channel():
     variations = [
         {"text": "既定"},

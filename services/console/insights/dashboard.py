@@ -32,6 +32,7 @@ NOT_INQUIRIES = (
     "general_affirm",
     "general_deny",
     "general_cancel",
+    "general_back",
 )
 UNCLASSIFIED = "(未分類)"  # the domain of turns that fell back or failed before any intent was chosen
 TOP = 10  # rows of the top-intents and top-unanswered tables
