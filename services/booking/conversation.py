@@ -98,18 +98,22 @@ def reads_as_question(text) -> bool:
     return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
 
 
-# What the NLU reads as small talk is no name (「はい」「ありがとう」「こんにちは」「ヘルプ」), nor is not knowing.
+# What the NLU reads as small talk is no name (「はい」「ありがとう」「こんにちは」「ヘルプ」), nor a topic it reads with
+# confidence (「住民票」「児童手当」: such a question is answered instead; 保坂 and 住吉 read as topics far less surely),
+# nor not knowing or not wanting to say.
 SMALL_TALK_INTENTS = frozenset(
     {"general_affirm", "general_deny", "general_greet", "general_thanks", "general_goodbye", "general_capabilities"}
 )
-_NOT_KNOWING = re.compile(r"わから|分から|わかりません|知らな|しらな|不明")
+TOPIC_CONFIDENCE = 0.8
+_NOT_A_NAME = re.compile(r"わから|分から|わかりません|知らな|しらな|不明|たくない")
 
 
-def reads_as_name(text, intent: str | None = None) -> bool:
-    """Whether typed text can be a person's name: not a question, not a request (〜したい, 〜ください), and not small
-    talk (`intent`, the NLU's reading)."""
+def reads_as_name(text, intent: str | None = None, confidence: float = 0.0) -> bool:
+    """Whether typed text can be a person's name: not a question, not a request (〜したい, 〜ください), and neither
+    small talk nor a topic by the NLU's reading (`intent` and its `confidence`)."""
     t = unicodedata.normalize("NFKC", str(text))
-    if intent in SMALL_TALK_INTENTS or _NOT_KNOWING.search(t):
+    topic = not (intent or "general_").startswith(("general_", "nlu_")) and confidence >= TOPIC_CONFIDENCE
+    if intent in SMALL_TALK_INTENTS or topic or _NOT_A_NAME.search(t):
         return False
     return not reads_as_question(t) and not _REQUEST.search(t)
 

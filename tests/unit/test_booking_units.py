@@ -30,6 +30,7 @@ from services.booking.conversation import (
     navigation,
     payment_choice,
     previous,
+    reads_as_name,
     summary,
 )
 from services.booking.fees import check_quantities, describe, load_table, parse_fee, parse_items
@@ -271,3 +272,18 @@ def test_config_errors_name_the_allowed_keys(tmp_path):
     with pytest.raises(ConfigError, match=r"booking\.enabled must be true or false"):
         parse({**doc, "booking": {**doc["booking"], "enabled": "no"}}, tmp_path / "bulky.yml")
     assert load_config(tmp_path) == BookingConfig(enabled=False)  # no bulky.yml: the defaults, and no bookings
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "expected"),
+    [
+        ("山田花子", "general_out_of_scope", 0.9, True),
+        ("保坂", "childcare_nursery", 0.61, True),  # a name the NLU reads as a topic, but unsurely
+        ("住民票", "certificates_residence_record", 0.95, False),
+        ("ありがとう", "general_thanks", 0.93, False),
+        ("名前は言いたくない", "general_out_of_scope", 0.9, False),
+        ("国保に入りたい", None, 0.0, False),
+    ],
+)
+def test_a_name_is_neither_small_talk_nor_a_topic_read_with_confidence(text, intent, confidence, expected):
+    assert reads_as_name(text, intent, confidence) is expected

@@ -221,8 +221,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_name", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        name = clean_name(str(value)) if reads_as_name(value, intent) else None
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        readable = reads_as_name(value, intent.get("name"), intent.get("confidence") or 0.0)
+        name = clean_name(str(value)) if readable else None
         if name is None:
             dispatcher.utter_message(response="utter_bulky_name_invalid")
         return {"bulky_name": name}
