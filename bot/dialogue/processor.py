@@ -68,8 +68,7 @@ class Processor:
             self._set_slots(tracker, candidates)
             rule = self.rules.predict_user_turn(tracker)
             self._run_sequence(tracker, rule.actions if rule else [self.fallback_action], turn)
-        if tracker.active_loop is None:
-            tracker.paused_loops.clear()
+        self._resume_paused(tracker, turn)
         if not turn.actions or turn.actions[-1] in NOT_ANSWERING_ACTIONS:
             turn.unanswered = True
         self._run(tracker, "action_listen", turn, record=False)
@@ -97,14 +96,20 @@ class Processor:
                 self._run_form(tracker, loop, turn, activating=False, candidates={})
             return
         digression = self._digression(tracker, loop)
+        switch = None if digression else self._another_procedure(tracker, loop)
         if form_values or (self._validator(loop) and self._validator_wants_every_message(loop)):
-            if digression is None or any(sources.get(s) != "from_text" for s in form_values):
+            if (digression or switch) is None or any(sources.get(s) != "from_text" for s in form_values):
                 self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
                 return
             validated = self._probe(tracker, loop, form_values)
             if validated is not None and self._form_took(validated, form_values, tracker):
                 self._run_form(tracker, loop, turn, activating=False, candidates=form_values, validated=validated)
                 return
+        if switch is not None:  # this form waits, and asks again once the other one is done or left
+            tracker.paused_loops.append(loop)
+            tracker.apply({"event": "active_loop", "name": None})
+            self._run_sequence(tracker, switch.actions, turn)
+            return
         # The form could not use this message: another rule may answer it, then the form asks again.
         rule = digression or self.rules.predict_user_turn(tracker)
         if rule and not any(self.domain.is_form(a) for a in rule.actions):
@@ -115,13 +120,30 @@ class Processor:
             tracker.paused_loops.append(loop)
 
     def _resume_paused(self, tracker: Tracker, turn: TurnResult) -> None:
-        """A form that a digression's own form interrupted asks its question again once that form is done. A form
-        left instead (やめる, 戻る) takes the interrupted ones with it: the citizen asked to stop."""
+        """A form that another form interrupted asks its question again once that form is done or left (やめる,
+        戻る stop the procedure asked about last; the answers of the one before are kept, and its own やめる button
+        stops it), after its `utter_resume_<form>` if the domain has one."""
         if tracker.active_loop is None and tracker.paused_loops:
             form = tracker.paused_loops.pop()
             if form in self.domain.forms:
+                if self.responder.has(f"utter_resume_{form}"):
+                    self._run(tracker, f"utter_resume_{form}", turn)
                 tracker.apply({"event": "active_loop", "name": form})
                 self._run_form(tracker, form, turn, activating=False, candidates={})
+
+    def _another_procedure(self, tracker: Tracker, loop: str) -> CompiledRule | None:
+        """The rule starting another form for a message the NLU read with confidence as a request for it
+        (「粗大ごみを予約したい」 at the collection-area question), unless the message answers the question asked."""
+        intent = tracker.latest_intent()
+        if (
+            not intent
+            or intent == FALLBACK_INTENT
+            or intent in self._answer_intents(loop, tracker.slots.get(REQUESTED_SLOT))
+        ):
+            return None
+        rule = self.rules.predict_user_turn(tracker)
+        forms = [a for a in rule.actions if self.domain.is_form(a)] if rule else []
+        return rule if forms and loop not in forms else None
 
     def _digression(self, tracker: Tracker, loop: str) -> CompiledRule | None:
         """The rule answering the latest message as a question of its own, while `loop` waits for an answer.
