@@ -137,8 +137,10 @@ class ParsedItems:
     unusable_choice: bool = False  # an id-and-count list with an unknown id or in another shape
 
     @property
-    def found_anything(self) -> bool:
-        return bool(self.lines or self.refused or self.unknown or self.bad_quantity or self.unusable_choice)
+    def names_an_item(self) -> bool:
+        """Whether the text names an item of the table (priced, refused or in a bad quantity): a word the table
+        lacks (「料金」 in 「予約したいんですが、料金はいくらですか」) names none."""
+        return bool(self.lines or self.refused or self.bad_quantity or self.unusable_choice)
 
     @property
     def pieces(self) -> int:

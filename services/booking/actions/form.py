@@ -86,7 +86,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             text = "、".join(
                 str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == "garbage_item"
             )
-        if not text or not parse_items(text, context().fees).found_anything:
+        if not text or not parse_items(text, context().fees).names_an_item:
             return {}
         return {"bulky_items": text}
 
