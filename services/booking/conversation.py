@@ -155,6 +155,19 @@ def confirms_cancel(text) -> bool:
     return len(t) <= MAX_COMMAND_CHARS and bool(_CONFIRMS_CANCEL.search(t)) and not _DECLINES.search(t)
 
 
+def asks_about_payment(text) -> bool:
+    """Whether typed text asks how the fee can be paid (「PayPay使えますか」「カードで払える？」): at the payment
+    question it asks about this booking's fee, not about paying city taxes."""
+    if not isinstance(text, str) or not reads_as_question(text):
+        return False
+    t = unicodedata.normalize("NFKC", text)
+    if re.search(
+        r"税|保険|年金|証明|住民票|保育|手当", t
+    ):  # paying for another service (「住民税はコンビニで払えますか」)
+        return False
+    return bool(_ONLINE.search(t) or _STICKER.search(t) or re.search(r"払|決済", t))
+
+
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:
     if value in methods:
         return value

@@ -285,6 +285,17 @@ def test_typing_the_edit_button_at_the_summary_opens_its_menu(say):
     assert "前の質問のもの" in texts(forged) and "修正する" in [b["title"] for b in forged[-1]["buttons"]]
 
 
+def test_a_question_about_paying_at_the_payment_question_is_about_this_fee(say, engine):
+    to_confirmation(say, "pay", payment="sticker")
+    say("/general_deny", sender="pay")
+    say('/general_inform{"bulky_field": "bulky_payment"}', sender="pay")
+    reply = say("PayPay使えますか", sender="pay")
+    assert "この粗大ごみの手数料は" in texts(reply) and "市税" not in texts(reply)
+    assert slots(engine, "pay")["requested_slot"] == "bulky_payment"
+    taxes = say("住民税はコンビニで払えますか", sender="pay")  # another service's payment: its own answer
+    assert "この粗大ごみの手数料は" not in texts(taxes) and slots(engine, "pay")["requested_slot"] == "bulky_payment"
+
+
 def test_an_unreadable_message_in_a_form_gets_the_question_again(say):
     say("粗大ごみを出したい", sender="u")
     say("ソファ1点", sender="u")

@@ -28,6 +28,7 @@ from ..contact import clean_name, normalize_phone
 from ..conversation import (
     EDITABLE,
     FORM,
+    asks_about_payment,
     lines_of,
     navigation,
     payment_choice,
@@ -251,6 +252,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_payment", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
+        if tracker.get_slot("requested_slot") == "bulky_payment" and asks_about_payment(value):
+            labels = ctx.config.payment_labels
+            methods = "か".join(f"「{labels.get(m, m)}」" for m in ctx.config.payment_methods)
+            dispatcher.utter_message(response="utter_bulky_payment_options", methods=methods)
+            return {"bulky_payment": None, "requested_slot": "bulky_payment"}  # this question's own: taken
         choice = payment_choice(value, ctx.config.payment_methods)
         if choice is None:
             dispatcher.utter_message(response="utter_bulky_payment_invalid")
