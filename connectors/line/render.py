@@ -5,10 +5,11 @@ citizen then gets no answer at all; so everything here is cut, dropped or split 
 - Text longer than `MAX_TEXT` is split at sentence ends; a reply carries at most `MAX_MESSAGES` messages, so
   short texts are joined when there would be more, and what still does not fit goes out in further batches.
   Blank texts are dropped.
-- The buttons of the last message that has any become quick replies (at most `MAX_QUICK_REPLIES`); other
-  buttons, or more than fit, become postback buttons in Flex messages, packed within LINE's size limits. A
-  button's payload is the postback data, which comes back as the user's message. A button with neither title nor
-  payload is dropped.
+- The buttons of the last message become quick replies (at most `MAX_QUICK_REPLIES`): LINE shows them under
+  the last message only, so they must be the choices of what the bot said last (a form's question asked again
+  after an answer to another question), never an earlier message's. Earlier messages' buttons, or more than fit,
+  become postback buttons in Flex messages, packed within LINE's size limits. A button's payload is the postback
+  data, which comes back as the user's message. A button with neither title nor payload is dropped.
 - `custom.type == "date_picker"` adds a date picker whose postback data names the intent and entity
   (`date_picker_data`), labelled `custom.label` or else render's `picker_label` (domain.yml's words, which the
   connector passes); a picker without a label or whose dates LINE would refuse is left out (the date buttons
@@ -269,10 +270,7 @@ def summary_flex(message: dict) -> FlexMessage | None:
 def _blocks(messages: list[dict], picker_label: str) -> tuple[list[str | FlexMessage], list[Action]]:
     """Plain texts (str) and Flex messages in order, and the quick-reply actions for the end."""
     cards = {i: summary_flex(m) for i, m in enumerate(messages) if _is_summary(m)}
-    last_with_choices = max(
-        (i for i, m in enumerate(messages) if not cards.get(i) and _choices(m, MAX_QUICK_LABEL, picker_label)),
-        default=None,
-    )
+    last = len(messages) - 1  # a card shows its own buttons; another message's are its quick replies
     blocks: list[str | FlexMessage] = []
     quick: list[Action] = []
     for i, m in enumerate(messages):
@@ -282,7 +280,7 @@ def _blocks(messages: list[dict], picker_label: str) -> tuple[list[str | FlexMes
             continue
         blocks.extend(split_text(_clean(m.get("text"))))
         choices = _choices(m, MAX_QUICK_LABEL, picker_label)
-        if i == last_with_choices and len(choices) <= MAX_QUICK_REPLIES and blocks:
+        if i == last and choices and len(choices) <= MAX_QUICK_REPLIES and blocks:
             quick = choices
         elif choices:
             blocks.extend(choices_flex(_choices(m, MAX_BUTTON_LABEL, picker_label)))

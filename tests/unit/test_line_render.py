@@ -61,6 +61,20 @@ def test_only_the_last_message_with_buttons_gets_quick_replies():
     assert "quickReply" not in out[0]
 
 
+def test_quick_replies_are_the_last_message_s_own_and_never_an_earlier_one_s():
+    answer = {"text": "児童手当の申請方法です。", "buttons": buttons(3)}  # an answer's related topics
+    card = {"text": "内容です。", "custom": {"type": "summary", "title": "申込内容", "rows": [["品目", "ソファー"]]}}
+    card["custom"]["buttons"] = [{"title": "この内容で申し込む", "payload": "/general_affirm"}]
+    out = as_json(render([answer, card]))
+    assert [m["type"] for m in out] == ["text", "flex", "flex"]  # the topics as buttons, then the card
+    assert not any("quickReply" in m for m in out)
+    assert out[2]["contents"]["footer"]["contents"][0]["action"]["data"] == "/general_affirm"
+
+    out = as_json(render([answer, {"text": "お名前を教えてください。"}]))
+    assert [m["type"] for m in out] == ["text", "flex", "text"] and "quickReply" not in out[2]
+    assert not problems_of(out)
+
+
 def test_a_5000_character_answer_is_one_message():
     text = ("粗大ごみは事前の申し込みが必要です。" * 400)[:MAX_TEXT]
     out = as_json(render([{"text": text}]))
