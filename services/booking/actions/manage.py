@@ -132,6 +132,26 @@ def run_op(op: str, booking: BookingView, dispatcher: CollectingDispatcher, ctx:
     return []
 
 
+# The end of a booking number that tells two bookings on the same day apart in their button's title.
+NUMBER_TAIL = 4
+
+
+def choose_booking_buttons(bookings: list[BookingView], op: str, ctx: Context) -> list[dict[str, str]]:
+    """A button per booking, titled by its pickup date (short enough for a LINE quick reply), with the end of its
+    number when another booking shares the date."""
+    days = [b.pickup_date for b in bookings]
+    buttons = []
+    for b in bookings:
+        values = {"date": ctx.formats.date(b.pickup_date), "number_tail": b.number[-NUMBER_TAIL:]}
+        shared = days.count(b.pickup_date) > 1
+        title = render(
+            settings(), "utter_bulky_choose_booking_same_day" if shared else "utter_bulky_choose_booking_one", **values
+        )
+        payload = encode_payload("garbage_booking_manage", booking_number=b.number, manage_action=op)
+        buttons.append({"title": title, "payload": payload})
+    return buttons
+
+
 class ActionBulkyManage(Action):
     """「予約を確認したい」 and the buttons under a booking: find out whose booking it is, then act."""
 
@@ -156,13 +176,7 @@ class ActionBulkyManage(Action):
                 number = mine[0].number
                 events.append(SlotSet("manage_booking", number))
             elif len(mine) > 1:
-                buttons = [
-                    {
-                        "title": f"{b.number} {ctx.formats.date(b.pickup_date)}",
-                        "payload": encode_payload("garbage_booking_manage", booking_number=b.number, manage_action=op),
-                    }
-                    for b in mine
-                ]
+                buttons = [*choose_booking_buttons(mine, op, ctx), *quit_buttons(domain)]
                 dispatcher.utter_message(response="utter_bulky_choose_booking", buttons=buttons)
                 return events
         booking = ctx.store.get(number) if number else None
