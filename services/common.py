@@ -26,6 +26,15 @@ def previous_turn_actions(tracker: Tracker) -> list[str]:
     return _action_names(tracker.events[users[-2] + 1 : users[-1]]) if len(users) >= 2 else []
 
 
+def previous_turn_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the turn before the latest user message; when the stored tracker no longer holds the message
+    that began that turn (it keeps the latest events only), those of it that it holds."""
+    users = _user_events(tracker)
+    if not users:
+        return []
+    return tracker.events[users[-2] + 1 if len(users) >= 2 else 0 : users[-1]]
+
+
 def this_turn_actions(tracker: Tracker) -> list[str]:
     """Names of the actions the bot has run since the latest user message, in order."""
     users = _user_events(tracker)

@@ -14,6 +14,7 @@ from services.common import previous_turn_actions, settings
 from services.faq import index as faq_index
 from services.garbage.actions import garbage_service, names_an_item
 from services.garbage.lookup import asks_disposal, item_phrase
+from services.general.forms import just_finished
 
 ITEM_LOOKUP = "action_garbage_lookup"
 
@@ -103,4 +104,22 @@ class ActionCapabilities(Action):
             if first:
                 buttons.append({"title": info["title"], "payload": encode_payload(first[0])})
         dispatcher.utter_message(response="utter_capabilities", buttons=buttons)
+        return []
+
+
+class ActionYesNoWithoutQuestion(Action):
+    """A yes or a no while no question is open. Right after a procedure finished it is its last button tapped again
+    (「この内容で申し込む」 once the booking is made): the procedure is done already. Otherwise a yes gets what
+    the bot can do, a no an acknowledgement."""
+
+    def name(self) -> str:
+        return "action_yes_no_without_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if just_finished(tracker, domain):
+            dispatcher.utter_message(response="utter_procedure_already_done")
+            return []
+        if tracker.get_intent_of_latest_message() == "general_affirm":
+            return await ActionCapabilities().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_acknowledge")
         return []

@@ -20,6 +20,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from services.common import previous_turn_events
+
 # 「やめる」 in words the NLU did not read as general_cancel (「申し込みをやめる」), and 「もう大丈夫です」「終わり」
 # (read as a goodbye): inside a procedure they stop it, still never an answer.
 _QUIT = re.compile(
@@ -67,6 +69,34 @@ def quit_buttons(domain: DomainDict) -> list[dict[str, Any]]:
     Rasa puts a response's buttons before the action's, and やめる belongs after the choices."""
     variations = (domain.get("responses") or {}).get(QUIT_BUTTON) or []
     return [dict(b) for v in variations[:1] for b in v.get("buttons") or []]
+
+
+YES_NO = ("general_affirm", "general_deny")
+
+
+def _answered_by_yes_or_no(slot: dict[str, Any]) -> bool:
+    """Whether a yes or a no fills the slot (a form's confirmation: 「この内容で申し込む」「はい、取り消す」)."""
+    return any(m.get("type") == "from_intent" and m.get("intent") in YES_NO for m in slot.get("mappings") or [])
+
+
+def just_finished(tracker: Tracker, domain: DomainDict) -> bool:
+    """Whether the turn before the latest message finished a procedure: a form's yes-or-no question was answered,
+    the form ended, and the action that closes it ran (the booking made, the cancellation done). Stopping a form
+    (やめる, 戻る) runs no closing action, and a form that ends on another kind of answer asks no yes or no."""
+    forms = set(domain.get("forms") or {})
+    yes_no = {name for name, slot in (domain.get("slots") or {}).items() if _answered_by_yes_or_no(slot)}
+    stage = 0  # 1: a form ran; 2: a yes or no filled its question; 3: the form ended
+    for event in previous_turn_events(tracker):
+        kind, name = event.get("event"), event.get("name")
+        if kind == "action" and name in forms:
+            stage = 1
+        elif stage == 1 and kind == "slot" and name in yes_no and event.get("value") is not None:
+            stage = 2
+        elif stage == 2 and kind in ("active_loop", "form") and not name:
+            stage = 3
+        elif stage == 3 and kind == "action" and name != "action_listen":
+            return True
+    return False
 
 
 def leave_form(domain: DomainDict, loop: str) -> list[EventType]:

@@ -75,3 +75,16 @@ def test_a_whole_bulky_waste_booking_on_line(bot, settings):
     (push,) = bot.api.pushes
     assert push.body["to"] == uid and booking.number in texts(push.messages)
     assert push.headers["x-line-retry-key"]
+
+
+def test_the_confirm_button_tapped_again_says_the_booking_is_made(bot, engine):
+    uid = line.user_id()
+    for text in ("粗大ごみを出したい", "ソファ1点", "泉野町3丁目5-1", f'/general_inform{{"date": "{PICKED_DATE}"}}'):
+        bot.answer(line.text_event(uid, text))
+    bot.answer(line.text_event(uid, "山田太郎"))
+    bot.answer(line.text_event(uid, "090-1234-5678"))
+    summary = bot.answer(line.postback_event(uid, '/general_inform{"payment_method": "sticker"}'))
+    confirm = next(m for m in summary if m["type"] == "flex")["contents"]["footer"]["contents"][0]["action"]
+    assert "受付番号" in texts(bot.answer(line.postback_event(uid, confirm["data"])))
+    again = texts(bot.answer(line.postback_event(uid, confirm["data"])))
+    assert again == engine.agent.responder.render("utter_procedure_already_done", {}, "line")["text"]

@@ -15,7 +15,7 @@ from services.booking.config import load_config
 from services.booking.models import Booking
 from services.booking.service import BookingStore
 from services.payments.sandbox import SandboxLedger
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, response_text
 from tests.support.area_support import add_areas
 
 SECRET = "test-sandbox-secret"
@@ -235,6 +235,39 @@ def test_asked_whether_to_cancel_stopping_says_the_booking_stays(say, settings):
         assert "ご予約は取り消していません" in texts(say(stop, sender="keep")), stop
         say("予約を取り消したい", sender="keep")
     assert bookings(settings)[0].status == "booked"
+
+
+def test_a_confirmation_tapped_again_after_its_procedure_finished_says_it_is_done(say, engine, settings):
+    done = response_text(engine, "utter_procedure_already_done")
+    capabilities = response_text(engine, "utter_capabilities")
+    to_confirmation(say, "again")
+    assert "受付番号" in texts(say("/general_affirm", sender="again"))
+    assert texts(say("/general_affirm", sender="again")) == done  # 「この内容で申し込む」 again
+    assert len(bookings(settings)) == 1
+    say("予約を取り消したい", sender="again")
+    assert "ご予約を取り消しました" in texts(say("/general_affirm", sender="again"))
+    assert texts(say("/general_deny", sender="again")) == done  # 「いいえ」 of the same question
+    # further on, or after a procedure that was stopped, a yes is no repeated tap
+    assert capabilities in texts(say("/general_affirm", sender="again"))
+    say("粗大ごみを出したい", sender="again")
+    say("やめる", sender="again")
+    assert capabilities in texts(say("/general_affirm", sender="again"))
+    assert done not in texts(say("/general_deny", sender="again"))
+
+
+def test_a_confirmation_typed_in_words_then_tapped_says_it_is_done(say, engine, settings):
+    to_confirmation(say, "typed")
+    say("/general_affirm", sender="typed")
+    say("予約を取り消したい", sender="typed")
+    assert "ご予約を取り消しました" in texts(say("取り消してください", sender="typed"))
+    # 「はい、取り消す」 tapped after all
+    assert texts(say("/general_affirm", sender="typed")) == response_text(engine, "utter_procedure_already_done")
+
+
+def test_a_yes_after_the_collection_days_is_no_finished_procedure(say, engine):
+    say("ごみの収集日は", sender="area")
+    say("泉野", sender="area")
+    assert response_text(engine, "utter_capabilities") in texts(say("/general_affirm", sender="area"))
 
 
 def test_small_talk_and_stop_phrases_are_never_a_name(say, engine):
