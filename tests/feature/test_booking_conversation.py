@@ -134,6 +134,7 @@ def test_bad_answers_are_re_asked_one_by_one_and_nothing_is_lost(say, engine):
         ("11月23日", "祝日（勤労感謝の日）"),
         ("11月24日", "11月25日(水)以降"),
         ("12月31日", "収集を行っていません"),
+        ('/general_inform{"date": "2030-01-02"}', "2030年1月2日(水)はまだ受付期間外です"),  # far off: with its year
         ("まあいつでも", "日付が読み取れませんでした"),
     ]:
         reply = say(typed, sender="b")

@@ -27,6 +27,7 @@ from ..fees import FeeTable, load_table
 from ..service import BookingStore, BookingView, NotChangeable, NotFound
 
 log = logging.getLogger(__name__)
+NEAR_DAYS = 183  # dates this close to today are written without their year
 
 BOOKING_SLOTS = (*FIELDS, "bulky_area", "bulky_request_key", "bulky_edit_menu")
 # Chat types in the message metadata (`chat_type`, sent by the LINE connector) that more than one person reads.
@@ -164,7 +165,10 @@ def check_pickup_date(
         else:
             dispatcher.utter_message(response="utter_bulky_date_unreadable")
         return None
-    label = ctx.formats.date(result.day)
+    # Within half a year the month and day say which date; further off (2030-01-01 from a forged date picker, last
+    # year's date) the year is written too.
+    near = abs((result.day - ctx.today).days) <= NEAR_DAYS
+    label = ctx.formats.date(result.day, "date" if near else "long_date")
     if echo:
         dispatcher.utter_message(response="utter_bulky_date_typed", date=label)
     if result.problem == calendar.PAST:
