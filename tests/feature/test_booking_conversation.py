@@ -330,6 +330,15 @@ def test_a_question_about_paying_at_the_payment_question_is_about_this_fee(say, 
     assert "この粗大ごみの手数料は" not in texts(taxes) and slots(engine, "pay")["requested_slot"] == "bulky_payment"
 
 
+def test_a_location_shared_at_the_address_question_answers_it(say, engine):
+    say("粗大ごみを出したい", sender="loc")
+    say("ソファ1点", sender="loc")
+    shared = '/general_location{"location_address": "さくら市泉野町3丁目5-1", "latitude": 36.55, "longitude": 136.65}'
+    reply = say(shared, sender="loc")
+    assert "泉野地区" in texts(reply) and slots(engine, "loc")["requested_slot"] == "bulky_date"
+    assert slots(engine, "loc")["bulky_address"] == "さくら市泉野町3丁目5-1"
+
+
 def test_an_unreadable_message_in_a_form_gets_the_question_again(say):
     say("粗大ごみを出したい", sender="u")
     say("ソファ1点", sender="u")
