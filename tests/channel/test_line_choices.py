@@ -91,3 +91,13 @@ def test_a_question_answered_at_a_form_question_keeps_that_question_s_quick_repl
     answered = bot.answer(line.text_event(uid, "児童手当の申請方法"))
     assert "児童手当" in texts(answered)
     assert [a["label"] for a in quick_actions(answered)] == own
+
+
+def test_after_a_booking_asking_for_the_status_offers_every_booking(bot):
+    uid = line.user_id()
+    bookings_of(uid, "2026-11-26")
+    to_summary(bot, uid, "2026-12-02")
+    bot.answer(line.postback_event(uid, "/general_affirm"))  # booked: the conversation now has it in mind
+    *bookings, quit_button = quick_actions(bot.answer(line.text_event(uid, "予約を確認したい")))
+    assert [b["label"] for b in bookings] == ["11月26日(木)の予約", "12月2日(水)の予約"]
+    assert quit_button["label"] == "やめる"

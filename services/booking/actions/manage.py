@@ -167,7 +167,10 @@ class ActionBulkyManage(Action):
         events = [SlotSet("manage_op", op)]
         number = tracker.get_slot("manage_booking")
         typed = typed_number(tracker.latest_message or {})
-        if typed and typed != number:
+        # A button under a booking's card acts on that booking; words naming none ask afresh (a LINE user with
+        # several bookings chooses, whichever one the conversation showed last).
+        under_card = ((tracker.latest_message or {}).get("text") or "").startswith("/")
+        if (typed and typed != number) or (channel == "line" and not typed and not under_card):
             number = None
         if number is None and channel == "line":  # a LINE user is known: their own bookings need no phone number
             own = ctx.store.for_sender("line", tracker.sender_id, ctx.today)
