@@ -36,6 +36,9 @@ EXAMPLE_WEIGHT = 0.3  # the share of the closest question (title or example) in 
 NEGATION_WEIGHT = 0.15  # how far a negated question leans to entries about something failing
 KEYWORD_WEIGHT = 0.05  # the share of the score that keywords matched verbatim add, at most
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u309fー]+")
+MIN_READING = 3  # a shorter reading (いつ, とき, かた) matches too much ordinary hiragana
+TOPIC_SHARE = 0.7  # a noun most entries of the topic carry (住民票 6 of 6, 戸籍 5 of 7) names the topic, not an entry
 
 _TOKENIZERS: list[SudachiTokenizer] = []
 _LOCK = threading.Lock()
@@ -59,6 +62,23 @@ def _tokenizers() -> list[SudachiTokenizer]:
         return _TOKENIZERS
 
 
+def readings(text: str) -> Counter[tuple[str, str]]:
+    """(hiragana reading, written form) of the nouns of `text` written otherwise than in hiragana (住民票, 国保,
+    マイナンバーカード), in both split modes."""
+    out: Counter[tuple[str, str]] = Counter()
+    for tokenizer in _tokenizers():
+        for token in tokenizer.tokenize(Message.build(text).norm):
+            if token.pos == "名詞" and len(token.reading) >= MIN_READING and token.text != token.reading:
+                out[token.reading, token.text] += 1
+    return out
+
+
+def nouns(text: str) -> set[str]:
+    """The normalised nouns of `text`, in both split modes."""
+    norm = Message.build(text).norm
+    return {t.norm for tokenizer in _tokenizers() for t in tokenizer.tokenize(norm) if t.pos == "名詞"}
+
+
 def terms(text: str) -> list[str]:
     """Normalised content words of both split modes, plus a marker when a verb is negated."""
     norm = OBLIGATION.sub("", Message.build(text).norm)
@@ -79,6 +99,8 @@ class EntryText:
 
     bag: dict[str, float]
     questions: list[list[str]]
+    named: frozenset[str] = frozenset()  # the terms of its title, keywords and example questions
+    readings: Counter[tuple[str, str]] | None = None  # (reading, written form) of its title, keywords and examples
 
 
 def entry_text(title: str, answer: str, keywords: Iterable[str], examples: Iterable[str]) -> EntryText:
@@ -87,11 +109,17 @@ def entry_text(title: str, answer: str, keywords: Iterable[str], examples: Itera
     fields = [("title", title), ("answer", _PLACEHOLDER.sub("", answer))]
     fields += [("keywords", k) for k in keywords] + [("examples", q) for q in examples]
     bag: defaultdict[str, float] = defaultdict(float)
+    named: set[str] = set()
+    spelled: Counter[tuple[str, str]] = Counter()
     for name, text in fields:
         for term in terms(text):
             if name != "answer" or term != NEGATED:
                 bag[term] += FIELD_WEIGHTS[name]
-    return EntryText(dict(bag), [terms(q) for q in (title, *examples)])
+            if name != "answer":
+                named.add(term)
+        if name != "answer":
+            spelled.update(readings(text))
+    return EntryText(dict(bag), [terms(q) for q in (title, *examples)], frozenset(named), spelled)
 
 
 class Selector:
@@ -106,6 +134,41 @@ class Selector:
         self.questions = {
             entry_id: [self._unit(Counter(q)) for q in text.questions] for entry_id, text in texts.items()
         }
+        self.named = {entry_id: text.named for entry_id, text in texts.items()}
+        spelled: Counter[tuple[str, str]] = Counter()
+        for text in texts.values():
+            spelled.update(text.readings or Counter())
+        self.spellings: dict[str, str] = {}  # reading -> the written form the entries use most
+        for (reading, written), _ in sorted(spelled.items(), key=lambda kv: -kv[1]):
+            self.spellings.setdefault(reading, written)
+        self.longest_reading = max(map(len, self.spellings), default=0)
+
+    def respell(self, text: str) -> str:
+        """`text` with the hiragana words the entries write otherwise in their written form: じゅうみんひょう →
+        住民票, こくほのほけんりょう → 国保の保険料 (longest reading first, from the left of each hiragana run)."""
+
+        def run(match: re.Match[str]) -> str:
+            kana, out, i = match.group(), [], 0
+            while i < len(kana):
+                for j in range(min(len(kana), i + self.longest_reading), i + MIN_READING - 1, -1):
+                    if kana[i:j] in self.spellings:
+                        out.append(self.spellings[kana[i:j]])
+                        i = j
+                        break
+                else:
+                    out.append(kana[i])
+                    i += 1
+            return "".join(out)
+
+        return _HIRAGANA_RUN.sub(run, Message.build(text).norm)
+
+    def bare(self, candidates: Sequence[C], text: str, query: Iterable[str]) -> bool:
+        """Whether the question names nothing beyond the topic: each of its words is unknown to every entry, or a
+        noun that names the topic (at least TOPIC_SHARE of the entries carry it). A verb the entries know (取る,
+        払う) already leans to some entry, as 払い方 to how to pay."""
+        share = Counter(t for e in candidates for t in self.named.get(e.id, ()))
+        topic = {t for t in nouns(text) if share[t] >= TOPIC_SHARE * len(candidates)}
+        return all(t in topic or not share[t] for t in query)
 
     def _unit(self, bag: Mapping[str, float]) -> dict[str, float]:
         weights = {t: (1 + math.log(c) if c >= 1 else c) * self.idf[t] for t, c in bag.items() if t in self.idf}
@@ -114,7 +177,11 @@ class Selector:
 
     def best(self, candidates: Sequence[C], text: str) -> C:
         """The candidate most like `text`; on a tie the first, the topic's main entry."""
-        query = self._unit(Counter(terms(text)))
+        text = self.respell(text)
+        words = terms(text)
+        if self.bare(candidates, text, words):
+            return candidates[0]
+        query = self._unit(Counter(words))
         hits = keyword_hits(candidates, text)
         top = max(hits.values(), default=0.0) or 1.0
 
