@@ -105,6 +105,9 @@ SMALL_TALK_INTENTS = frozenset(
     {"general_affirm", "general_deny", "general_greet", "general_thanks", "general_goodbye", "general_capabilities"}
 )
 TOPIC_CONFIDENCE = 0.8
+# Small talk read barely above the fallback is no reading at all: 「山田 花子です」 leans to general_deny (〜です as
+# in 結構です) at about a third, and must still be a name.
+SMALL_TALK_CONFIDENCE = 0.5
 _NOT_A_NAME = re.compile(r"わから|分から|わかりません|知らな|しらな|不明|たくない")
 
 
@@ -113,7 +116,8 @@ def reads_as_name(text, intent: str | None = None, confidence: float = 0.0) -> b
     small talk nor a topic by the NLU's reading (`intent` and its `confidence`)."""
     t = unicodedata.normalize("NFKC", str(text))
     topic = not (intent or "general_").startswith(("general_", "nlu_")) and confidence >= TOPIC_CONFIDENCE
-    if intent in SMALL_TALK_INTENTS or topic or _NOT_A_NAME.search(t):
+    small_talk = intent in SMALL_TALK_INTENTS and confidence >= SMALL_TALK_CONFIDENCE
+    if small_talk or topic or _NOT_A_NAME.search(t):
         return False
     return not reads_as_question(t) and not _REQUEST.search(t)
 

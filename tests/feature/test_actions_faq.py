@@ -68,3 +68,53 @@ def test_a_question_about_burning_is_not_read_as_an_item_to_sort(say, demo_data,
     reply = say("庭で落ち葉を燃やしてもいい？", sender="burn")
     profile = city.load_city(PROJECT_DIR / "data")
     assert reply[0]["text"].startswith(faq_index.render_answer(index.entries["garbage_open_burning"], profile)[:40])
+
+
+@pytest.mark.parametrize(
+    "intent,text,expected",
+    [
+        # a bare topic word, in kana too (Sudachi cuts じゅうみんひょう into じゅう/見る/ひょう): the topic's main entry
+        ("certificates_residence_record", "じゅうみんひょう", "cert_juminhyo_window"),
+        ("certificates_residence_record", "住民票", "cert_juminhyo_window"),
+        ("certificates_family_register", "こせき", "cert_koseki_window"),
+        ("certificates_family_register", "戸籍", "cert_koseki_window"),
+        ("certificates_mynumber_card", "まいなんばーかーど", "cert_mynumber_apply"),
+        ("childcare_child_allowance", "じどうてあて", "child_allowance_overview"),
+        ("insurance_nhi_premium", "こくほ", "ins_nhi_premium_calc"),
+        ("insurance_nhi_enroll", "こくほ", "ins_nhi_enroll_retire"),
+        # a kana word read back as the entries write it still lets the rest of the question choose
+        ("certificates_residence_record", "じゅうみんひょうをゆうそうでとりよせたい", "cert_juminhyo_mail"),
+    ],
+)
+def test_a_bare_topic_word_gets_the_topics_main_entry(index, intent, text, expected):
+    assert index.best(intent, text).id == expected
+
+
+@pytest.mark.parametrize(
+    "text,entry",
+    [
+        ("じゅうみんひょう", "cert_juminhyo_window"),
+        ("こせき", "cert_koseki_window"),
+        ("じどうてあて", "child_allowance_overview"),
+        # asking how to book is a question about booking, not the look-up of a booking (outsider walk)
+        ("粗大ごみの予約はどうやるの", "garbage_bulky_how_to_apply"),
+    ],
+)
+def test_kana_topic_words_and_how_to_book_get_their_main_answer(demo_data, say, index, text, entry):
+    reply = say(text, sender=f"bare-{text}")
+    profile = city.load_city(PROJECT_DIR / "data")
+    assert reply[0]["text"].startswith(faq_index.render_answer(index.entries[entry], profile)[:40])
+
+
+@pytest.mark.parametrize(
+    "text", ["ソファーの手数料は？", "ソファーを粗大ごみで出すといくら", "タンスの粗大ごみの料金はいくらですか"]
+)
+def test_a_bulky_items_fee_is_answered_by_the_items_lookup(demo_data, say, engine, text):
+    """「<item>の手数料は？」 is neither declined nor the general fee table: the item's answer names its fee."""
+    assert engine.parse(text)["intent"]["name"] == "garbage_sort_item"
+    reply = say(text, sender=f"fee-{text}")
+    fee = engine.agent.responder.render("utter_garbage_bulky_fee", {"item": "@", "fee": "@"}, "rest")["text"]
+    declined = engine.agent.responder.render("utter_out_of_scope", {}, "rest")["text"]
+    texts = [m.get("text", "") for m in reply]
+    assert declined not in texts
+    assert any(fee.split("@")[1] in t for t in texts), (fee, texts)

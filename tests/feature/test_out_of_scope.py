@@ -24,6 +24,11 @@ def contact():
         "市営住宅に申し込みたい",
         "パスポートを申請したい",
         "今日の天気は",
+        # a lost pet is no dead animal on a road (the garbage office's FAQ): declined (outsider walk)
+        "猫が迷子になった",
+        "犬がいなくなった",
+        "ペットが逃げた",
+        "飼っているインコが逃げてしまった",
     ],
 )
 def test_other_services_and_chit_chat_are_declined_with_the_city_contact(say, demo_data, engine, contact, text):

@@ -282,6 +282,7 @@ def test_config_errors_name_the_allowed_keys(tmp_path):
         ("保坂", "childcare_nursery", 0.61, True),  # a name the NLU reads as a topic, but unsurely
         ("住民票", "certificates_residence_record", 0.95, False),
         ("ありがとう", "general_thanks", 0.93, False),
+        ("山田 花子です", "general_deny", 0.33, True),  # small talk read barely above the fallback
         ("名前は言いたくない", "general_out_of_scope", 0.9, False),
         ("国保に入りたい", None, 0.0, False),
     ],
