@@ -254,7 +254,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return nav
         if tracker.get_slot("requested_slot") == "bulky_payment" and asks_about_payment(value):
             labels = ctx.config.payment_labels
-            methods = "か".join(f"「{labels.get(m, m)}」" for m in ctx.config.payment_methods)
+            methods = "、".join(f"「{labels.get(m, m)}」" for m in ctx.config.payment_methods)
             dispatcher.utter_message(response="utter_bulky_payment_options", methods=methods)
             return {"bulky_payment": None, "requested_slot": "bulky_payment"}  # this question's own: taken
         choice = payment_choice(value, ctx.config.payment_methods)
