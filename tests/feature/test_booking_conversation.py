@@ -339,6 +339,15 @@ def test_a_location_shared_at_the_address_question_answers_it(say, engine):
     assert slots(engine, "loc")["bulky_address"] == "さくら市泉野町3丁目5-1"
 
 
+def test_a_new_date_named_at_the_summary_is_taken_at_once(say, engine):
+    to_confirmation(say, "redate")
+    reply = say("日付を12月1日に変えたい", sender="redate")
+    assert "12月1日(火)ですね" in texts(reply)
+    state = slots(engine, "redate")
+    assert state["bulky_date"] == "2026-12-01" and state["requested_slot"] == "bulky_confirmed"
+    assert ["収集日", "2026年12月1日(火)"] in reply[-1]["custom"]["rows"]
+
+
 def test_an_unreadable_message_in_a_form_gets_the_question_again(say):
     say("粗大ごみを出したい", sender="u")
     say("ソファ1点", sender="u")

@@ -45,6 +45,7 @@ from .context import (
     Context,
     ask_date,
     channel_of,
+    check_pickup_date,
     context,
     filled,
     in_group_chat,
@@ -53,6 +54,12 @@ from .context import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _named_date(tracker: Tracker) -> str | None:
+    """The date the NLU read in the latest message (ISO), if any."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return next((str(e.get("value")) for e in entities if e.get("entity") == "date" and e.get("value")), None)
 
 
 class ValidateBulkyBookingForm(FormValidationAction):
@@ -111,6 +118,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return out
         if target != requested and tracker.get_slot(target) is None:
             return out  # not asked yet: the form simply asks its current question again
+        day = _named_date(tracker) if target == "bulky_date" and nav.kind == "edit" else None
+        if day and tracker.get_slot("bulky_area"):  # 「日付を12月7日に変えたい」: the new date is in the message
+            checked = check_pickup_date(day, filled(tracker, "bulky_area"), ctx, dispatcher, echo=True)
+            if checked:
+                return {**out, "bulky_date": checked}  # the form goes on to the question it was at
         dispatcher.utter_message(
             response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing", field=labels[target]
         )
