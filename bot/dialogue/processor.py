@@ -81,7 +81,7 @@ class Processor:
         """Rasa's form semantics: the form takes the message when it extracts a value for one of its slots;
         otherwise it rejects, a rule answers the message, and the form asks its pending question again (once).
 
-        A value typed as free text (`from_text`) for a message that digresses (`_digression`) is the form's only
+        A value typed as free text (`from_text`) for a message that digresses (`_other_question`) is the form's only
         when its validator accepts it: an address, area or item list that matches the city's data is an answer,
         a question the validator cannot place is a question. The validator's replies to a rejected value are not
         sent then: the citizen asked something else."""
@@ -95,8 +95,7 @@ class Processor:
             if tracker.active_loop == loop:
                 self._run_form(tracker, loop, turn, activating=False, candidates={})
             return
-        digression = self._digression(tracker, loop)
-        switch = None if digression else self._another_procedure(tracker, loop)
+        digression, switch = self._other_question(tracker, loop)
         if form_values or (self._validator(loop) and self._validator_wants_every_message(loop)):
             if (digression or switch) is None or any(sources.get(s) != "from_text" for s in form_values):
                 self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
@@ -131,37 +130,28 @@ class Processor:
                 tracker.apply({"event": "active_loop", "name": form})
                 self._run_form(tracker, form, turn, activating=False, candidates={})
 
-    def _another_procedure(self, tracker: Tracker, loop: str) -> CompiledRule | None:
-        """The rule starting another form for a message the NLU read with confidence as a request for it
-        (「粗大ごみを予約したい」 at the collection-area question), unless the message answers the question asked."""
-        intent = tracker.latest_intent()
-        if (
-            not intent
-            or intent == FALLBACK_INTENT
-            or intent in self._answer_intents(loop, tracker.slots.get(REQUESTED_SLOT))
-        ):
-            return None
-        rule = self.rules.predict_user_turn(tracker)
-        forms = [a for a in rule.actions if self.domain.is_form(a)] if rule else []
-        return rule if forms and loop not in forms else None
+    def _other_question(self, tracker: Tracker, loop: str) -> tuple[CompiledRule | None, CompiledRule | None]:
+        """The rule for the latest message as a question of its own while `loop` waits for an answer, as
+        (digression, switch): at most one of them is set.
 
-    def _digression(self, tracker: Tracker, loop: str) -> CompiledRule | None:
-        """The rule answering the latest message as a question of its own, while `loop` waits for an answer.
-
-        The message digresses when the NLU read it with confidence (its intent is not FALLBACK_INTENT, which the
-        FallbackClassifier gives below its threshold or between two close intents), as an intent that no slot
-        mapping of the form names for this prompt (`_answer_intents`: those are answers), and a rule
-        outside the form answers it: the rule starts no form, and its last action is not one that only says the
-        bot cannot answer (NOT_ANSWERING_ACTIONS): names, addresses and phone numbers often read as out of scope,
-        and are answers after all."""
+        The message is another question when the NLU read it with confidence (its intent is not FALLBACK_INTENT,
+        which the FallbackClassifier gives below its threshold or between two close intents), as an intent that no
+        slot mapping of the form names for this prompt (`_answer_intents`: those are answers). Its rule is a
+        digression when it starts no form and its last action is not one that only says the bot cannot answer
+        (NOT_ANSWERING_ACTIONS): names, addresses and phone numbers often read as out of scope, and are answers
+        after all. It is a switch when it starts another form (「粗大ごみを予約したい」 at the collection-area
+        question)."""
         intent = tracker.latest_intent()
         answers = self._answer_intents(loop, tracker.slots.get(REQUESTED_SLOT))
         if not intent or intent == FALLBACK_INTENT or intent in answers:
-            return None
+            return None, None
         rule = self.rules.predict_user_turn(tracker)
-        if rule is None or not rule.actions or rule.actions[-1] in NOT_ANSWERING_ACTIONS:
-            return None
-        return None if any(self.domain.is_form(a) for a in rule.actions) else rule
+        if rule is None or not rule.actions:
+            return None, None
+        forms = [a for a in rule.actions if self.domain.is_form(a)]
+        if forms:
+            return None, (rule if loop not in forms else None)
+        return (None if rule.actions[-1] in NOT_ANSWERING_ACTIONS else rule), None
 
     def _answer_intents(self, loop: str, requested: str | None) -> set[str]:
         """Intents that answer the question asked: those named (`intent:`) by the form's slot mappings that apply at

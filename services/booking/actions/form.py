@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.formats import load_formats
-from bot.payload import decode_payload, encode_payload
+from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
@@ -50,6 +50,7 @@ from .context import (
     filled,
     in_group_chat,
     payment_instructions,
+    typed,
     validate_date_answer,
 )
 
@@ -288,9 +289,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if value in EDITABLE:  # an edit button: /general_inform{"bulky_field": "bulky_address"}
             dispatcher.utter_message(response="utter_bulky_editing", field=ctx.config.field_labels[value])
             return {"bulky_confirmed": None, value: None}
-        if decode_payload(
-            (tracker.latest_message or {}).get("text") or ""
-        ):  # a forged or foreign field: nothing to edit, the summary is asked again
+        if not typed(tracker):  # a forged or foreign field: nothing to edit, the summary is asked again
             dispatcher.utter_message(response="utter_inform_not_this_question")
             return {"bulky_confirmed": None}
         nav = self._navigate(value, "bulky_confirmed", dispatcher, tracker, ctx)

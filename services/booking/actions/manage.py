@@ -29,6 +29,7 @@ from .context import (
     context,
     in_group_chat,
     payment_instructions,
+    typed,
     validate_date_answer,
 )
 
@@ -166,15 +167,14 @@ class ActionBulkyManage(Action):
         op, channel = wanted_op(tracker), channel_of(tracker)
         events = [SlotSet("manage_op", op)]
         number = tracker.get_slot("manage_booking")
-        typed = typed_number(tracker.latest_message or {})
+        named = typed_number(tracker.latest_message or {})
         # A button under a booking's card acts on that booking; words naming none ask afresh (a LINE user with
         # several bookings chooses, whichever one the conversation showed last).
-        under_card = ((tracker.latest_message or {}).get("text") or "").startswith("/")
-        if (typed and typed != number) or (channel == "line" and not typed and not under_card):
+        if (named and named != number) or (channel == "line" and not named and typed(tracker)):
             number = None
         if number is None and channel == "line":  # a LINE user is known: their own bookings need no phone number
             own = ctx.store.for_sender("line", tracker.sender_id, ctx.today)
-            mine = [b for b in own if b.number == typed] if typed else own
+            mine = [b for b in own if b.number == named] if named else own
             if len(mine) == 1:
                 number = mine[0].number
                 events.append(SlotSet("manage_booking", number))
@@ -187,7 +187,7 @@ class ActionBulkyManage(Action):
             return [
                 *events,
                 SlotSet("manage_booking", None),
-                SlotSet("manage_number", typed),
+                SlotSet("manage_number", named),
                 SlotSet("manage_phone", None),
                 ActiveLoop("bulky_manage_form"),
             ]
