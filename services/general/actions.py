@@ -97,6 +97,9 @@ class ActionCapabilities(Action):
         return "action_capabilities"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # A greeting at a form's question gets the greeting only: the form asks its question again right after.
+        if (tracker.active_loop or {}).get("name") and tracker.get_intent_of_latest_message() == "general_greet":
+            return []
         index = faq_index.load(settings().data_dir)
         buttons: list[dict[str, str]] = []
         for info in index.domains.values():

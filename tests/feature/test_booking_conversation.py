@@ -284,6 +284,20 @@ def test_small_talk_and_stop_phrases_are_never_a_name(say, engine):
     assert slots(engine, "n")["requested_slot"] is None
 
 
+def test_a_greeting_in_a_form_gets_no_menu_and_stopping_an_inner_question_discards_nothing(say, engine):
+    say("粗大ごみを出したい", sender="g")
+    say("ソファ1点", sender="g")
+    greeted = say("こんにちは", sender="g")
+    menu = response_text(engine, "utter_capabilities")
+    assert [r["text"] for r in greeted][-1].startswith("収集にうかがう住所") and menu not in texts(greeted)
+    say("ごみの収集日を知りたい", sender="g")
+    resumed = texts(say("やめる", sender="g"))
+    assert resumed.startswith(response_text(engine, "utter_cancelled_garbage_area_form"))
+    assert response_text(engine, "utter_cancelled") not in resumed and "収集にうかがう住所" in resumed
+    assert slots(engine, "g")["bulky_items"] and slots(engine, "g")["requested_slot"] == "bulky_address"
+    assert menu in texts(say("こんにちは", sender="idle"))  # outside a form a greeting still shows the topics
+
+
 def test_a_sorting_question_at_the_item_question_is_answered_then_asked_again(say, engine):
     say("粗大ごみを出したい", sender="q")
     reply = say("スプレー缶は何ごみですか", sender="q")
