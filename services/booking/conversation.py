@@ -159,17 +159,31 @@ def confirms_cancel(text) -> bool:
     return len(t) <= MAX_COMMAND_CHARS and bool(_CONFIRMS_CANCEL.search(t)) and not _DECLINES.search(t)
 
 
+# Paying for another service (「住民税はコンビニで払えますか」) is no question about this booking's fee.
+_OTHER_SERVICE = re.compile(r"税|保険|年金|証明|住民票|保育|手当")
+_FEE = re.compile(r"手数料|料金|いくら|金額|費用|値段")
+
+
+def _question_about_this_booking(text) -> str | None:
+    """Typed text that asks something and names no other service, NFKC-folded; else None."""
+    if not isinstance(text, str) or not reads_as_question(text):
+        return None
+    t = unicodedata.normalize("NFKC", text)
+    return None if _OTHER_SERVICE.search(t) else t
+
+
 def asks_about_payment(text) -> bool:
     """Whether typed text asks how the fee can be paid (「PayPay使えますか」「カードで払える？」): at the payment
     question it asks about this booking's fee, not about paying city taxes."""
-    if not isinstance(text, str) or not reads_as_question(text):
-        return False
-    t = unicodedata.normalize("NFKC", text)
-    if re.search(
-        r"税|保険|年金|証明|住民票|保育|手当", t
-    ):  # paying for another service (「住民税はコンビニで払えますか」)
-        return False
-    return bool(_ONLINE.search(t) or _STICKER.search(t) or re.search(r"払|決済", t))
+    t = _question_about_this_booking(text)
+    return t is not None and bool(_ONLINE.search(t) or _STICKER.search(t) or re.search(r"払|決済", t))
+
+
+def asks_about_fee(text) -> bool:
+    """Whether typed text asks how much this booking costs or how to pay it (「手数料はいくら？」「いつまでに払えば
+    いい？」): at the summary it is answered from the booking itself."""
+    t = _question_about_this_booking(text)
+    return t is not None and (asks_about_payment(t) or bool(_FEE.search(t)))
 
 
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:

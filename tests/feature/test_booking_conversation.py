@@ -344,6 +344,27 @@ def test_a_question_about_paying_at_the_payment_question_is_about_this_fee(say, 
     assert "この粗大ごみの手数料は" not in texts(taxes) and slots(engine, "pay")["requested_slot"] == "bulky_payment"
 
 
+@pytest.mark.parametrize(
+    ("payment", "response"), [("sticker", "utter_bulky_fee_sticker"), ("online", "utter_bulky_fee_online")]
+)
+def test_a_question_about_the_fee_at_the_summary_is_answered_from_the_booking(say, engine, settings, payment, response):
+    config = load_config(settings.data_dir)
+    to_confirmation(say, payment, payment=payment)  # ソファ 1,000円 and タンス 2 × 1,000円
+    answer = response_text(
+        engine, response, total="3,000円", shops=config.sticker["shops"], put_out_by=config.put_out_by
+    )
+    for question in ("手数料はいくら？", "支払いはどうすればいいですか", "いつまでに払えばいい？"):
+        reply = say(question, sender=payment)
+        assert reply[0]["text"] == answer and len(reply) == 2, question
+        assert reply[-1]["text"].startswith("次の内容でお申し込みします"), question
+        assert slots(engine, payment)["requested_slot"] == "bulky_confirmed"
+    other = say("住民税はいつ払う？", sender=payment)  # another service's payment: its own answer, then the summary
+    assert not other[0]["text"].startswith("手数料は合計") and other[-1]["text"].startswith(
+        "次の内容でお申し込みします"
+    )
+    assert "受付番号" in texts(say("はい", sender=payment))
+
+
 def test_a_location_shared_at_the_address_question_answers_it(say, engine):
     say("粗大ごみを出したい", sender="loc")
     say("ソファ1点", sender="loc")

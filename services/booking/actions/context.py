@@ -22,8 +22,8 @@ from services.payments.billing import payment_service
 
 from .. import calendar
 from ..config import BookingConfig, load_config
-from ..conversation import FIELDS, asks_something_else, date_buttons, date_picker, looks_like_phone
-from ..fees import FeeTable, load_table
+from ..conversation import FIELDS, asks_something_else, date_buttons, date_picker, lines_of, looks_like_phone
+from ..fees import FeeTable, load_table, total
 from ..service import BookingStore, BookingView, NotChangeable, NotFound
 
 log = logging.getLogger(__name__)
@@ -213,6 +213,18 @@ def ask_date(
         json_message=date_picker(free[0], latest),
     )
     return True
+
+
+def fee_answer(tracker: Tracker, ctx: Context) -> dict[str, Any]:
+    """Before booking, at the summary: what this booking costs and how the method chosen is paid (the utter_message
+    arguments), from the items the form priced."""
+    method = tracker.get_slot("bulky_payment")
+    return {
+        "response": "utter_bulky_fee_online" if method == "online" else "utter_bulky_fee_sticker",
+        "total": ctx.formats.money(total(lines_of(tracker.get_slot("bulky_items")))),
+        "shops": ctx.config.sticker.get("shops", ""),
+        "put_out_by": ctx.config.put_out_by,
+    }
 
 
 def payment_instructions(dispatcher: CollectingDispatcher, booking: BookingView, ctx: Context) -> None:

@@ -28,6 +28,7 @@ from ..contact import clean_name, normalize_phone
 from ..conversation import (
     EDITABLE,
     FORM,
+    asks_about_fee,
     asks_about_payment,
     lines_of,
     navigation,
@@ -47,6 +48,7 @@ from .context import (
     channel_of,
     check_pickup_date,
     context,
+    fee_answer,
     filled,
     in_group_chat,
     payment_instructions,
@@ -295,6 +297,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_confirmed", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
+        if asked and asks_about_fee(value):  # 「手数料はいくら？」「支払いはどうすれば」 about this booking
+            dispatcher.utter_message(**fee_answer(tracker, ctx))
+            return {"bulky_confirmed": None, "requested_slot": "bulky_confirmed"}  # this question's own: taken
         dispatcher.utter_message(response="utter_bulky_confirm_unclear")
         return {"bulky_confirmed": None}
 
