@@ -30,11 +30,13 @@ _FIELD_WORDS = {
     "bulky_payment": r"支払|払い方|決済|処理券",
     "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの",
 }
+# What may come with a field named alone at the summary (「お名前です」「住所を」「電話番号で」).
+_FIELD_NAMED_ALONE = re.compile(r"^お|番号|方法|の?(こと|ほう|方)|です|を|で|は|が|[\s、。!！]")
 _CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
 # A question in the citizen's own words is no payment method (「住民税はコンビニで払えますか」), and a question or
 # a request is no name (「国民健康保険に入りたい」); names never hold を.
 _QUESTION = re.compile(
-    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
+    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|いくら|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
 )
 _REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
 # Words a date offered as an answer may come with (「3日は空いていますか」「12月3日の午前中でも大丈夫ですか」); a question
@@ -86,6 +88,11 @@ def navigation(text, requested: str | None) -> Navigation | None:
         for slot, words in _FIELD_WORDS.items():
             if re.search(words, t):
                 return Navigation("edit", slot)
+    if requested == "bulky_confirmed":  # at the summary or its menu, a field named alone: 「お名前」「住所で」
+        bare = _FIELD_NAMED_ALONE.sub("", t)
+        for slot, words in _FIELD_WORDS.items():
+            if re.fullmatch(rf"(?:{words})い?", bare):
+                return Navigation("edit", slot)
     if is_back(t):
         return Navigation("back", previous(requested))
     if _CHANGE.search(t) and not reads_as_question(t):
@@ -129,6 +136,33 @@ def asks_something_else(text, dates: list[tuple[int, int]]) -> bool:
         return False
     rest = "".join(" " if any(start <= i < end for start, end in dates) else ch for i, ch in enumerate(text))
     return bool(_TOPIC.search(_DATE_ANSWER_WORDS.sub(" ", unicodedata.normalize("NFKC", rest))))
+
+
+# What may surround a date offered as an answer (「12月9日でお願いします」), besides _DATE_ANSWER_WORDS.
+_DATE_FILLERS = re.compile(r"です|でお願い|お願い|したい|します|がいい|かな|ごろ|頃|ぐらい|くらい|で|に|を|は|が")
+
+
+def is_bare_date(text, dates: list[tuple[int, int]]) -> bool:
+    """Whether typed text holding dates at `dates` (spans in it) is just a date offered (「12月9日」「12/9でお願い
+    します」), not an address or a number that contains one (「3-5-1」) nor a question about it."""
+    if not isinstance(text, str) or not dates or reads_as_question(text):
+        return False
+    rest = "".join(ch for i, ch in enumerate(text) if not any(start <= i < end for start, end in dates))
+    rest = _DATE_FILLERS.sub("", _DATE_ANSWER_WORDS.sub("", unicodedata.normalize("NFKC", rest)))
+    return not re.sub(r"[\s、。,.!！ー〜~-]", "", rest)
+
+
+# Where a second sentence begins: 「泉野町3丁目5-1です。あと手数料はいくらですか」.
+_NEXT_SENTENCE = re.compile(r"[。．！？!?\n]+|、?(?:あと|それと|ついでに|ところで)、?")
+
+
+def answer_and_aside(text) -> tuple[str, str]:
+    """Typed text as (its first sentence, the rest), the rest empty for one sentence: an answer followed by a
+    question of the citizen's own is taken as the answer, and the question answered apart."""
+    if not isinstance(text, str):
+        return text, ""
+    parts = [p for p in _NEXT_SENTENCE.split(text.strip(), maxsplit=1) if p]
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else (text, "")
 
 
 def looks_like_phone(text) -> bool:

@@ -494,3 +494,58 @@ def test_two_citizens_racing_for_the_last_place_on_postgresql(bot_env, pg_url, m
     assert "受付番号は SD-" in won and "たった今、予約がいっぱいになりました" in lost
     with session_factory(pg_url)() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_a_question_or_a_later_answer_typed_early_is_answered_and_the_question_asked_again(say, engine):
+    def reply_to(text):
+        reply = say(text, sender="early")
+        return texts(reply[:-1]), reply[-1]["text"]
+
+    say("粗大ごみを出したい", sender="early")
+    items_prompt = response_text(engine, "utter_ask_bulky_items")
+    assert reply_to("手数料はいくらですか") == (response_text(engine, "utter_bulky_fee_by_item"), items_prompt)
+    assert reply_to("泉野町3丁目5-1") == (response_text(engine, "utter_bulky_later", field="住所"), items_prompt)
+    priced, asked = reply_to("ソファはいくら？")  # names an item: its fee, and the booking goes on
+    assert "ソファー ×1　1,000円" in priced and asked.startswith("収集にうかがう住所")
+    for early, field in (("12月9日", "収集日"), ("090-1234-5678", "電話番号")):
+        said, asked = reply_to(early)
+        assert said == response_text(engine, "utter_bulky_later", field=field) and asked.startswith(
+            "収集にうかがう住所"
+        )
+        assert slots(engine, "early")["bulky_address"] is None and engine.store.load("early")[0]["active_loop"]
+    said, asked = reply_to("泉野町3丁目5-1です。あと手数料はいくらですか")
+    assert "泉野町3丁目5-1（泉野地区）で承ります" in said and "手数料は合計1,000円です" in said
+    assert slots(engine, "early")["bulky_address"] == "泉野町3丁目5-1" and "収集日を選んで" in asked
+    said, asked = reply_to("支払いはどうすれば？")
+    assert said.startswith("手数料は合計1,000円です") and "収集日を選んで" in asked
+
+
+def test_a_field_named_alone_at_the_summary_or_its_menu_edits_it(say, engine):
+    to_confirmation(say, "field")
+    say("修正する", sender="field")
+    for named, slot in (("お名前", "bulky_name"), ("住所", "bulky_address"), ("収集日", "bulky_date")):
+        reply = say(named, sender="field")
+        assert slots(engine, "field")["requested_slot"] == slot, named
+        assert "「はい」か「いいえ」" not in texts(reply), named
+        say(
+            {"bulky_name": "山田花子", "bulky_address": "泉野町3丁目5-1", "bulky_date": "12月9日"}[slot], sender="field"
+        )
+        assert slots(engine, "field")["requested_slot"] == "bulky_confirmed"
+
+
+def test_a_typed_date_that_cannot_be_booked_is_not_confirmed_first(say, engine):
+    say("粗大ごみを出したい", sender="echo")
+    say("ソファ1点", sender="echo")
+    say("泉野町3丁目5-1", sender="echo")
+    refused = texts(say("12月12日", sender="echo"))  # a Saturday
+    assert "12月12日(土)は収集を行っていません" in refused and "ですね" not in refused
+    assert texts(say("12月9日", sender="echo")).startswith("12月9日(水)ですね。")
+
+
+def test_not_knowing_the_booking_number_gets_the_office_at_once(say, engine):
+    say("予約を変更したい", sender="lost")
+    invalid = response_text(engine, "utter_bulky_manage_number_invalid")
+    for typed in ("受付番号がわからない", "受付番号を忘れました", "12月9日"):  # read as managing, and as garbage days
+        reply = say(typed, sender="lost")
+        assert reply[0]["text"] == invalid and len(reply) == 2, typed
+        assert slots(engine, "lost")["requested_slot"] == "manage_number"

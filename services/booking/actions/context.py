@@ -83,22 +83,24 @@ def typed(tracker: Tracker) -> bool:
     return not str((tracker.latest_message or {}).get("text") or "/").startswith("/")
 
 
-def said_address(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
-    """A typed address where a date is asked (「泉野町3丁目5-1」 reads as 5月1日): say so, rather than check a date
-    the citizen never meant."""
-    text = str((tracker.latest_message or {}).get("text") or "")
-    if not typed(tracker):
-        return False
+def an_address(text: str) -> str | None:
+    """The address of the city that `text` is, with its house number (「泉野町3丁目5-1」), or None."""
     try:
         areas = load(settings().database_url)
     except NoAreas:
-        return False
+        return None
     city = profile()["city"]
     found = match_address(text, areas, city.get("prefecture", ""), city["name"])
-    if found.ok:
-        dispatcher.utter_message(response="utter_bulky_date_looks_like_address", address=found.address)
-        return True
-    return False
+    return found.address if found.ok else None
+
+
+def said_address(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """A typed address where a date is asked (「泉野町3丁目5-1」 reads as 5月1日): say so, rather than check a date
+    the citizen never meant."""
+    address = an_address(str((tracker.latest_message or {}).get("text") or "")) if typed(tracker) else None
+    if address:
+        dispatcher.utter_message(response="utter_bulky_date_looks_like_address", address=address)
+    return address is not None
 
 
 def said_phone(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
@@ -152,7 +154,7 @@ def check_pickup_date(
     echo: bool = False,
 ) -> str | None:
     """The ISO date when `value` can be booked in `area`; otherwise tell why and return None. A date the citizen
-    typed (`echo`) is repeated back (「12月2日(水)ですね」) before anything else is said about it."""
+    typed (`echo`) and accepted is repeated back (「12月2日(水)ですね」); a refusal names the date it refuses."""
     config = ctx.config
     result = calendar.check_date(value, ctx.today, config)
     earliest, latest = calendar.earliest(ctx.today, config), calendar.latest(ctx.today, config)
@@ -169,8 +171,6 @@ def check_pickup_date(
     # year's date) the year is written too.
     near = abs((result.day - ctx.today).days) <= NEAR_DAYS
     label = ctx.formats.date(result.day, "date" if near else "long_date")
-    if echo:
-        dispatcher.utter_message(response="utter_bulky_date_typed", date=label)
     if result.problem == calendar.PAST:
         dispatcher.utter_message(response="utter_bulky_date_past", date=label)
     elif result.problem == calendar.TOO_SOON:
@@ -186,6 +186,8 @@ def check_pickup_date(
     elif ctx.store.places_left(area, result.day) <= 0:
         dispatcher.utter_message(response="utter_bulky_date_full", date=label)
     else:
+        if echo:
+            dispatcher.utter_message(response="utter_bulky_date_typed", date=label)
         return result.day.isoformat()
     return None
 
@@ -215,12 +217,20 @@ def ask_date(
     return True
 
 
+FEE_RESPONSES = {
+    None: "utter_bulky_fee_total",
+    "online": "utter_bulky_fee_online",
+    "sticker": "utter_bulky_fee_sticker",
+}
+
+
 def fee_answer(tracker: Tracker, ctx: Context) -> dict[str, Any]:
-    """Before booking, at the summary: what this booking costs and how the method chosen is paid (the utter_message
-    arguments), from the items the form priced."""
-    method = tracker.get_slot("bulky_payment")
+    """Before booking: what it costs (the utter_message arguments), from the items the form priced, and how the
+    method chosen is paid; before any item is priced, that the fee depends on the items."""
+    if not tracker.get_slot("bulky_items") or tracker.get_slot("requested_slot") == "bulky_items":
+        return {"response": "utter_bulky_fee_by_item"}
     return {
-        "response": "utter_bulky_fee_online" if method == "online" else "utter_bulky_fee_sticker",
+        "response": FEE_RESPONSES.get(tracker.get_slot("bulky_payment"), "utter_bulky_fee_total"),
         "total": ctx.formats.money(total(lines_of(tracker.get_slot("bulky_items")))),
         "shops": ctx.config.sticker.get("shops", ""),
         "put_out_by": ctx.config.put_out_by,

@@ -27,10 +27,14 @@ from ..config import load_config
 from ..contact import clean_name, normalize_phone
 from ..conversation import (
     EDITABLE,
+    FIELDS,
     FORM,
+    answer_and_aside,
     asks_about_fee,
     asks_about_payment,
+    is_bare_date,
     lines_of,
+    looks_like_phone,
     navigation,
     payment_choice,
     previous,
@@ -44,6 +48,7 @@ from ..service import DateFull, Draft, InvalidItems
 from .context import (
     BOOKING_SLOTS,
     Context,
+    an_address,
     ask_date,
     channel_of,
     check_pickup_date,
@@ -104,11 +109,14 @@ class ValidateBulkyBookingForm(FormValidationAction):
     def _navigate(
         self, value: Any, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
     ) -> dict[str, Any] | None:
-        """Slot changes for 「戻る」 or 「〇〇を変更」, or None when `value` is an answer. They name the question to
-        ask next (`requested_slot`): the engine then knows the form took the message, whatever the NLU read in it."""
+        """Slot changes for 「戻る」 or 「〇〇を変更」, or for a message about the booking that answers no question
+        (`_aside`), or None when `value` is an answer. They name the question to ask next (`requested_slot`): the
+        engine then knows the form took the message, whatever the NLU read in it."""
         requested = tracker.get_slot("requested_slot") or slot
         nav = navigation(value, requested)
-        if nav is None or (nav.kind == "edit" and nav.slot is None and requested != "bulky_confirmed"):
+        if nav is None:
+            return self._aside(value, slot, dispatcher, tracker, ctx) if requested == slot else None
+        if nav.kind == "edit" and nav.slot is None and requested != "bulky_confirmed":
             return None
         if nav.kind == "edit" and nav.slot is None:  # 「修正する」 typed at the summary: its menu asks which
             return {"bulky_confirmed": None, "bulky_edit_menu": True, "requested_slot": requested}
@@ -130,6 +138,40 @@ class ValidateBulkyBookingForm(FormValidationAction):
             response="utter_bulky_going_back" if nav.kind == "back" else "utter_bulky_editing", field=labels[target]
         )
         return {**out, target: None, "requested_slot": target}
+
+    def _aside(
+        self, value: Any, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
+    ) -> dict[str, Any] | None:
+        """A typed message about this booking that is no answer to the question asked: it is answered, and the
+        question asked again. A question about the fee (「手数料はいくら？」) gets this booking's fee as far as it is
+        known; a date or a phone number typed before its question is told it comes later (「12月9日」 at the address
+        question once started the collection-day question, which then took the address typed next)."""
+        if not typed(tracker) or not isinstance(value, str):
+            return None
+        taken = {slot: None, "requested_slot": slot}
+        if slot == "bulky_payment" and asks_about_payment(value):
+            labels = ctx.config.payment_labels
+            methods = "、".join(f"「{labels.get(m, m)}」" for m in ctx.config.payment_methods)
+            dispatcher.utter_message(response="utter_bulky_payment_options", methods=methods)
+            return taken
+        names_items = slot == "bulky_items" and parse_items(value, ctx.fees).names_an_item  # 「ソファはいくら？」
+        first = answer_and_aside(value)[0]  # 「泉野町3丁目5-1です。あと手数料は？」 answers first: the validator's
+        if asks_about_fee(first) and not names_items:
+            dispatcher.utter_message(**fee_answer(tracker, ctx))
+            return taken
+        position = FIELDS.index(slot)
+        entities = (tracker.latest_message or {}).get("entities") or []
+        dates = [(e["start"], e["end"]) for e in entities if e.get("entity") == "date" and "start" in e]
+        if position < FIELDS.index("bulky_date") and is_bare_date(value, dates):
+            dispatcher.utter_message(response="utter_bulky_later", field=ctx.config.field_labels["bulky_date"])
+            return taken
+        if position < FIELDS.index("bulky_phone") and slot != "bulky_date" and looks_like_phone(value):
+            dispatcher.utter_message(response="utter_bulky_later", field=ctx.config.field_labels["bulky_phone"])
+            return taken
+        if slot == "bulky_items" and not names_items and an_address(value):
+            dispatcher.utter_message(response="utter_bulky_later", field=ctx.config.field_labels["bulky_address"])
+            return taken
+        return None
 
     def validate_bulky_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -199,8 +241,13 @@ class ValidateBulkyBookingForm(FormValidationAction):
         except NoAreas:  # before `bot setup`: say so instead of "which area is that?"
             dispatcher.utter_message(response="utter_bulky_no_areas")
             return {"bulky_address": None}
-        city = profile()
-        found = match_address(str(value), areas, city["city"].get("prefecture", ""), city["city"]["name"])
+        city = profile()["city"]
+        # 「泉野町3丁目5-1です。あと手数料はいくらですか」: the address is the first sentence, the question is answered
+        answer, aside = answer_and_aside(str(value))
+        found = match_address(answer, areas, city.get("prefecture", ""), city["name"])
+        if aside and not found.ok:
+            answer, aside = str(value), ""
+            found = match_address(answer, areas, city.get("prefecture", ""), city["name"])
         if not found.ok:
             responses: dict[str | None, str] = {
                 OUTSIDE: "utter_bulky_address_outside",
@@ -212,6 +259,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
         out = {"bulky_address": found.address, "bulky_area": found.area}
         if tracker.get_slot("requested_slot") == "bulky_address":
             dispatcher.utter_message(response="utter_bulky_address_ok", address=found.address, area=found.area)
+            if aside:
+                fee = asks_about_fee(aside) or asks_about_fee(f"{aside}か")  # 「あと手数料も」
+                dispatcher.utter_message(
+                    **(fee_answer(tracker, ctx) if fee else {"response": "utter_bulky_aside_later"})
+                )
         old_area = tracker.get_slot("bulky_area")
         if old_area and old_area != found.area and tracker.get_slot("bulky_date"):
             dispatcher.utter_message(response="utter_bulky_date_reset", area=found.area)
@@ -267,11 +319,6 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_payment", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        if tracker.get_slot("requested_slot") == "bulky_payment" and asks_about_payment(value):
-            labels = ctx.config.payment_labels
-            methods = "、".join(f"「{labels.get(m, m)}」" for m in ctx.config.payment_methods)
-            dispatcher.utter_message(response="utter_bulky_payment_options", methods=methods)
-            return {"bulky_payment": None, "requested_slot": "bulky_payment"}  # this question's own: taken
         choice = payment_choice(value, ctx.config.payment_methods)
         if choice is None:
             dispatcher.utter_message(response="utter_bulky_payment_invalid")
@@ -297,9 +344,6 @@ class ValidateBulkyBookingForm(FormValidationAction):
         nav = self._navigate(value, "bulky_confirmed", dispatcher, tracker, ctx)
         if nav is not None:
             return nav
-        if asked and asks_about_fee(value):  # 「手数料はいくら？」「支払いはどうすれば」 about this booking
-            dispatcher.utter_message(**fee_answer(tracker, ctx))
-            return {"bulky_confirmed": None, "requested_slot": "bulky_confirmed"}  # this question's own: taken
         dispatcher.utter_message(response="utter_bulky_confirm_unclear")
         return {"bulky_confirmed": None}
 

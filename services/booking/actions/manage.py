@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -194,6 +195,16 @@ class ActionBulkyManage(Action):
         return events + run_op(op, booking, dispatcher, ctx)
 
 
+_ABOUT_THE_NUMBER = re.compile(r"番号|わから|分から|忘れ|不明|なくし|無くし|紛失|知らな")
+
+
+def about_the_number(tracker: Tracker) -> bool:
+    """Whether a typed message at the booking number's question speaks of the number or of a date (its booking)."""
+    message = tracker.latest_message or {}
+    dates = any(e.get("entity") == "date" for e in message.get("entities") or [])
+    return typed(tracker) and (dates or bool(_ABOUT_THE_NUMBER.search(str(message.get("text") or ""))))
+
+
 class ValidateBulkyManageForm(LeavesOnBack):
     def name(self) -> str:
         return "validate_bulky_manage_form"
@@ -204,6 +215,10 @@ class ValidateBulkyManageForm(LeavesOnBack):
         number = normalize_booking_number(str(value)) or find_booking_number(str(value))
         if number is None:
             dispatcher.utter_message(response="utter_bulky_manage_number_invalid")
+            # 「受付番号がわからない」 reads as a request to manage a booking, a date as the collection-day question: at
+            # this question they are about the number, and the help above answers them (naming the slot takes them).
+            if tracker.get_slot("requested_slot") == "manage_number" and about_the_number(tracker):
+                return {"manage_number": None, "requested_slot": "manage_number"}
         return {"manage_number": number}
 
     def validate_manage_phone(
