@@ -63,6 +63,7 @@ _CONFIRMS_CANCEL = re.compile(
     r"|(取り?消|とりけ|キャンセル)(し(て|ます|たい)|する|す$|お願い|おねがい|で(お願い|いい|OK))",
     re.IGNORECASE,
 )
+_CONFIRMS_CHANGE = re.compile(r"^(はい|うん|ええ|お願い|おねがい)|(変更|変え)(し(て|ます)|する|で(お願い|いい|OK)|お願い)")
 _DECLINES = re.compile(r"ない|ません|やめ|止め|中止|いいえ|いや")
 _STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.IGNORECASE)
 _ONLINE = re.compile(
@@ -191,6 +192,12 @@ def confirms_cancel(text) -> bool:
     """Whether a message answers "cancel this booking?" with a request to cancel it."""
     t = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else ""
     return len(t) <= MAX_COMMAND_CHARS and bool(_CONFIRMS_CANCEL.search(t)) and not _DECLINES.search(t)
+
+
+def confirms_change(text) -> bool:
+    """Whether a message answers "change the date to this one?" with a request to change it (「変更してください」)."""
+    t = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else ""
+    return len(t) <= MAX_COMMAND_CHARS and bool(_CONFIRMS_CHANGE.search(t)) and not _DECLINES.search(t)
 
 
 # Paying for another service (「住民税はコンビニで払えますか」) is no question about this booking's fee.

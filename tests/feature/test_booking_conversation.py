@@ -205,7 +205,9 @@ def test_managing_a_booking_needs_its_number_and_phone_number(say, engine, setti
     assert f"受付番号 {number} のご予約（予約済み）" in texts(status)
     change = say('/garbage_booking_manage{"manage_action": "change_date"}', sender="other")
     assert "11月25日(水)" not in [b["title"] for b in change[-1]["buttons"]]
-    assert "2026年12月1日(火)に変更しました" in texts(say("12月1日", sender="other"))
+    assert "11月25日(水)から12月1日(火)に変更します。よろしいですか" in texts(say("12月1日", sender="other"))
+    assert bookings(settings)[0].pickup_date == date(2026, 11, 25)  # not before the citizen says yes
+    assert "2026年12月1日(火)に変更しました" in texts(say("はい", sender="other"))
     say("予約を取り消したい", sender="other")
     assert "取り消しはしませんでした" in texts(say("いいえ", sender="other"))
     say('/garbage_booking_manage{"manage_action": "cancel"}', sender="other")
@@ -549,3 +551,18 @@ def test_not_knowing_the_booking_number_gets_the_office_at_once(say, engine):
         reply = say(typed, sender="lost")
         assert reply[0]["text"] == invalid and len(reply) == 2, typed
         assert slots(engine, "lost")["requested_slot"] == "manage_number"
+
+
+def test_moving_a_booking_asks_first_and_no_picks_another_date(say, settings):
+    to_confirmation(say, "mv")
+    say("/general_affirm", sender="mv")
+    say("収集日を変更したい", sender="mv")
+    assert "12月11日(金)に変更します。よろしいですか" in texts(say("12月11日かな？", sender="mv"))
+    assert "12月14日(月)に変更します。よろしいですか" in texts(
+        say("12月14日", sender="mv")
+    )  # another date, asked again
+    assert "新しい収集日を選んで" in texts(say("いいえ", sender="mv"))
+    assert bookings(settings)[0].pickup_date == date(2026, 11, 25)
+    say("12月15日", sender="mv")
+    assert "2026年12月15日(火)に変更しました" in texts(say("変更してください", sender="mv"))
+    assert bookings(settings)[0].pickup_date == date(2026, 12, 15)

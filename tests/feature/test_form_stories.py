@@ -124,4 +124,5 @@ def test_moving_a_booking_reads_a_day_of_the_month_and_no_phone_number(say, engi
     assert texts(say("090-1111-2222", sender="move"))[0] == response_text(engine, "utter_bulky_date_looks_like_phone")
     moved = texts(say("3日", sender="move"))
     assert moved[0] == response_text(engine, "utter_bulky_date_typed", date="12月3日(木)")
-    assert "2026年12月3日(木)に変更しました" in moved[1]
+    assert "12月8日(火)から12月3日(木)に変更します。よろしいですか" in moved[1]
+    assert "2026年12月3日(木)に変更しました" in texts(say("はい", sender="move"))[0]

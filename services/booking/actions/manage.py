@@ -20,7 +20,7 @@ from services.payments.billing import payment_service
 
 from .. import calendar
 from ..contact import find_booking_number, normalize_booking_number, normalize_phone
-from ..conversation import MANAGE_OPS, confirms_cancel, manage_op, summary_text
+from ..conversation import MANAGE_OPS, confirms_cancel, confirms_change, manage_op, summary_text
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
 from .context import (
@@ -269,6 +269,42 @@ class ValidateBulkyChangeForm(LeavesOnBack):
             value, "manage_new_date", booking.area, ctx, tracker, dispatcher, current=booking.pickup_date
         )
 
+    def validate_manage_change_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes changes the date; no asks for another date; a date typed here is that other date, asked again."""
+        if value is True or (typed(tracker) and confirms_change(value)):
+            return {"manage_change_confirmed": True}
+        if value is False:
+            return {"manage_change_confirmed": None, "manage_new_date": None}
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if any(e.get("entity") == "date" for e in entities):
+            other = self.validate_manage_new_date(value, dispatcher, tracker, domain)
+            return {**other, "manage_change_confirmed": None, "requested_slot": "manage_change_confirmed"}
+        dispatcher.utter_message(response="utter_bulky_change_unclear")
+        return {"manage_change_confirmed": None}
+
+
+class ActionAskManageChangeConfirmed(Action):
+    """Moving a booking asks first, as booking does: a date typed in passing (「12月11日かな？」) changes nothing."""
+
+    def name(self) -> str:
+        return "action_ask_manage_change_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        ctx = context()
+        booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
+        new_date = calendar.parse_iso(tracker.get_slot("manage_new_date"))
+        if booking is None or new_date is None:
+            return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("manage_new_date", None)]
+        dispatcher.utter_message(
+            response="utter_ask_manage_change_confirmed",
+            number=booking.number,
+            old=ctx.formats.date(booking.pickup_date),
+            new=ctx.formats.date(new_date),
+        )
+        return []
+
 
 class ActionAskManageNewDate(Action):
     def name(self) -> str:
@@ -296,8 +332,8 @@ class ActionBulkyChangeDate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ctx = context()
         number, new_date = tracker.get_slot("manage_booking"), calendar.parse_iso(tracker.get_slot("manage_new_date"))
-        events = [SlotSet("manage_new_date", None)]
-        if not number or new_date is None:
+        events = [SlotSet("manage_new_date", None), SlotSet("manage_change_confirmed", None)]
+        if not number or new_date is None or tracker.get_slot("manage_change_confirmed") is not True:
             return events
         try:
             booking = ctx.store.change_date(number, new_date, ctx.now)
