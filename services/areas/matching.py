@@ -3,7 +3,10 @@
 One index for every feature, so the garbage area form, the booking form's address and a LINE location all
 agree. A typed name matches its area's name, reading or bracketed parts (緑（二塚） → 緑, 二塚), else the closest
 spelling. An address names its area near the start (「泉野町3丁目5-1」): the earliest, longest area name wins,
-then a close spelling; an address in another prefecture or municipality is outside the city.
+then a close spelling; an address in another prefecture or municipality is outside the city. A reading counts only
+from the start of what was typed: kana run on, and いずみのまち holds のまち (野町) too. Two areas that fit equally
+are never guessed between (a typed name offers both, an address gets no area): a wrong area gives wrong days or
+books the pickup in the wrong place.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 from rapidfuzz import fuzz, process
 
 from bot.nlu.folding import fold
-from services.garbage.normalize import base_name, is_kana, name_parts, reading, reading_key, seion, text_key
+from services.garbage.normalize import base_name, is_kana, name_parts, phonetic, reading, reading_key, seion, text_key
 
 AREA_FUZZY = 80  # a typed area (or an address's first words) at least this similar to one area is that area
 AREA_NEAR = 55  # typed areas at least this similar are offered as candidates
@@ -63,6 +66,12 @@ class AddressMatch:
         return self.problem is None
 
 
+def _readings(name: str) -> set[str]:
+    """How an area's name is read, alone and as a place: Sudachi reads 泉野 as a given name (みずの), 泉野町 as
+    the town (いずみのまち)."""
+    return {reading(name), re.sub(r"(まち|ちょう)$", "", reading(name + "町"))} - {""}
+
+
 class AreaIndex(Generic[A]):
     """The areas (anything with a `name`: a feature keeps its own facts about each) by the keys of their names."""
 
@@ -73,10 +82,10 @@ class AreaIndex(Generic[A]):
         for i, area in enumerate(self.areas):
             names = {area.name, base_name(area.name), *name_parts(area.name), *_INNER.findall(area.name)}
             for name in filter(None, names):
-                for key in {text_key(name), seion(reading_key(name))}:
+                for key in {text_key(name), *(seion(phonetic(r)) for r in _readings(name))}:
                     if key:
                         self._keys.append((key, i))
-            for variant in {area.name, base_name(area.name), *_INNER.findall(area.name), reading(area.name)}:
+            for variant in {area.name, base_name(area.name), *_INNER.findall(area.name), *_readings(area.name)}:
                 variant = re.sub(r"含む$", "", variant.strip())
                 if variant:
                     self._address_keys.append((fold(variant), i))
@@ -89,10 +98,11 @@ class AreaIndex(Generic[A]):
         return next((a for a in self.areas if a.name == name), None)
 
     def match(self, text: str, in_sentence: bool = False) -> AreaMatch[A]:
-        """The area named in `text`: the longest area name inside it, else the closest spelling.
+        """The area named in `text`: a name written in it or a reading from its start, else the closest spelling.
 
-        `in_sentence` is for whole questions (「浅野の燃やすごみの日は？」): only names written out count there,
-        since short readings and near spellings turn up inside ordinary words.
+        Several areas named (「泉野と朝日」), or a written name and a reading that disagree, come back as
+        candidates. `in_sentence` is for whole questions (「浅野の燃やすごみの日は？」): only names written out
+        count there, since short readings and near spellings turn up inside ordinary words.
         """
         text = unicodedata.normalize("NFKC", text or "").strip()
         text = _TAIL.sub("", text) or text
@@ -101,17 +111,18 @@ class AreaIndex(Generic[A]):
             return AreaMatch(exact, [])
         folded = text_key(text)
         spoken = "" if in_sentence else seion(reading_key(text))
-        found: dict[int, int] = {}
+        read: dict[int, int] = {}  # area: its longest reading that begins the answer
         for key, i in self._keys:
-            if in_sentence and is_kana(key):
+            if in_sentence or not is_kana(key) or not (folded.startswith(key) or spoken.startswith(key)):
                 continue
-            # A one-character area name (西, 額) must be the whole answer, not a character inside another word.
-            if key in (folded, spoken) or (len(key) >= 2 and (key in folded or (spoken and key in spoken))):
-                found[i] = max(len(key), found.get(i, 0))
-        if found:
-            longest = max(found.values())
-            best = [self.areas[i] for i, n in sorted(found.items()) if n == longest]
-            return AreaMatch(best[0] if len(best) == 1 else None, best)
+            if len(key) >= 2 or key in (folded, spoken):  # a one-character reading is the whole answer
+                read[i] = max(len(key), read.get(i, 0))
+        longest = max(read.values(), default=0)
+        heard = [i for i, n in read.items() if n == longest]
+        written = self._written(folded)
+        named = written if len(written) > 1 else list(dict.fromkeys([*written, *heard]))
+        if named:
+            return AreaMatch(self.areas[named[0]] if len(named) == 1 else None, [self.areas[i] for i in named])
         if in_sentence:
             return AreaMatch(None, [])
         scores: dict[int, float] = {}
@@ -126,30 +137,48 @@ class AreaIndex(Generic[A]):
             return AreaMatch(self.areas[ranked[0]], [])
         return AreaMatch(None, [self.areas[i] for i in ranked[:5]])
 
+    def _written(self, folded: str) -> list[int]:
+        """The areas whose names are written in `folded`, in order. Where names overlap the earliest, longest one
+        counts (泉野町 names 泉野, not 野町); names as long at the same place all count. A one-character name
+        (西, 額) must be the whole answer, not a character inside another word."""
+        hits = sorted(
+            (m.start(), -len(key), i)
+            for key, i in self._keys
+            if not is_kana(key) and (len(key) >= 2 or key == folded)
+            for m in re.finditer(re.escape(key), folded)
+        )
+        named: list[int] = []
+        end, last = 0, (-1, 0)
+        for start, negative, i in hits:
+            if (start, negative) == last or start >= end:
+                named.append(i)
+                end, last = max(end, start - negative), (start, negative)
+        return list(dict.fromkeys(named))
+
     def in_address(self, rest: str) -> A | None:
         """The area an address names, from the words after its municipality: 泉野町3丁目5-1 → 泉野."""
         folded = fold(rest)
-        best: tuple[int, int, int] | None = None  # (position, -length, area)
+        found: dict[int, tuple[int, int]] = {}  # area: (position, -length) of its earliest, longest key
         for key, i in self._address_keys:
-            pos = folded.find(key)
+            pos = (0 if folded.startswith(key) else -1) if is_kana(key) else folded.find(key)
             if pos < 0:
                 continue
             # A one-character area (西, 額) counts only at the start and followed by 町, a number or 丁目.
             if len(key) == 1 and not (pos == 0 and re.match(r"(町|\d|丁目)", folded[1:])):
                 continue
-            candidate = (pos, -len(key), i)
-            if best is None or candidate < best:
-                best = candidate
-        if best:
-            return self.areas[best[2]]
+            found[i] = min(found.get(i, (pos, -len(key))), (pos, -len(key)))
+        if found:
+            best = min(found.values())
+            fits = [i for i, where in found.items() if where == best]
+            return self.areas[fits[0]] if len(fits) == 1 else None
         head = _HEAD.match(folded)
         head_text = re.sub(r"町$", "", head.group(0) if head else "")
         if not head_text or not self._address_keys:
             return None
-        found = process.extractOne(
+        near = process.extractOne(
             head_text, [k for k, _ in self._address_keys], scorer=fuzz.ratio, score_cutoff=AREA_FUZZY
         )
-        return self.areas[self._address_keys[found[2]][1]] if found else None
+        return self.areas[self._address_keys[near[2]][1]] if near else None
 
     def names_start(self, text: str) -> bool:
         """Whether `text` begins with an area name (「野々市町」 may be an area, not another municipality)."""

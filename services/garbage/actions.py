@@ -19,6 +19,7 @@ from services.common import settings, this_turn_actions
 from services.general.forms import LeavesOnBack, quit_buttons
 
 from . import answers
+from .areas import Area, Areas
 from .collection import collection_kinds
 from .lookup import Index, Match, asks_disposal, item_phrase
 from .service import GarbageService, get_service
@@ -71,6 +72,16 @@ def collection_question(tracker: Tracker) -> str:
         asked = [i for i in users if i < loops[-1]]
         return _question(events[asked[-1]]) if asked else ""
     return _question(events[latest])
+
+
+def areas_named(areas: Areas, *texts: str) -> list[Area]:
+    """The areas written side by side in the first of `texts` (the question, or the area form's answer) that
+    names more than one; buttons name one."""
+    for text in texts:
+        several = areas.match(text, in_sentence=True).candidates if text and not _is_payload(text) else []
+        if len(several) > 1:
+            return several
+    return []
 
 
 def answer_context(service: GarbageService, domain: DomainDict) -> answers.Context:
@@ -167,6 +178,13 @@ class ActionCollectionSchedule(Action):
         snap = service.snapshot()
         config = service.config
         question = collection_question(tracker)
+        category = answers.detect_category(question, config, snap.index) if question else None
+        several = areas_named(snap.areas, question, str((tracker.latest_message or {}).get("text") or ""))
+        if several:  # 「泉野と朝日」: each area's days under its name; neither is taken for the citizen's own
+            ctx = answer_context(service, domain)
+            replies = [r for a in several for r in answers.schedule_replies(a, category, ctx) if r != answers.CONTACT]
+            send_replies(dispatcher, [*replies, answers.CONTACT])
+            return [SlotSet(AREA_SLOT, None)]
         named = snap.areas.match(question, in_sentence=True).area if question else None
         area = named or snap.areas.named(tracker.get_slot(AREA_SLOT) or "")
         if area is None:
@@ -175,7 +193,6 @@ class ActionCollectionSchedule(Action):
                 return []
             # Clear a value that names no area (the data changed), or the form would think it is answered.
             return [SlotSet(AREA_SLOT, None), FollowupAction(AREA_FORM)]
-        category = answers.detect_category(question, config, snap.index) if question else None
         send_replies(dispatcher, answers.schedule_replies(area, category, answer_context(service, domain)))
         return [SlotSet(AREA_SLOT, area.name)]
 
@@ -206,8 +223,12 @@ class ValidateGarbageAreaForm(LeavesOnBack):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "")
-        match = garbage_service().snapshot().areas.match(text)
+        areas = garbage_service().snapshot().areas
+        match = areas.match(text)
         if match.area:
             return {AREA_SLOT: match.area.name}
+        several = areas_named(areas, text)
+        if several:  # the schedule answers each of them
+            return {AREA_SLOT: several[0].name}
         send_replies(dispatcher, answers.area_rejected_replies(text, match.candidates))
         return {AREA_SLOT: None}

@@ -38,6 +38,10 @@ def empty(settings):
         ("緑団地5-1", "安原（緑団地含む）", None),
         ("浅野川町2丁目3番4号です", "浅野川", None),
         ("あさのかわ1-1", "浅野川", None),  # its reading
+        ("いずみのまち3ちょうめ5-1", "泉野", None),  # the town's reading, not 野町's (のまち) inside it
+        ("イズミノマチ3-5-1", "泉野", None),
+        ("いずみの町3-5-1", "泉野", None),
+        ("ほげのまち1-1", None, UNKNOWN),  # a reading counts from the start only
         ("東京都新宿区西新宿2-8-1", None, OUTSIDE),
         ("金沢市泉野町3-5-1", None, OUTSIDE),
         ("泉野", None, NO_NUMBER),
@@ -53,10 +57,28 @@ def test_addresses_find_their_area_among_the_imported_ones(demo_db_template, tex
 
 def test_typed_names_match_by_spelling_reading_and_bracketed_part(demo_db_template):
     areas = load(f"sqlite:///{demo_db_template}")
-    for typed, name in [("あさのがわ", "浅野川"), ("浅の川", "浅野川"), ("二塚です", "緑（二塚）"), ("西", "西")]:
+    for typed, name in [
+        ("あさのがわ", "浅野川"),
+        ("浅の川", "浅野川"),
+        ("二塚です", "緑（二塚）"),
+        ("西", "西"),
+        ("泉野町", "泉野"),  # 泉野 is written first; 野町 only overlaps it
+        ("いずみのまち", "泉野"),  # read as the town (Sudachi reads 泉野 alone as the given name みずの)
+        ("イズミノマチ", "泉野"),
+    ]:
         assert areas.match(typed).area.name == name, typed
     assert areas.match("浅野の燃やすごみの日は？", in_sentence=True).area.name == "浅野"
     assert areas.match("ほげほげ").area is None
+    for several in (areas.match("泉野と朝日"), areas.match("泉野と朝日のごみの日は？", in_sentence=True)):
+        assert several.area is None and [a.name for a in several.candidates] == ["泉野", "朝日"]
+
+
+def test_areas_read_alike_are_not_guessed_between(empty):
+    add_areas(empty.database_url, "大野", "大埜")  # both おおの
+    areas = load(empty.database_url)
+    assert areas.match("おおの").area is None and len(areas.match("おおの").candidates) == 2
+    assert match_address("おおの1-1", areas, "架空県", "さくら市").problem == UNKNOWN
+    assert match_address("大埜1-1", areas, "架空県", "さくら市").area == "大埜"
 
 
 def test_an_area_two_sources_name_is_listed_once_as_the_better_ranked_source_has_it(empty):
@@ -121,3 +143,16 @@ def test_a_line_location_before_the_areas_are_imported_says_the_days_are_not_reg
     assert replies[0]["text"].startswith("申し訳ありません。地区ごとの収集日の情報がまだ登録されていません。")
     assert load_city(settings.data_dir)["urls"]["garbage"] in replies[0]["text"]  # where the days are, meanwhile
     assert "お問い合わせください" in replies[-1]["text"]
+
+
+def test_a_kana_address_or_area_is_answered_for_its_own_area_and_two_areas_each(demo_data, say):
+    say("粗大ごみを出したい", sender="kana")
+    say("ソファ1点", sender="kana")
+    booked = say("いずみのまち3ちょうめ5-1", sender="kana")
+    assert booked[0]["text"] == "いずみのまち3ちょうめ5-1（泉野地区）で承ります。"
+    say("ごみの収集日を知りたい", sender="days")
+    assert say("いずみのまち", sender="days")[0]["text"].startswith("泉野の収集日は次のとおりです。")
+    say("ごみの収集日を知りたい", sender="two")
+    both = [m["text"].split("\n")[0] for m in say("泉野と朝日", sender="two")]
+    assert both[:2] == ["泉野の収集日は次のとおりです。", "朝日の収集日は次のとおりです。"]
+    assert "お住まいの地区名を入力してください" in say("燃やすごみの日は？", sender="two")[-1]["text"]  # neither kept
