@@ -63,7 +63,9 @@ _CONFIRMS_CANCEL = re.compile(
     r"|(取り?消|とりけ|キャンセル)(し(て|ます|たい)|する|す$|お願い|おねがい|で(お願い|いい|OK))",
     re.IGNORECASE,
 )
-_CONFIRMS_CHANGE = re.compile(r"^(はい|うん|ええ|お願い|おねがい)|(変更|変え)(し(て|ます)|する|で(お願い|いい|OK)|お願い)")
+_CONFIRMS_CHANGE = re.compile(
+    r"^(はい|うん|ええ|お願い|おねがい)|(変更|変え)(し(て|ます)|する|で(お願い|いい|OK)|お願い)"
+)
 _DECLINES = re.compile(r"ない|ません|やめ|止め|中止|いいえ|いや")
 _STICKER = re.compile(r"処理券|シール|券|コンビニ|お店|店|現金|スーパー", re.IGNORECASE)
 _ONLINE = re.compile(

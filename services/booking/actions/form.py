@@ -260,7 +260,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if tracker.get_slot("requested_slot") == "bulky_address":
             dispatcher.utter_message(response="utter_bulky_address_ok", address=found.address, area=found.area)
             if aside:
-                fee = asks_about_fee(aside) or asks_about_fee(f"{aside}か")  # 「あと手数料も」
+                fee = asks_about_fee(aside)
                 dispatcher.utter_message(
                     **(fee_answer(tracker, ctx) if fee else {"response": "utter_bulky_aside_later"})
                 )
