@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.formats import Formats
 from bot.payload import encode_payload
-from services.general.forms import MAX_COMMAND_CHARS, is_back
+from services.general.forms import MAX_COMMAND_CHARS, REQUEST, is_back, reads_as_question
 
 from . import calendar
 from .config import BookingConfig
@@ -33,12 +33,6 @@ _FIELD_WORDS = {
 # What may come with a field named alone at the summary (「お名前です」「住所を」「電話番号で」).
 _FIELD_NAMED_ALONE = re.compile(r"^お|番号|方法|の?(こと|ほう|方)|です|を|で|は|が|[\s、。!！]")
 _CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
-# A question in the citizen's own words is no payment method (「住民税はコンビニで払えますか」), and a question or
-# a request is no name (「国民健康保険に入りたい」); names never hold を.
-_QUESTION = re.compile(
-    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|いくら|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
-)
-_REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
 # Words a date offered as an answer may come with (「3日は空いていますか」「12月3日の午前中でも大丈夫ですか」); a question
 # that names anything else beside its date (a word in kanji, katakana or letters, or ごみ, なに, いつ …) asks something
 # of its own (「12月3日は燃えるごみの日ですか」). Kana alone is particles and endings (「12月3日はどうですか」).
@@ -103,11 +97,6 @@ def navigation(text, requested: str | None) -> Navigation | None:
     return None
 
 
-def reads_as_question(text) -> bool:
-    """Whether typed text asks something (a question mark, 〜ですか, どこ, 方法 …) rather than answers."""
-    return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
-
-
 # What the NLU reads as small talk is no name (「はい」「ありがとう」「こんにちは」「ヘルプ」), nor a topic it reads with
 # confidence (「住民票」「児童手当」: such a question is answered instead; 保坂 and 住吉 read as topics far less surely),
 # nor not knowing or not wanting to say.
@@ -129,7 +118,7 @@ def reads_as_name(text, intent: str | None = None, confidence: float = 0.0) -> b
     small_talk = intent in SMALL_TALK_INTENTS and confidence >= SMALL_TALK_CONFIDENCE
     if small_talk or topic or _NOT_A_NAME.search(t):
         return False
-    return not reads_as_question(t) and not _REQUEST.search(t)
+    return not reads_as_question(t) and not REQUEST.search(t)
 
 
 def asks_something_else(text, dates: list[tuple[int, int]]) -> bool:

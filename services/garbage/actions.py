@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.clock import now
 from services.common import settings, this_turn_actions
-from services.general.forms import LeavesOnBack, quit_buttons
+from services.general.forms import LeavesOnBack, declined_out_of_scope, quit_buttons
 
 from . import answers
 from .areas import Area, Areas
@@ -230,5 +230,7 @@ class ValidateGarbageAreaForm(LeavesOnBack):
         several = areas_named(areas, text)
         if several:  # the schedule answers each of them
             return {AREA_SLOT: several[0].name}
+        if declined_out_of_scope(tracker, dispatcher):  # another service's question: declined, the area asked again
+            return {AREA_SLOT: None, "requested_slot": AREA_SLOT}
         send_replies(dispatcher, answers.area_rejected_replies(text, match.candidates))
         return {AREA_SLOT: None}

@@ -30,6 +30,13 @@ _QUIT = re.compile(
 )
 _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
 MAX_COMMAND_CHARS = 20  # longer messages are answers or questions, not commands
+# A question in the citizen's own words (a question mark, 〜ですか, どこ, 方法 …) and a request (〜したい, 〜ください,
+# anything with を) are no name, address or area; names never hold を.
+_QUESTION = re.compile(
+    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|いくら|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
+)
+REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
+OUT_OF_SCOPE = "general_out_of_scope"
 QUIT_BUTTON = "utter_quit_button"
 
 
@@ -42,6 +49,26 @@ def _command(text: Any) -> str:
 def is_back(text: Any) -> bool:
     """「戻る」「前に戻って」「ひとつ前」: a short message asking for the previous question."""
     return bool(_BACK.search(_command(text)))
+
+
+def reads_as_question(text: Any) -> bool:
+    """Whether typed text asks something rather than answers."""
+    return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
+
+
+def declined_out_of_scope(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """At a form's question, a typed question or request the NLU reads as another city service's
+    (「パスポートを作りたい」「図書館は何時まで開いていますか」) gets the polite decline with the city's contact, as
+    outside a form, instead of "that is no date/area". Names and places read as out of scope too, so only what is
+    worded as a question or a request counts; the form then asks its question again. True when declined."""
+    message = tracker.latest_message or {}
+    text = message.get("text")
+    if (message.get("intent") or {}).get("name") != OUT_OF_SCOPE or not isinstance(text, str) or text.startswith("/"):
+        return False
+    if not (reads_as_question(text) or REQUEST.search(unicodedata.normalize("NFKC", text))):
+        return False
+    dispatcher.utter_message(response="utter_out_of_scope")
+    return True
 
 
 def is_quit(text: Any) -> bool:

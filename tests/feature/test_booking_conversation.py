@@ -566,3 +566,18 @@ def test_moving_a_booking_asks_first_and_no_picks_another_date(say, settings):
     say("12月15日", sender="mv")
     assert "2026年12月15日(火)に変更しました" in texts(say("変更してください", sender="mv"))
     assert bookings(settings)[0].pickup_date == date(2026, 12, 15)
+
+
+def test_another_services_question_at_any_booking_question_is_declined_and_the_question_asked_again(say, engine):
+    declined = response_text(engine, "utter_out_of_scope")
+    say("粗大ごみを出したい", sender="oos")
+    for answer, asked in (("ソファ1点", "bulky_items"), ("泉野町3丁目5-1", "bulky_address"), (None, "bulky_date")):
+        for question in ("パスポートを作りたい", "図書館は何時まで開いていますか"):
+            reply = say(question, sender="oos")
+            assert reply[0]["text"] == declined and len(reply) == 2, (asked, question)
+            assert slots(engine, "oos")["requested_slot"] == asked
+        if answer:
+            say(answer, sender="oos")
+    say("予約を確認したい", sender="oos2")
+    assert say("パスポートを作りたい", sender="oos2")[0]["text"] == declined
+    assert slots(engine, "oos2")["requested_slot"] == "manage_number"

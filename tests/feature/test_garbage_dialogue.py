@@ -14,6 +14,8 @@ def test_collection_days_ask_for_the_area_once_and_remember_it(bot_env, say):
         "「ほげほげ」という地区が見つかりませんでした" in unknown[0]["text"]
         and "地区名を入力してください" in unknown[-1]["text"]
     )
+    oos = say("パスポートを作りたい", sender="g")  # another service's question: declined, the area asked again
+    assert "このチャットではそのご質問にはお答えできません" in oos[0]["text"] and "地区名を入力" in oos[-1]["text"]
     answer = say("あさのがわ", sender="g")
     assert answer[0]["text"].startswith("浅野川の収集日は次のとおりです。")
     assert "・燃やすごみ：毎週月曜日・木曜日（次回 11月23日(月)）" in answer[0]["text"]

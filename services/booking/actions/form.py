@@ -20,7 +20,7 @@ from bot.payload import encode_payload
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
-from services.general.forms import quit_buttons, quit_events
+from services.general.forms import declined_out_of_scope, quit_buttons, quit_events, reads_as_question
 
 from .. import calendar
 from ..config import load_config
@@ -39,7 +39,6 @@ from ..conversation import (
     payment_choice,
     previous,
     reads_as_name,
-    reads_as_question,
     summary,
     summary_text,
 )
@@ -155,6 +154,8 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(response="utter_bulky_payment_options", methods=methods)
             return taken
         names_items = slot == "bulky_items" and parse_items(value, ctx.fees).names_an_item  # 「ソファはいくら？」
+        if not names_items and declined_out_of_scope(tracker, dispatcher):  # 「パスポートを作りたい」
+            return taken
         first = answer_and_aside(value)[0]  # 「泉野町3丁目5-1です。あと手数料は？」 answers first: the validator's
         if asks_about_fee(first) and not names_items:
             dispatcher.utter_message(**fee_answer(tracker, ctx))

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.messages import render
 from bot.payload import encode_payload
 from services.common import settings
-from services.general.forms import LeavesOnBack, quit_buttons
+from services.general.forms import LeavesOnBack, declined_out_of_scope, quit_buttons
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
 
@@ -213,6 +213,8 @@ class ValidateBulkyManageForm(LeavesOnBack):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = normalize_booking_number(str(value)) or find_booking_number(str(value))
+        if number is None and declined_out_of_scope(tracker, dispatcher):  # another service's question
+            return {"manage_number": None, "requested_slot": "manage_number"}
         if number is None:
             dispatcher.utter_message(response="utter_bulky_manage_number_invalid")
             # 「受付番号がわからない」 reads as a request to manage a booking, a date as the collection-day question: at
