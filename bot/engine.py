@@ -27,7 +27,9 @@ from .errors import ConfigError
 from .formats import load_formats
 from .input import check_metadata, check_sender, clean, parse_payload
 from .model import Model, ModelHolder
+from .nlu.fallback import FALLBACK_INTENT
 from .privacy import Masker
+from .questions import split_questions
 from .settings import Settings
 from .store import state_size
 from .store.db import wait_until_reachable
@@ -36,6 +38,8 @@ from .store.tracker_store import ConcurrentUpdate, TrackerStore
 
 log = logging.getLogger(__name__)
 LOCK_STRIPES = 256
+# Each question of a message asking several is answered on its own only when the NLU reads it at least this surely.
+SEVERAL_QUESTIONS_CONFIDENCE = 0.5
 APOLOGY = "utter_error"  # the domain's reply when a turn fails
 
 
@@ -196,8 +200,12 @@ class Engine:
                     )
                 )
             parse = self.parse(cleaned.text, agent)
-            result = agent.processor.handle(tracker, parse, channel, metadata)
-            messages, actions, unanswered = list(result.messages), result.actions, result.unanswered
+            messages, actions, unanswered = [], [], False
+            for one in self._questions(cleaned.text, parse, tracker, agent):
+                result = agent.processor.handle(tracker, one, channel, metadata)
+                messages += result.messages
+                actions += result.actions
+                unanswered = unanswered or result.unanswered
         replies = [m for m in [*prefix, *messages] if m]
         # One transaction stores the turn and the new state before anything is acknowledged.
         turn_id = self.store.save_turn(
@@ -215,6 +223,19 @@ class Engine:
             masker,
         )
         return [self._rest_message(sender_id, m, turn_id) for m in replies]
+
+    def _questions(self, text: str, parse: dict, tracker: Tracker, agent: Agent) -> list[dict]:
+        """The parses to answer, in order: one per question when the message asks two or three things that the NLU
+        reads, each on its own, as different intents with confidence (bot/questions.py); else the whole message's.
+        Inside a form the message answers (or digresses from) its question as a whole."""
+        parts = [] if tracker.active_loop else split_questions(text)
+        parses = [self.parse(p, agent) for p in parts]
+        intents = [p["intent"]["name"] for p in parses]
+        confident = all(
+            p["intent"]["name"] != FALLBACK_INTENT and p["intent"]["confidence"] >= SEVERAL_QUESTIONS_CONFIDENCE
+            for p in parses
+        )
+        return parses if parses and confident and len(set(intents)) == len(intents) else [parse]
 
     def _startup_apology(self) -> dict:
         """The domain's apology rendered once at start-up: a domain without it fails here, not on a failed turn."""

@@ -10,7 +10,8 @@ from datetime import date
 
 from bot.formats import Formats
 from bot.payload import encode_payload
-from services.general.forms import MAX_COMMAND_CHARS, REQUEST, is_back, reads_as_question
+from bot.questions import reads_as_question, reads_as_request
+from services.general.forms import MAX_COMMAND_CHARS, is_back
 
 from . import calendar
 from .config import BookingConfig
@@ -118,7 +119,7 @@ def reads_as_name(text, intent: str | None = None, confidence: float = 0.0) -> b
     small_talk = intent in SMALL_TALK_INTENTS and confidence >= SMALL_TALK_CONFIDENCE
     if small_talk or topic or _NOT_A_NAME.search(t):
         return False
-    return not reads_as_question(t) and not REQUEST.search(t)
+    return not reads_as_question(t) and not reads_as_request(t)
 
 
 def asks_something_else(text, dates: list[tuple[int, int]]) -> bool:

@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.questions import reads_as_question, reads_as_request
 from services.common import previous_turn_events
 
 # 「やめる」 in words the NLU did not read as general_cancel (「申し込みをやめる」), and 「もう大丈夫です」「終わり」
@@ -30,12 +31,6 @@ _QUIT = re.compile(
 )
 _BACK = re.compile(r"^(一つ前|ひとつ前|前の質問)|戻る|戻って|戻りたい|戻します|もどる|もどって|前に戻")
 MAX_COMMAND_CHARS = 20  # longer messages are answers or questions, not commands
-# A question in the citizen's own words (a question mark, 〜ですか, どこ, 方法 …) and a request (〜したい, 〜ください,
-# anything with を) are no name, address or area; names never hold を.
-_QUESTION = re.compile(
-    r"[?？]|ですか|ますか|でしょうか|ませんか|教えて|どこ|いつ|いくら|どうすれば|どうしたら|どうやって|について|とは|方法|手続"
-)
-REQUEST = re.compile(r"たい$|たいです|たいの|たいん|ください|下さい|を")
 OUT_OF_SCOPE = "general_out_of_scope"
 QUIT_BUTTON = "utter_quit_button"
 
@@ -51,11 +46,6 @@ def is_back(text: Any) -> bool:
     return bool(_BACK.search(_command(text)))
 
 
-def reads_as_question(text: Any) -> bool:
-    """Whether typed text asks something rather than answers."""
-    return isinstance(text, str) and bool(_QUESTION.search(unicodedata.normalize("NFKC", text)))
-
-
 def declined_out_of_scope(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """At a form's question, a typed question or request the NLU reads as another city service's
     (「パスポートを作りたい」「図書館は何時まで開いていますか」) gets the polite decline with the city's contact, as
@@ -65,7 +55,7 @@ def declined_out_of_scope(tracker: Tracker, dispatcher: CollectingDispatcher) ->
     text = message.get("text")
     if (message.get("intent") or {}).get("name") != OUT_OF_SCOPE or not isinstance(text, str) or text.startswith("/"):
         return False
-    if not (reads_as_question(text) or REQUEST.search(unicodedata.normalize("NFKC", text))):
+    if not (reads_as_question(text) or reads_as_request(text)):
         return False
     dispatcher.utter_message(response="utter_out_of_scope")
     return True

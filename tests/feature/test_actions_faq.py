@@ -118,3 +118,24 @@ def test_a_bulky_items_fee_is_answered_by_the_items_lookup(demo_data, say, engin
     texts = [m.get("text", "") for m in reply]
     assert declined not in texts
     assert any(fee.split("@")[1] in t for t in texts), (fee, texts)
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        ("国保の保険料はいくら？", "住民税はいつ払う？"),
+        ("パスポートはどこで作れる？", "住民票は？"),  # another service's question is declined, the other answered
+    ],
+)
+def test_two_questions_in_one_message_get_both_answers_in_order(demo_data, say, first, second):
+    alone = [r["text"] for q in (first, second) for r in say(q, sender=f"alone-{q}")]
+    assert [r["text"] for r in say(first + second, sender=f"both-{first}")] == alone
+
+
+def test_a_question_with_its_context_is_one_question(demo_data, say, engine):
+    say("引っ越しました。住民票はどうすれば？", sender="ctx")
+    users = [e for e in engine.store.load("ctx")[0]["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users] == ["引っ越しました。住民票はどうすれば？"]
+    say("国保の保険料はいくら？住民税はいつ払う？", sender="two")
+    users = [e for e in engine.store.load("two")[0]["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users] == ["国保の保険料はいくら?", "住民税はいつ払う?"]  # one turn each

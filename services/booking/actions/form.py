@@ -17,10 +17,11 @@ from rasa_sdk.types import DomainDict
 
 from bot.formats import load_formats
 from bot.payload import encode_payload
+from bot.questions import reads_as_question
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
-from services.general.forms import declined_out_of_scope, quit_buttons, quit_events, reads_as_question
+from services.general.forms import declined_out_of_scope, quit_buttons, quit_events
 
 from .. import calendar
 from ..config import load_config

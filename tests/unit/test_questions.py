@@ -1,0 +1,34 @@
+"""Telling several questions in one message apart (bot/questions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.questions import split_questions
+
+
+@pytest.mark.parametrize(
+    "text,parts",
+    [
+        ("国保の保険料はいくら？住民税はいつ払う？", ["国保の保険料はいくら?", "住民税はいつ払う?"]),
+        ("住民税を払いたい。あと、国保の手続きを教えて", ["住民税を払いたい。", "国保の手続きを教えて"]),
+        ("ソファを捨てたい。それと、住民票もほしいです", ["ソファを捨てたい。", "住民票もほしいです"]),
+    ],
+)
+def test_questions_and_requests_are_split_at_sentence_ends(text, parts):
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "住民票はどこで取れますか",  # one question
+        "引っ越しました。住民票はどうすれば？",  # a statement gives the question its context
+        "こんにちは。住民票はどこで取れますか？",
+        "住民票は？いつ？",  # too short to stand alone
+        "/general_affirm",
+        "一つ？二つ？三つ？四つ？",  # more than three: a story, not a list of questions
+    ],
+)
+def test_anything_else_is_one_message(text):
+    assert split_questions(text) == []
