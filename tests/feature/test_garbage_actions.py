@@ -257,14 +257,23 @@ def test_without_an_area_the_form_asks_and_the_answer_keeps_the_question(env, do
 
 
 def test_the_area_form_accepts_fuzzy_answers_and_rejects_politely(env, domain):
+    def typed(text: str, intent: str = "nlu_fallback") -> Tracker:
+        latest = user(text, intent)
+        return Tracker("tester", {}, latest["parse_data"], [latest], False, None, {}, "action_listen")
+
     validator = ValidateGarbageAreaForm()
-    for typed, area in [("あさのがわ", "浅野川"), ("浅の川", "浅野川"), ("西です", "西")]:
+    for text, area in [("あさのがわ", "浅野川"), ("浅の川", "浅野川"), ("西です", "西")]:
         dispatcher = CollectingDispatcher()
-        assert validator.validate_garbage_area(typed, dispatcher, None, {}) == {"garbage_area": area}
+        assert validator.validate_garbage_area(text, dispatcher, typed(text), {}) == {"garbage_area": area}
         assert dispatcher.messages == []
     dispatcher = CollectingDispatcher()
-    assert validator.validate_garbage_area("ほげほげ", dispatcher, None, {}) == {"garbage_area": None}
+    assert validator.validate_garbage_area("ほげほげ", dispatcher, typed("ほげほげ"), {}) == {"garbage_area": None}
     assert "「ほげほげ」という地区が見つかりませんでした" in render(domain, dispatcher.messages)[0]["text"]
+    question = typed("図書館は何時まで開いていますか", "general_out_of_scope")  # another service's: declined
+    dispatcher = CollectingDispatcher()
+    taken = validator.validate_garbage_area(question.latest_message["text"], dispatcher, question, {})
+    assert taken == {"garbage_area": None, "requested_slot": "garbage_area"}
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
 
 
 def test_the_form_validator_runs_through_rasa_sdk(env, domain):
