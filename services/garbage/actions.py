@@ -31,6 +31,7 @@ AREA_FORM = "garbage_area_form"
 BARE_ITEM_MAX_CHARS = 20
 GARBAGE_INTENTS = "garbage_"
 TOPIC_ANSWER = "action_answer_faq"
+OUT_OF_SCOPE = "action_out_of_scope"
 TOPIC_SLOT = "faq_id"
 MIN_CONTAINED_CHARS = 3  # 「USBメモリ」 inside 「USBメモリなどの記録媒体」; shorter words sit inside too many names
 
@@ -99,7 +100,8 @@ def names_an_item(tracker: Tracker) -> bool:
     """The message asks about an item of the city's list, so the item's own row answers, not a general answer:
     「フライパン」 alone (a short message that is nearly just an item name), a question whose whole item phrase is
     an item's name (「乾電池の捨て方」), or, when the classifier read a garbage question, one whose phrase begins
-    with an item's name (「傘は材質によって…」)."""
+    with an item's name (「傘は材質によって…」). A word that only begins a name (ペット of ペットボトル) names
+    it only in a question about getting rid of it (`Match.named_in`)."""
     text: str = (tracker.latest_message.get("text") or "").strip()
     if not text or _is_payload(text):
         return False
@@ -111,9 +113,10 @@ def names_an_item(tracker: Tracker) -> bool:
         inside = match.how == "containing" and match.kind == "item" and len(match.query) >= MIN_CONTAINED_CHARS
         # Only a garbage question is about the item its sentence begins with: 「自転車が盗まれた」 is not.
         from_head = match.whole and match.query != phrase
-        if match.kind != "none" and (match.how in ("exact", "fuzzy") or inside) and (garbage or not from_head):
+        known = match.kind != "none" and (match.how in ("exact", "fuzzy") or inside) and match.named_in(text)
+        if known and (garbage or not from_head):
             return True
-    found = [m for m in index.lookup_all(text) if m.whole and m.kind != "none"]
+    found = [m for m in index.lookup_all(text) if m.whole and m.kind != "none" and m.named_in(text)]
     # Whatever the classifier said, a message that is an item name with a garbage question's ending is one.
     return bool(found) and (garbage or found[0].query == phrase)
 
@@ -139,7 +142,7 @@ def item_matches(index: Index, text: str, entity: str | None) -> list[Match]:
     matches = index.lookup_all(text)
     if entity and len(matches) == 1 and matches[0].how != "exact":  # the NLU's entity beats a guess from the text
         by_entity = index.lookup(entity)
-        return [by_entity if by_entity.how == "exact" else matches[0]]
+        return [by_entity if by_entity.how == "exact" and by_entity.named_in(text) else matches[0]]
     return matches
 
 
@@ -153,6 +156,8 @@ class ActionGarbageLookup(Action):
         text = tracker.latest_message.get("text") or ""
         entity = next(tracker.get_latest_entity_values("garbage_item"), None)
         matches = item_matches(snap.index, text, entity)
+        if len(matches) == 1 and not _is_payload(text) and not matches[0].named_in(text):
+            return [FollowupAction(OUT_OF_SCOPE)]  # 「ペットの火葬」 read as a sorting question: no ペットボトル
         for match in matches:
             if match.kind == "none" and match.query:
                 service.log_miss(match.query, [e.name for e in match.items])

@@ -22,6 +22,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .normalize import (
+    bare_key,
     base_name,
     is_kana,
     name_parts,
@@ -135,6 +136,16 @@ class Match:
     def best(self) -> Entry | None:
         return self.items[0] if self.items else None
 
+    @property
+    def clipped(self) -> bool:
+        """The question's word only begins the answered item's name: ペット of ペットボトル (see `only_begins`)."""
+        return self.kind != "none" and self.best is not None and only_begins(self.query, self.best.name)
+
+    def named_in(self, text: str) -> bool:
+        """The message names the item: a clipped word only when the message asks how to get rid of it
+        (「ペットの出し方」 is ペットボトル; 「ペットが死んだら」「ペットの火葬」 are about an animal)."""
+        return not self.clipped or gets_rid_of(text, self.query)
+
 
 def item_phrase(text: str) -> str:
     """The item phrase of a question: 「スプレー缶は何ごみですか？」 → スプレー缶."""
@@ -151,6 +162,33 @@ def item_phrase(text: str) -> str:
 def asks_disposal(text: str) -> bool:
     """The message asks how to get rid of something: 「駐車場ポールの出し方」, 「…を処分したい」."""
     return bool(_DISPOSAL.search(unicodedata.normalize("NFKC", text or "")))
+
+
+def gets_rid_of(text: str, word: str) -> bool:
+    """The message asks how to get rid of `word` itself, the word its item phrase ends with: 「ペットの出し方」,
+    「古い自転車を処分したい」; not 「ペットが死んだので処分したい」, where the pet is a word before it."""
+    return asks_disposal(text) and item_phrase(text).replace("の", "").endswith(word.replace("の", ""))
+
+
+def only_begins(word: str, name: str) -> bool:
+    """`word` is only the beginning of the name, cut inside its compound: ペット of ペットボトル (the bottle, while
+    ペット alone is an animal). Not a word the name has whole: ソファ of ソファー（７０㎝を超えるもの）, ガスライター
+    of オイルライター・ガスライター, USBメモリ of USBメモリなどの記録媒体 (a particle follows it)."""
+    key = bare_key(word)
+    forms = [base_name(name), *name_parts(name)]
+    if not key or any(bare_key(form) == key for form in forms):
+        return False
+    for form in forms:
+        words = [t for t in tokens(form) if bare_key(t.text)]
+        spelled = ""
+        for k, tok in enumerate(words):
+            spelled += bare_key(tok.text)
+            if len(spelled) >= len(key):
+                inside = len(spelled) > len(key) or (k + 1 < len(words) and words[k + 1].pos in _CHUNK_POS)
+                if spelled.startswith(key) and inside:
+                    return True
+                break
+    return False
 
 
 @lru_cache(maxsize=20000)

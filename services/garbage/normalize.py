@@ -63,6 +63,11 @@ def phonetic(folded: str) -> str:
     return "".join(out)
 
 
+def bare_key(text: str) -> str:
+    """The letters and digits of what was typed, folded, without long-vowel marks: ソファ and ソファー meet."""
+    return "".join(ch for ch in fold(text) if ch not in _LONG and unicodedata.category(ch)[0] in "LN")
+
+
 def text_key(text: str) -> str:
     """What was typed, folded: ｽﾌﾟﾚｰ缶 and スプレイ缶 → すぷれえ缶."""
     return phonetic(fold(text))

@@ -13,7 +13,7 @@ from bot.payload import encode_payload
 from services.common import previous_turn_actions, settings
 from services.faq import index as faq_index
 from services.garbage.actions import garbage_service, names_an_item
-from services.garbage.lookup import asks_disposal, item_phrase
+from services.garbage.lookup import gets_rid_of
 from services.general.forms import just_finished
 
 ITEM_LOOKUP = "action_garbage_lookup"
@@ -60,14 +60,13 @@ def about_an_item(tracker: Tracker) -> bool:
     if not text or text.startswith("/"):
         return False
     match = garbage_service().snapshot().index.lookup(text)
-    phrase = item_phrase(text)
     # the thing to get rid of is the item, not a word before it (「ペットが死んだので処分したい」 is no ペットボトル)
-    ends_with_item = phrase.replace("の", "").endswith(match.query.replace("の", ""))
-    if match.kind != "none" and match.how == "exact" and asks_disposal(text) and ends_with_item:
+    if match.kind != "none" and match.how == "exact" and gets_rid_of(text, match.query):
         return True
-    # a message that is just the name, perhaps with a word before it; 「市民プールは何時から」 asks something else
+    # a message that is just the name, perhaps with a word before it; 「市民プールは何時から」 asks something else,
+    # and a word that only begins a name, another thing (「ペット」「ペットの火葬」 are no ペットボトル)
     bare = len(text) - len(match.query) <= BARE_ITEM_EXTRA_CHARS
-    return match.how in ("exact", "fuzzy") and bare
+    return match.how in ("exact", "fuzzy") and bare and not match.clipped
 
 
 class ActionOutOfScope(Action):

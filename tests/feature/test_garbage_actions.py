@@ -16,6 +16,7 @@ from bot.dialogue.responses import Responder
 from bot.domain import Domain
 from bot.store.db import session_factory
 from services import common
+from services.faq.actions import ActionAnswerFaq
 from services.garbage.actions import (
     ActionAskGarbageArea,
     ActionCollectionSchedule,
@@ -410,3 +411,25 @@ def test_out_of_scope_answers_a_disposal_question_about_a_listed_item(env, domai
     for other in ("近くのコンビニはどこ", "パスポートを申請したい", "婚姻届の出し方", "ペットが死んだので処分したい"):
         messages, events = run(ActionOutOfScope(), domain, other, "general_out_of_scope")
         assert responses(messages) == ["utter_out_of_scope"] and events == [], other
+
+
+def test_a_word_that_only_begins_an_item_name_names_it_only_when_thrown_away(env, domain):
+    """ペット is the demo city's other name of ペットボトル (garbage_local.yml), but only its beginning: alone it is an
+    animal. It is the bottle in a question about getting rid of it, and another thing otherwise (outsider walk)."""
+    for text in ("ペットの出し方", "ペットは何ごみ？", "ぺっとを捨てたい"):
+        assert answered(lookup(domain, text)) == ["ペットボトル"], text
+    # read as out of scope: declined, not sorted
+    for text in ("ペット", "ペットの火葬"):
+        messages, events = run(ActionOutOfScope(), domain, text, "general_out_of_scope")
+        assert responses(messages) == ["utter_out_of_scope"] and events == [], text
+    # read as a sorting question: the lookup hands over to the out-of-scope answer
+    messages, events = run(ActionGarbageLookup(), domain, "ペットの火葬", "garbage_sort_item")
+    assert messages == [] and events == [FollowupAction("action_out_of_scope")]
+    # the NLU's entity ペット does not stand in for a name the text lacks
+    pet = [{"entity": "garbage_item", "value": "ペット"}]
+    messages, _ = run(ActionGarbageLookup(), domain, "ペット霊園", "garbage_sort_item", pet)
+    assert answered(messages) == [] and responses(messages)[0] == "utter_garbage_item_near"
+    # a topic's question about a dead pet gets the topic's entry alone, without the bottle's row first
+    messages, events = run(ActionAnswerFaq(), domain, "ペットが死んだらどうすればいい", "garbage_special_cases")
+    assert responses(messages) == ["utter_faq_answer_with_source"] and "ペットボトル" not in texts(messages)
+    assert FollowupAction("action_garbage_lookup") not in events

@@ -90,6 +90,16 @@ def test_a_sentence_that_merely_begins_with_an_item_is_not_a_garbage_question(bo
     assert "action_garbage_lookup" not in last_actions(engine, "stolen")
 
 
+def test_a_dead_pet_is_no_pet_bottle(bot_env, say, engine):
+    """ペット only begins ペットボトル (its other name in garbage_local.yml): the bottle when it is thrown away,
+    the animal otherwise (outsider walk: the PET bottle's row came first)."""
+    import_configured(bot_env)
+    replies = say("ペットが死んだらどうすればいい", sender="pet-dead")
+    assert last_actions(engine, "pet-dead") == ["action_answer_faq"]
+    assert len(replies) == 1 and "ペットが亡くなった" in replies[0]["text"]
+    assert say("ペットの出し方", sender="pet-bottle")[0]["text"].startswith("「ペットボトル」は「資源ごみ」です。")
+
+
 def test_a_topic_question_naming_an_item_gets_the_row_then_the_topic_entry(bot_env, say, engine):
     import_configured(bot_env)
     replies = say("ボタン電池の捨て方を教えてください", sender="button-cell")

@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import Settings
 from services.garbage.importers import import_configured
-from services.garbage.lookup import Entry, Index, head, item_phrase, listed
+from services.garbage.lookup import Entry, Index, head, item_phrase, listed, only_begins
 from services.garbage.normalize import base_name
 from services.garbage.service import get_service
 from tests.conftest import FIXTURE_CITY
@@ -64,6 +64,34 @@ def test_every_spelling_of_spray_can_finds_it(snap, text):
 def test_names_without_question_words_readings_and_synonyms(snap, text, name):
     match = snap.index.lookup(text)
     assert match.kind == "item" and match.best.name == name
+
+
+@pytest.mark.parametrize(
+    "word, name, clipped",
+    [
+        ("ペット", "ペットボトル", True),  # the beginning of one word: the bottle, while ペット alone is an animal
+        ("ぺっと", "ペットボトル", True),
+        ("電子", "電子レンジ", True),  # a noun the compound goes on after
+        ("ペットボトル", "ペットボトル", False),
+        ("ソファ", "ソファー（７０㎝を超えるもの）", False),  # a long vowel is no word
+        ("傘", "傘（金属製）", False),
+        ("オイルライター", "オイルライター・ガスライター", False),
+        ("USBメモリ", "USBメモリなどの記録媒体", False),  # a particle follows: the name has it whole
+        ("電池", "乾電池", False),
+    ],
+)
+def test_a_word_that_only_begins_a_name(word, name, clipped):
+    assert only_begins(word, name) is clipped
+
+
+def test_a_clipped_word_names_its_item_only_in_a_question_about_throwing_it_away(snap):
+    for text in ("ペット", "ペットの火葬", "ペットが死んだので処分したい"):
+        match = snap.index.lookup(text)
+        assert match.best.name == "ペットボトル" and match.clipped and not match.named_in(text), text
+    for text in ("ペットの出し方", "ペットは何ごみ？", "古いペットを捨てたい"):
+        assert snap.index.lookup(text).named_in(text), text
+    bottle = snap.index.lookup("ペットボトル")
+    assert not bottle.clipped and bottle.named_in("ペットボトル")
 
 
 def test_several_items_become_choices_ranked_by_closeness(snap):
