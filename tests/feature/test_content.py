@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -12,7 +13,11 @@ from bot.evaluate import evaluate_nlu
 from bot.nlu.folding import fold
 from bot.training_data import load_nlu, load_rules
 from bot.validate import validate
+from services.booking.config import load_config as load_booking_config
+from services.booking.fees import FEES_FILE, parse_fee, read_fee_file
 from services.faq import index as faq_index
+from services.garbage.config import load_config as load_garbage_config
+from services.garbage.importers import parse_source
 from tests.conftest import PROJECT_DIR
 
 DOMAINS = ["certificates", "childcare", "garbage", "insurance", "taxes"]
@@ -44,6 +49,40 @@ def test_every_answer_is_short_complete_and_ends_with_where_to_ask(index, profil
         tail = answer[-60:]
         assert any(p in tail for p in phones), (entry.id, tail)
         assert 2 <= len(entry.related) <= 4 and all(r in index.entries for r in entry.related), entry.id
+
+
+def payable(amount: int, tickets: set[int]) -> bool:
+    """Tickets of these amounts, any number of each, add up to exactly `amount`."""
+    reachable = {0}
+    for total in range(1, amount + 1):
+        if any(total - t in reachable for t in tickets):
+            reachable.add(total)
+    return amount in reachable
+
+
+def test_the_faq_tickets_pay_every_bulky_fee_and_its_fee_answer_names_every_way_to_pay(index, profile):
+    """The 粗大ごみ処理券 that the FAQ's answers name (「300円券と500円券」) add up to every fee the booking charges
+    (data/bulky_fees.yml and the garbage list's bulky items), and the fee answer names every payment method of
+    data/bulky.yml: tickets of 「1枚300円」 cannot pay ソファー's 1,000円 (outsider walk)."""
+    data = PROJECT_DIR / "data"
+    garbage = load_garbage_config(data)
+    dictionary = [r for src in garbage.sources for r in parse_source(garbage, src).items.values()]
+    fees = {item.fee for item in read_fee_file(data / FEES_FILE)[0]}
+    fees |= {fee for r in dictionary if (fee := parse_fee(r["bulky_fee"] or "")) is not None}
+    assert {300, 500, 1000, 1500} <= fees
+    named = {}
+    for entry in index.entries.values():
+        answer = faq_index.render_answer(entry, profile)
+        prices = re.findall(r"(\d[\d,]*)円券", answer) + re.findall(r"1枚(\d[\d,]*)円", answer)
+        if "処理券" in answer and prices:
+            named[entry.id] = {int(p.replace(",", "")) for p in prices}
+    assert "garbage_bulky_sticker" in named
+    for entry_id, tickets in named.items():
+        assert [fee for fee in sorted(fees) if not payable(fee, tickets)] == [], (entry_id, tickets)
+    booking = load_booking_config(data)
+    fee_answer = faq_index.render_answer(index.entries["garbage_bulky_fee"], profile)
+    said = {"sticker": "処理券", "online": booking.payment_label("online")}
+    assert [m for m in booking.payment_methods if said[m] not in fee_answer] == []
 
 
 def test_nlu_examples_are_plentiful_and_unambiguous(trained_settings):
