@@ -96,6 +96,12 @@ class Processor:
                 self._run_form(tracker, loop, turn, activating=False, candidates={})
             return
         digression, switch = self._other_question(tracker, loop)
+        excluded = self._excluded_answer(tracker, loop) if digression and not form_values else {}
+        if excluded:  # 「やっぱり浅野2丁目3-4です」 reads as stopping: an answer still, if the validator keeps it
+            validated = self._probe(tracker, loop, excluded)
+            if validated is not None and self._form_took(validated, excluded, tracker, ending_counts=False):
+                self._run_form(tracker, loop, turn, activating=False, candidates=excluded, validated=validated)
+                return
         if form_values or (self._validator(loop) and self._validator_wants_every_message(loop)):
             if (digression or switch) is None or any(sources.get(s) != "from_text" for s in form_values):
                 self._run_form(tracker, loop, turn, activating=False, candidates=form_values)
@@ -177,15 +183,36 @@ class Processor:
             log.exception("validator %s could not judge a digressing message", validator)
             return None
 
+    def _excluded_answer(self, tracker: Tracker, loop: str) -> dict[str, Any]:
+        """The free text of a message that the question's free-text mapping turns away only for its intent
+        (`not_intent`: general_cancel, so that 「やめる」 is never matched against data), as that slot's candidate
+        value; {} otherwise. The NLU reads 「やっぱり」 as stopping, yet 「やっぱり12月4日で」 answers the question."""
+        requested = tracker.slots.get(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not requested or requested not in self.domain.slots or not text or text.startswith("/"):
+            return {}
+        for mapping in self.domain.slots[requested].mappings:
+            unwanted = mapping.get("not_intent") or []
+            unwanted = [unwanted] if isinstance(unwanted, str) else unwanted
+            excluded = mapping.get("type") == "from_text" and intent in unwanted
+            if excluded and slot_mapping.conditions_match(mapping, loop, requested):
+                return {requested: text}
+        return {}
+
     @staticmethod
-    def _form_took(result: ActionResult, candidates: dict[str, Any], tracker: Tracker) -> bool:
+    def _form_took(
+        result: ActionResult, candidates: dict[str, Any], tracker: Tracker, ending_counts: bool = True
+    ) -> bool:
         """Whether the validator kept a value for the slot asked, or took charge of the form itself (chose the next
-        question or ended the form, as its 「戻る」 does)."""
+        question or, unless `ending_counts` is False, ended the form, as its 「戻る」 does)."""
         requested = tracker.slots.get(REQUESTED_SLOT)
         values = dict(candidates)
         for event in result.events:
             kind = event.get("event") if isinstance(event, dict) else None
-            if kind in ("active_loop", "form") or (kind == "slot" and event.get("name") == REQUESTED_SLOT):
+            if kind in ("active_loop", "form"):
+                return ending_counts
+            if kind == "slot" and event.get("name") == REQUESTED_SLOT:
                 return True
             if kind == "slot":
                 values[event["name"]] = event.get("value")

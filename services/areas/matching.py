@@ -35,7 +35,9 @@ _MUNICIPALITY = re.compile(r"^([^\s\d]{1,6}?(?:市|郡))")
 _POSTAL = re.compile(r"〒?\s*\d{3}-?\d{4}\s*")
 _NUMBER = re.compile(r"\d|丁目|番地|[一二三四五六七八九十]+番")
 _HEAD = re.compile(r"^[^\d]*?(?=\d|丁目|番地|$)")
-_POLITE = re.compile(r"^(住所は|住所：|住所:)|(です|になります|に住んでいます)?[。.]*$")
+_POLITE = re.compile(
+    r"^((やっぱり|やはり|えっと|えーと|あの|すみません)[、,\s]*)?(住所は|住所：|住所:)?|(です|になります|に住んでいます)?[。.]*$"
+)
 
 # Why an address has no area.
 OUTSIDE, NO_NUMBER, UNKNOWN = "outside", "no_number", "unknown"

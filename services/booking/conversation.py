@@ -102,7 +102,15 @@ def navigation(text, requested: str | None) -> Navigation | None:
 # confidence (「住民票」「児童手当」: such a question is answered instead; 保坂 and 住吉 read as topics far less surely),
 # nor not knowing or not wanting to say.
 SMALL_TALK_INTENTS = frozenset(
-    {"general_affirm", "general_deny", "general_greet", "general_thanks", "general_goodbye", "general_capabilities"}
+    {
+        "general_affirm",
+        "general_deny",
+        "general_greet",
+        "general_thanks",
+        "general_goodbye",
+        "general_capabilities",
+        "general_cancel",  # 「やっぱりいいです」: a change of mind, no name
+    }
 )
 TOPIC_CONFIDENCE = 0.8
 # Small talk read barely above the fallback is no reading at all: 「山田 花子です」 leans to general_deny (〜です as

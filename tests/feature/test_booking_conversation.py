@@ -581,3 +581,19 @@ def test_another_services_question_at_any_booking_question_is_declined_and_the_q
     say("予約を確認したい", sender="oos2")
     assert say("パスポートを作りたい", sender="oos2")[0]["text"] == declined
     assert slots(engine, "oos2")["requested_slot"] == "manage_number"
+
+
+def test_a_change_of_mind_with_an_answer_is_the_answer_and_without_one_stops(say, engine, settings):
+    say("粗大ごみを出したい", sender="mind")
+    say("たんす", sender="mind")
+    assert "浅野2丁目3-4（浅野地区）で承ります" in texts(say("やっぱり浅野2丁目3-4です", sender="mind"))
+    assert slots(engine, "mind")["bulky_address"] == "浅野2丁目3-4"
+    assert texts(say("やっぱり12月9日で", sender="mind")).startswith("12月9日(水)ですね。")
+    assert "手続きを中止しました" in texts(say("やっぱりいいです", sender="mind"))
+    assert engine.store.load("mind")[0]["active_loop"] is None
+    to_confirmation(say, "mind2")
+    say("/general_affirm", sender="mind2")
+    say("収集日を変更したい", sender="mind2")
+    say("12月11日", sender="mind2")
+    assert "12月4日(金)に変更します。よろしいですか" in texts(say("やっぱり12月4日で", sender="mind2"))
+    assert "12月4日(金)に変更しました" in texts(say("はい", sender="mind2"))
