@@ -199,7 +199,9 @@ def test_managing_a_booking_needs_its_number_and_phone_number(say, engine, setti
     assert "受付番号を入力" in texts(say("予約を確認したい", sender="other"))
     assert "SD-" in texts(say("SD-XXXX", sender="other"))
     say(number.lower(), sender="other")
-    assert "一致するご予約が見つかりませんでした" in texts(say("090-9999-9999", sender="other"))
+    wrong = say("090-9999-9999", sender="other")  # a typo in either: both are asked again, the lookup goes on
+    assert "一致するご予約が見つかりませんでした" in texts(wrong) and "受付番号を入力" in wrong[-1]["text"]
+    assert slots(engine, "other")["requested_slot"] == "manage_number"
     say(f"{number}の予約を確認したい", sender="other")
     status = say("09012345678", sender="other")
     assert f"受付番号 {number} のご予約（予約済み）" in texts(status)

@@ -249,9 +249,9 @@ class ActionBulkyManageVerify(Action):
                 response="utter_bulky_manage_locked", minutes=ctx.config.lookup_lockout.lockout_minutes
             )
             return events
-        if booking is None:
+        if booking is None:  # a typo in either: both are asked again (wrong phone numbers are counted, see Locked)
             dispatcher.utter_message(response="utter_bulky_manage_not_found")
-            return events
+            return [*events, ActiveLoop("bulky_manage_form")]
         events.append(SlotSet("manage_booking", booking.number))
         return events + run_op(tracker.get_slot("manage_op") or "status", booking, dispatcher, ctx)
 
