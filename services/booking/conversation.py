@@ -29,11 +29,11 @@ _FIELD_WORDS = {
     "bulky_name": r"名前|氏名",
     "bulky_phone": r"電話|連絡先|携帯",
     "bulky_payment": r"支払|払い方|決済|処理券",
-    "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの",
+    "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの|追加",
 }
 # What may come with a field named alone at the summary (「お名前です」「住所を」「電話番号で」).
 _FIELD_NAMED_ALONE = re.compile(r"^お|番号|方法|の?(こと|ほう|方)|です|を|で|は|が|[\s、。!！]")
-_CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直")
+_CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直|追加|にしたい|にして(ほしい|ください)")
 # Words a date offered as an answer may come with (「3日は空いていますか」「12月3日の午前中でも大丈夫ですか」); a question
 # that names anything else beside its date (a word in kanji, katakana or letters, or ごみ, なに, いつ …) asks something
 # of its own (「12月3日は燃えるごみの日ですか」). Kana alone is particles and endings (「12月3日はどうですか」).
@@ -224,7 +224,7 @@ def asks_about_fee(text) -> bool:
     """Whether typed text asks how much this booking costs or how to pay it (「手数料はいくら？」「いつまでに払えば
     いい？」): at the summary it is answered from the booking itself."""
     t = _question_about_this_booking(text)
-    return t is not None and (asks_about_payment(t) or bool(_FEE.search(t)))
+    return t is not None and bool(_FEE.search(t) or re.search(r"払|決済|処理券", t))
 
 
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:

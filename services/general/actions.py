@@ -91,6 +91,19 @@ class ActionHandoff(Action):
         return []
 
 
+class ActionGreet(Action):
+    """A greeting: who the bot is, outside a procedure; at a form's question, a short one (its question follows,
+    and the topics' buttons, which the greeting would promise, are not shown there)."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        dispatcher.utter_message(response="utter_greet_in_form" if in_form else "utter_greet")
+        return []
+
+
 class ActionCapabilities(Action):
     def name(self) -> str:
         return "action_capabilities"

@@ -293,7 +293,7 @@ def test_a_greeting_in_a_form_gets_no_menu_and_stopping_an_inner_question_discar
     say("ソファ1点", sender="g")
     greeted = say("こんにちは", sender="g")
     menu = response_text(engine, "utter_capabilities")
-    assert [r["text"] for r in greeted][-1].startswith("収集にうかがう住所") and menu not in texts(greeted)
+    assert greeted[-1]["text"].startswith("収集にうかがう住所") and menu not in texts(greeted)
     say("ごみの収集日を知りたい", sender="g")
     resumed = texts(say("やめる", sender="g"))
     assert resumed.startswith(response_text(engine, "utter_cancelled_garbage_area_form"))
@@ -599,3 +599,26 @@ def test_a_change_of_mind_with_an_answer_is_the_answer_and_without_one_stops(say
     say("12月11日", sender="mind2")
     assert "12月4日(金)に変更します。よろしいですか" in texts(say("やっぱり12月4日で", sender="mind2"))
     assert "12月4日(金)に変更しました" in texts(say("はい", sender="mind2"))
+
+
+def test_changing_an_answer_in_words_mid_booking_stays_in_the_booking(say, engine):
+    say("粗大ごみを出したい", sender="chg")
+    say("たんす", sender="chg")
+    later = say("やっぱり日付を12月4日にしたい", sender="chg")  # the date is asked later: said so, address again
+    assert later[0]["text"] == response_text(engine, "utter_bulky_later", field="収集日")
+    assert slots(engine, "chg")["requested_slot"] == "bulky_address"
+    for answer in ("浅野2丁目3-4", "12月9日", "山田太郎"):
+        say(answer, sender="chg")
+    moved = texts(say("やっぱり日付を12月4日にしたい", sender="chg"))  # at the phone question: no booking lookup
+    assert moved.startswith("12月4日(金)ですね。") and "受付番号を入力" not in moved
+    assert (
+        slots(engine, "chg")["bulky_date"] == "2026-12-04" and slots(engine, "chg")["requested_slot"] == "bulky_phone"
+    )
+    added = say("ソファも1点追加したい", sender="chg")
+    assert slots(engine, "chg")["requested_slot"] == "bulky_items" and "受付番号" not in texts(added)
+
+
+def test_a_greeting_in_a_form_is_short_and_promises_no_topic_buttons(say, engine):
+    say("粗大ごみを出したい", sender="hi")
+    greeted = say("こんにちは", sender="hi")
+    assert greeted[0]["text"] == response_text(engine, "utter_greet_in_form") and len(greeted) == 2

@@ -22,7 +22,7 @@ def actions_of(engine, sender):
 
 def test_greeting_rule_runs_its_actions_in_order(say, engine):
     replies = say("こんにちは", sender="g")
-    assert actions_of(engine, "g") == ["utter_greet", "action_capabilities"]
+    assert actions_of(engine, "g") == ["action_greet", "action_capabilities"]
     assert replies[0]["text"] == response_text(engine, "utter_greet") and replies[1]["buttons"]
     assert engine.profile()["city"]["name"] in replies[0]["text"]
 

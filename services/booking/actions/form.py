@@ -127,8 +127,9 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if target is None:
             dispatcher.utter_message(response="utter_bulky_first_question")
             return out
-        if target != requested and tracker.get_slot(target) is None:
-            return out  # not asked yet: the form simply asks its current question again
+        if target != requested and tracker.get_slot(target) is None:  # not asked yet: it comes later
+            dispatcher.utter_message(response="utter_bulky_later", field=labels[target])
+            return out
         day = _named_date(tracker) if target == "bulky_date" and nav.kind == "edit" else None
         if day and tracker.get_slot("bulky_area"):  # 「日付を12月7日に変えたい」: the new date is in the message
             checked = check_pickup_date(day, filled(tracker, "bulky_area"), ctx, dispatcher, echo=True)
