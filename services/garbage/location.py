@@ -100,7 +100,8 @@ class ActionLocationArea(Action):
         area = area_for_address(str(entities.get("location_address") or ""), areas)
         if area:
             dispatcher.utter_message(response="utter_location_area_set", area=area.name)
-            send_replies(dispatcher, answers.schedule_replies(area, None, answer_context(service, domain)))
+            if (tracker.active_loop or {}).get("name") != AREA_FORM:  # the area form, filled, shows the days itself
+                send_replies(dispatcher, answers.schedule_replies(area, None, answer_context(service, domain)))
             return [SlotSet(AREA_SLOT, area.name)]
         dispatcher.utter_message(response="utter_location_area_unknown")
         if (tracker.active_loop or {}).get("name"):  # a procedure is under way: do not start another

@@ -100,6 +100,13 @@ def test_a_location_in_the_city_sets_the_collection_area(bot):
     assert "浅野" in texts(follow_up)
 
 
+def test_a_location_at_the_area_question_answers_it_once(bot):
+    uid = line.user_id()
+    bot.answer(line.text_event(uid, "ごみの収集日を知りたい"))
+    answered = texts(bot.answer(line.location_event(uid, *KANAZAWA_ASANO)))
+    assert answered.count("浅野の収集日は次のとおりです") == 1 and "「浅野」" in answered
+
+
 def test_a_location_outside_the_city_gets_a_polite_answer(bot):
     messages = bot.answer(line.location_event(line.user_id(), *TOKYO))
     assert "外のようです" in texts(messages)
