@@ -33,7 +33,9 @@ _FIELD_WORDS = {
 }
 # What may come with a field named alone at the summary (「お名前です」「住所を」「電話番号で」).
 _FIELD_NAMED_ALONE = re.compile(r"^お|番号|方法|の?(こと|ほう|方)|です|を|で|は|が|[\s、。!！]")
-_CHANGE = re.compile(r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直|追加|にしたい|にして(ほしい|ください)")
+_CHANGE = re.compile(
+    r"変更|変え|かえ|修正|訂正|直し|なおし|間違|まちが|違|ちが|やり直|追加|にしたい|にして(ほしい|ください)"
+)
 # Words a date offered as an answer may come with (「3日は空いていますか」「12月3日の午前中でも大丈夫ですか」); a question
 # that names anything else beside its date (a word in kanji, katakana or letters, or ごみ, なに, いつ …) asks something
 # of its own (「12月3日は燃えるごみの日ですか」). Kana alone is particles and endings (「12月3日はどうですか」).
