@@ -24,12 +24,12 @@ FIELDS = ("bulky_items", "bulky_address", "bulky_date", "bulky_name", "bulky_pho
 EDITABLE = FIELDS[:-1]  # the answers the summary's 修正する menu can change
 # Words naming each question, most specific first (「粗大ごみの日付を変更」 is about the date).
 _FIELD_WORDS = {
-    "bulky_date": r"日付|収集日|日にち|日程|予約日|回収日|曜日",
-    "bulky_address": r"住所|所在地",
-    "bulky_name": r"名前|氏名",
-    "bulky_phone": r"電話|連絡先|携帯",
-    "bulky_payment": r"支払|払い方|決済|処理券",
-    "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの|追加",
+    "bulky_date": r"日付|収集日|日にち|日程|予約日|回収日|曜日|ひづけ|しゅうしゅうび|ひにち",
+    "bulky_address": r"住所|所在地|じゅうしょ",
+    "bulky_name": r"名前|氏名|なまえ",
+    "bulky_phone": r"電話|連絡先|携帯|でんわ",
+    "bulky_payment": r"支払|払い方|決済|処理券|しはらい",
+    "bulky_items": r"品目|品物|ごみ|ゴミ|数量|個数|点数|出すもの|追加|ひんもく",
 }
 # What may come with a field named alone at the summary (「お名前です」「住所を」「電話番号で」).
 _FIELD_NAMED_ALONE = re.compile(r"^お|番号|方法|の?(こと|ほう|方)|です|を|で|は|が|[\s、。!！]")
@@ -205,6 +205,8 @@ def confirms_change(text) -> bool:
 # Paying for another service (「住民税はコンビニで払えますか」) is no question about this booking's fee.
 _OTHER_SERVICE = re.compile(r"税|保険|年金|証明|住民票|保育|手当")
 _FEE = re.compile(r"手数料|料金|いくら|金額|費用|値段")
+_PAYING = re.compile(r"払|決済|処理券")
+_REFUND = re.compile(r"返金|返して|お金")
 
 
 def _question_about_this_booking(text) -> str | None:
@@ -226,7 +228,13 @@ def asks_about_fee(text) -> bool:
     """Whether typed text asks how much this booking costs or how to pay it (「手数料はいくら？」「いつまでに払えば
     いい？」): at the summary it is answered from the booking itself."""
     t = _question_about_this_booking(text)
-    return t is not None and bool(_FEE.search(t) or re.search(r"払|決済|処理券", t))
+    return t is not None and bool(_FEE.search(t) or _PAYING.search(t))
+
+
+def asks_about_money(text) -> bool:
+    """Whether typed text asks about the fee, paying it or getting it back (「返金はされますか？」)."""
+    t = _question_about_this_booking(text)
+    return t is not None and (asks_about_fee(t) or bool(_REFUND.search(t)))
 
 
 def payment_choice(value, methods: tuple[str, ...]) -> str | None:

@@ -622,3 +622,25 @@ def test_a_greeting_in_a_form_is_short_and_promises_no_topic_buttons(say, engine
     say("粗大ごみを出したい", sender="hi")
     greeted = say("こんにちは", sender="hi")
     assert greeted[0]["text"] == response_text(engine, "utter_greet_in_form") and len(greeted) == 2
+
+
+def test_hiragana_field_names_at_the_edit_menu_and_items_typed_later(say, engine):
+    to_confirmation(say, "kana")
+    say("修正する", sender="kana")
+    say("じゅうしょ", sender="kana")
+    assert slots(engine, "kana")["requested_slot"] == "bulky_address"
+    later = say("ソファ2点", sender="kana")  # items at the address question: how to change them
+    assert later[0]["text"] == response_text(engine, "utter_bulky_items_later", field="品目")
+    assert slots(engine, "kana")["requested_slot"] == "bulky_address"
+
+
+@pytest.mark.parametrize(
+    ("payment", "response"), [("sticker", "utter_bulky_sticker_refund"), ("online", "utter_bulky_cancel_refund_unpaid")]
+)
+def test_a_question_about_the_fee_before_cancelling_is_answered(say, engine, payment, response):
+    to_confirmation(say, payment, payment=payment)
+    say("/general_affirm", sender=payment)
+    say("予約を取り消したい", sender=payment)
+    reply = say("返金はされますか？", sender=payment)
+    assert reply[0]["text"] == response_text(engine, response, total="3,000円") and "取り消します" in reply[-1]["text"]
+    assert slots(engine, payment)["requested_slot"] == "manage_cancel_confirmed"

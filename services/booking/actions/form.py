@@ -174,6 +174,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if slot == "bulky_items" and not names_items and an_address(value):
             dispatcher.utter_message(response="utter_bulky_later", field=ctx.config.field_labels["bulky_address"])
             return taken
+        # 「ソファ2点」 at the address or date question: more or other items, which 「品目を変更」 asks for
+        later = slot in ("bulky_address", "bulky_date") and not reads_as_question(value)
+        if later and not an_address(value) and parse_items(value, ctx.fees).lines:
+            dispatcher.utter_message(response="utter_bulky_items_later", field=ctx.config.field_labels["bulky_items"])
+            return taken
         return None
 
     def validate_bulky_items(

@@ -15,12 +15,12 @@ from bot.messages import render
 from bot.payload import encode_payload
 from services.common import settings
 from services.general.forms import LeavesOnBack, declined_out_of_scope, quit_buttons
-from services.payments.base import PaymentError
+from services.payments.base import PAID, PaymentError
 from services.payments.billing import payment_service
 
 from .. import calendar
 from ..contact import find_booking_number, normalize_booking_number, normalize_phone
-from ..conversation import MANAGE_OPS, confirms_cancel, confirms_change, manage_op, summary_text
+from ..conversation import MANAGE_OPS, asks_about_money, confirms_cancel, confirms_change, manage_op, summary_text
 from ..models import BOOKED
 from ..service import BookingView, DateFull, DeadlinePassed, Locked, NotChangeable, NotFound
 from .context import (
@@ -377,8 +377,22 @@ class ValidateBulkyCancelForm(LeavesOnBack):
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"manage_cancel_confirmed": value}
+        ctx = context()
+        booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
+        if booking and typed(tracker) and asks_about_money(value):  # 「返金はされますか？」 before deciding
+            dispatcher.utter_message(response=refund_response(booking), total=ctx.formats.money(booking.total_fee))
+            return {"manage_cancel_confirmed": None, "requested_slot": "manage_cancel_confirmed"}
         dispatcher.utter_message(response="utter_bulky_cancel_unclear")
         return {"manage_cancel_confirmed": None}
+
+
+def refund_response(booking: BookingView) -> str:
+    """What cancelling does to the fee: paid online comes back, unpaid costs nothing, a 処理券 can be used again."""
+    if booking.payment_method == "online":
+        return (
+            "utter_bulky_cancel_refund_paid" if booking.payment_status == PAID else "utter_bulky_cancel_refund_unpaid"
+        )
+    return "utter_bulky_sticker_refund"
 
 
 class ActionBulkyCancelBooking(Action):
