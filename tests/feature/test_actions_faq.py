@@ -124,12 +124,25 @@ def test_a_bulky_items_fee_is_answered_by_the_items_lookup(demo_data, say, engin
     "first,second",
     [
         ("国保の保険料はいくら？", "住民税はいつ払う？"),
-        ("パスポートはどこで作れる？", "住民票は？"),  # another service's question is declined, the other answered
+        ("住民票はどこで取れますか？あと", "粗大ごみの予約をしたい"),  # the second starts its procedure
     ],
 )
 def test_two_questions_in_one_message_get_both_answers_in_order(demo_data, say, first, second):
-    alone = [r["text"] for q in (first, second) for r in say(q, sender=f"alone-{q}")]
+    alone = [r["text"] for q in (first, second) for r in say(q.removesuffix("あと"), sender=f"alone-{q}")]
     assert [r["text"] for r in say(first + second, sender=f"both-{first}")] == alone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4か月健診っていつ？予約いりますか",  # a follow-up that reads as another topic, not surely
+        "1歳児の保育料いくら？所得で変わる？",
+        "パスポートはどこで作れる？住民票は？",  # a part that is no topic: one message
+    ],
+)
+def test_a_question_and_its_follow_up_stay_one_question(demo_data, say, engine, text):
+    say(text, sender="follow")
+    assert [e["text"] for e in engine.store.load("follow")[0]["events"] if e["event"] == "user"] == [text]
 
 
 def test_a_question_with_its_context_is_one_question(demo_data, say, engine):
