@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 import pytest
+import yaml
 
 from bot import city
 from bot.domain import Domain
@@ -18,7 +19,9 @@ from services.booking.fees import FEES_FILE, parse_fee, read_fee_file
 from services.faq import index as faq_index
 from services.garbage.config import load_config as load_garbage_config
 from services.garbage.importers import parse_source
+from services.garbage.service import get_service
 from tests.conftest import PROJECT_DIR
+from tests.support.garbage_support import demo_settings  # the demo city's garbage data, imported
 
 DOMAINS = ["certificates", "childcare", "garbage", "insurance", "taxes"]
 
@@ -83,6 +86,26 @@ def test_the_faq_tickets_pay_every_bulky_fee_and_its_fee_answer_names_every_way_
     fee_answer = faq_index.render_answer(index.entries["garbage_bulky_fee"], profile)
     said = {"sticker": "処理券", "online": booking.payment_label("online")}
     assert [m for m in booking.payment_methods if said[m] not in fee_answer] == []
+
+
+def test_every_name_the_booking_charges_for_is_bulky_waste_in_the_sorting_at_the_same_fee(demo_settings):
+    """「電子レンジは粗大ごみですか？」 answered 「燃やさないごみ」 while the booking took 電子レンジ for 500円 (outsider
+    walk): every item of data/bulky_fees.yml, looked up by its name in the city's garbage data as imported (the open
+    data and data/garbage_local.yml), answers or offers as a choice a `bulky` row at the fee the booking charges; so
+    does each of its other names that the sorting knows at all (one it does not know contradicts nothing)."""
+    index = get_service(demo_settings.database_url, demo_settings.data_dir).snapshot().index
+    table = yaml.safe_load((PROJECT_DIR / "data" / FEES_FILE).read_text(encoding="utf-8"))
+    assert table["items"]
+    contradicted = []
+    for item in table["items"]:
+        for name in [item["name"], *(item.get("synonyms") or [])]:
+            match = index.lookup(name)
+            if match.kind == "none" and name != item["name"]:
+                continue
+            fees = {parse_fee(e.bulky_fee) for e in match.items if e.category == "bulky"}
+            if fees != {item["fee"]}:
+                contradicted.append((item["id"], name, [(e.name, e.category, e.bulky_fee) for e in match.items]))
+    assert contradicted == [], "\n".join(map(str, contradicted))
 
 
 def test_nlu_examples_are_plentiful_and_unambiguous(trained_settings):
