@@ -50,8 +50,11 @@ _KANA_NUMBERS = {
     "とお": 10,
 }
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# Leftover pieces that are not item names: request words, sizes, the category itself.
-_SEPARATORS = re.compile(r"[ぁ-ゖ\s、,，・/／。.!！?？()（）「」『』\[\]【】:：;；~〜\-ー]+|\d+" + _COUNTER + "?")
+# Leftover pieces that are not item names: request words, sizes, the category itself. ー parts words only where it is
+# no long vowel of a katakana word: an unknown 「ストーブ」 is reported whole, not as 「スト」.
+_SEPARATORS = re.compile(
+    r"(?:[ぁ-ゖ\s、,，・/／。.!！?？()（）「」『』\[\]【】:：;；~〜\-]|(?<![ァ-ヺ])ー)+|\d+" + _COUNTER + "?"
+)
 _FILLER = {
     "粗大",
     "粗大ゴミ",

@@ -83,6 +83,7 @@ def test_refused_unknown_and_bad_quantities_are_reported_apart(table):
         "not_collected": ["ピアノ"],
     }
     assert parse_items("大きい家具を捨てたい", table).unknown == ["家具"]
+    assert parse_items("ストーブとベビーカー", table).unknown == ["ストーブ", "ベビーカー"]  # not 「スト」, 「ベビ」
     assert parse_items("粗大ごみを出したい", table).names_an_item is False
     assert parse_items("粗大ごみを予約したいんですが、料金はいくらですか", table).names_an_item is False
     zero = parse_items("ソファ0台", table)
