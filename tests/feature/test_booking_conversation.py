@@ -110,8 +110,8 @@ def test_a_citizen_books_a_pickup_from_request_to_booking_number(say, engine, se
         ("テレビ", "家電リサイクル法"),
         ("パソコン", "メーカーによる回収"),
         ("大きい家具", "「家具」は粗大ごみの料金表に見つかりませんでした"),
-        # the sorting calls it 燃やさないごみ: the demo city charges no bulky fee for it
-        ("電子レンジ", "「電子レンジ」は粗大ごみの料金表に見つかりませんでした"),
+        # the sorting calls it 燃やさないごみ, collected on the area's days: said so, and that it needs no booking
+        ("電子レンジ", "「電子レンジ」は「燃やさないごみ」です。\n粗大ごみのお申し込みは要りません"),
         ("ソファ0台", "1品目につき1〜10点"),
         ("ソファ999個", "「ソファー」の数（999）はお受けできません"),
     ],

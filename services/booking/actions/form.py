@@ -21,6 +21,9 @@ from bot.questions import reads_as_question
 from services.areas.directory import NoAreas, load
 from services.areas.matching import NO_NUMBER, OUTSIDE, match_address
 from services.common import profile, settings
+from services.garbage.actions import garbage_service, send_replies
+from services.garbage.answers import item_reply
+from services.garbage.collection import SCHEDULE, collection_kinds
 from services.general.forms import declined_out_of_scope, quit_buttons, quit_events
 
 from .. import calendar
@@ -62,6 +65,19 @@ from .context import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def sorted_as_regular(name: str, dispatcher: CollectingDispatcher) -> bool:
+    """Whether the city's sorting names `name` exactly as an item collected on the area's days (「電子レンジ」 is
+    燃やさないごみ): the citizen is told so, as a sorting question is answered, and that it needs no booking."""
+    service = garbage_service()
+    match = service.snapshot().index.lookup(name)
+    kinds = collection_kinds(settings().data_dir)
+    if match.kind != "item" or match.how != "exact" or any(kinds.get(e.category) != SCHEDULE for e in match.items):
+        return False
+    send_replies(dispatcher, [item_reply(match.items[0], service.config)])
+    dispatcher.utter_message(response="utter_bulky_item_not_bulky")
+    return True
 
 
 def _named_date(tracker: Tracker) -> str | None:
@@ -211,14 +227,17 @@ class ValidateBulkyBookingForm(FormValidationAction):
         if parsed.unusable_choice:
             dispatcher.utter_message(response="utter_bulky_items_unknown_choice")
             return took
-        if parsed.unknown:
-            suggestions = [i for u in parsed.unknown for i in table.suggest(u)][:3]
+        regular = [u for u in parsed.unknown if sorted_as_regular(u, dispatcher)]  # 「電子レンジ」: 燃やさないごみ
+        unknown = [u for u in parsed.unknown if u not in regular]
+        if unknown:
+            suggestions = [i for u in unknown for i in table.suggest(u)][:3]
             dispatcher.utter_message(
                 response="utter_bulky_items_unknown",
-                items="、".join(f"「{u}」" for u in parsed.unknown),
+                items="、".join(f"「{u}」" for u in unknown),
                 buttons=[{"title": i.name, "payload": i.name} for i in suggestions],
             )
-            return took if names_items or parsed.lines or parsed.refused else {"bulky_items": None}
+        if parsed.unknown:
+            return took if names_items or parsed.lines or parsed.refused or regular else {"bulky_items": None}
         if not parsed.lines:
             if not parsed.refused:
                 dispatcher.utter_message(response="utter_bulky_items_unreadable")
