@@ -4,7 +4,8 @@ answer only one of them and drop the other silently. Within one domain, or with 
 later sentences are mostly follow-ups of the first (「保育料いくら？所得で変わる？」) and the message stays whole.
 
 Only sentences worded as a question or a request count (「引っ越しました。住民票は？」 is one question with its
-context), and a message is split only at sentence ends and at 「あと」「それと」 that begin a clause."""
+context), and a message is split only at sentence ends, at 「あと」「それと」 that begin a clause, and at a と that
+joins two topics before one question."""
 
 from __future__ import annotations
 
