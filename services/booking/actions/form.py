@@ -159,10 +159,11 @@ class ValidateBulkyBookingForm(FormValidationAction):
     def _aside(
         self, value: Any, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
     ) -> dict[str, Any] | None:
-        """A typed message about this booking that is no answer to the question asked: it is answered, and the
-        question asked again. A question about the fee (「手数料はいくら？」) gets this booking's fee as far as it is
-        known; a date or a phone number typed before its question is told it comes later (「12月9日」 at the address
-        question once started the collection-day question, which then took the address typed next)."""
+        """A typed message that is no answer to the question asked, answered here, then the question is asked again:
+        another service's question gets the decline; a question about the fee (「手数料はいくら？」) this booking's fee
+        as far as it is known; a date, phone number or address typed before its question that it comes later
+        (「12月9日」 at the address question once started the collection-day question, which then took the address
+        typed next); items typed at the address or date question how to change the items."""
         if not typed(tracker) or not isinstance(value, str):
             return None
         taken = {slot: None, "requested_slot": slot}
