@@ -585,6 +585,16 @@ def test_another_services_question_at_any_booking_question_is_declined_and_the_q
     say("予約を確認したい", sender="oos2")
     assert say("パスポートを作りたい", sender="oos2")[0]["text"] == declined
     assert slots(engine, "oos2")["requested_slot"] == "manage_number"
+    to_confirmation(say, "oos3")
+    say("/general_affirm", sender="oos3")
+    for start, asked in (("収集日を変更したい", "manage_new_date"), ("12月11日", "manage_change_confirmed")):
+        say(start, sender="oos3")
+        reply = say("パスポートを作りたい", sender="oos3")
+        assert reply[0]["text"] == declined and len(reply) == 2 and slots(engine, "oos3")["requested_slot"] == asked
+    say("やめる", sender="oos3")
+    say("予約を取り消したい", sender="oos3")
+    reply = say("パスポートを作りたい", sender="oos3")
+    assert reply[0]["text"] == declined and slots(engine, "oos3")["requested_slot"] == "manage_cancel_confirmed"
 
 
 def test_a_change_of_mind_with_an_answer_is_the_answer_and_without_one_stops(say, engine, settings):

@@ -17,6 +17,7 @@ from bot.formats import Formats, load_formats
 from services.areas.directory import NoAreas, load
 from services.areas.matching import match_address
 from services.common import profile, settings
+from services.general.forms import declined_out_of_scope
 from services.payments.base import PaymentError
 from services.payments.billing import payment_service
 
@@ -136,6 +137,8 @@ def validate_date_answer(
     message = tracker.latest_message or {}
     dates = [e for e in message.get("entities") or [] if e.get("entity") == "date"]
     if not dates:
+        if declined_out_of_scope(tracker, dispatcher):  # 「パスポートを作りたい」: another service's question
+            return taken
         dispatcher.utter_message(response="utter_bulky_date_unreadable")
         return {slot: None}
     if asks_something_else(message.get("text"), [(e["start"], e["end"]) for e in dates]):

@@ -283,6 +283,8 @@ class ValidateBulkyChangeForm(LeavesOnBack):
         if any(e.get("entity") == "date" for e in entities):
             other = self.validate_manage_new_date(value, dispatcher, tracker, domain)
             return {**other, "manage_change_confirmed": None, "requested_slot": "manage_change_confirmed"}
+        if declined_out_of_scope(tracker, dispatcher):  # another service's question: the question is asked again
+            return {"manage_change_confirmed": None, "requested_slot": "manage_change_confirmed"}
         dispatcher.utter_message(response="utter_bulky_change_unclear")
         return {"manage_change_confirmed": None}
 
@@ -377,6 +379,8 @@ class ValidateBulkyCancelForm(LeavesOnBack):
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"manage_cancel_confirmed": value}
+        if declined_out_of_scope(tracker, dispatcher):  # another service's question: the question is asked again
+            return {"manage_cancel_confirmed": None, "requested_slot": "manage_cancel_confirmed"}
         ctx = context()
         booking = ctx.store.get(tracker.get_slot("manage_booking") or "")
         if booking and typed(tracker) and asks_about_money(value):  # 「返金はされますか？」 before deciding
