@@ -193,9 +193,7 @@ class Processor:
         if not requested or requested not in self.domain.slots or not text or text.startswith("/"):
             return {}
         for mapping in self.domain.slots[requested].mappings:
-            unwanted = mapping.get("not_intent") or []
-            unwanted = [unwanted] if isinstance(unwanted, str) else unwanted
-            excluded = mapping.get("type") == "from_text" and intent in unwanted
+            excluded = mapping.get("type") == "from_text" and not slot_mapping.intent_allowed(mapping, intent)
             if excluded and slot_mapping.conditions_match(mapping, loop, requested):
                 return {requested: text}
         return {}

@@ -8,7 +8,7 @@ from ..domain import REQUESTED_SLOT, Domain
 from .tracker import Tracker
 
 
-def _intent_allowed(mapping: dict[str, Any], intent: str | None) -> bool:
+def intent_allowed(mapping: dict[str, Any], intent: str | None) -> bool:
     wanted = mapping.get("intent")
     unwanted = mapping.get("not_intent")
     wanted = [wanted] if isinstance(wanted, str) else wanted
@@ -65,7 +65,7 @@ def extract(
     for slot in domain.slots.values():
         for mapping in slot.mappings:
             kind = mapping.get("type")
-            if kind == "custom" or not _intent_allowed(mapping, intent):
+            if kind == "custom" or not intent_allowed(mapping, intent):
                 continue
             if not conditions_match(mapping, loop, requested):
                 continue

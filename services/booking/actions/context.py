@@ -113,6 +113,11 @@ def said_phone(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     return False
 
 
+def date_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    """The dates the NLU read in the latest message (entities with `value` ISO and `start`/`end` in its text)."""
+    return [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "date"]
+
+
 def validate_date_answer(
     value: Any,
     slot: str,
@@ -135,7 +140,7 @@ def validate_date_answer(
     if said_phone(tracker, dispatcher) or said_address(tracker, dispatcher):
         return taken
     message = tracker.latest_message or {}
-    dates = [e for e in message.get("entities") or [] if e.get("entity") == "date"]
+    dates = date_entities(tracker)
     if not dates:
         if declined_out_of_scope(tracker, dispatcher):  # 「パスポートを作りたい」: another service's question
             return taken

@@ -56,6 +56,7 @@ from .context import (
     channel_of,
     check_pickup_date,
     context,
+    date_entities,
     fee_answer,
     filled,
     in_group_chat,
@@ -82,8 +83,7 @@ def sorted_as_regular(name: str, dispatcher: CollectingDispatcher) -> bool:
 
 def _named_date(tracker: Tracker) -> str | None:
     """The date the NLU read in the latest message (ISO), if any."""
-    entities = (tracker.latest_message or {}).get("entities") or []
-    return next((str(e.get("value")) for e in entities if e.get("entity") == "date" and e.get("value")), None)
+    return next((str(e["value"]) for e in date_entities(tracker) if e.get("value")), None)
 
 
 class ValidateBulkyBookingForm(FormValidationAction):
@@ -180,8 +180,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             dispatcher.utter_message(**fee_answer(tracker, ctx))
             return taken
         position = FIELDS.index(slot)
-        entities = (tracker.latest_message or {}).get("entities") or []
-        dates = [(e["start"], e["end"]) for e in entities if e.get("entity") == "date" and "start" in e]
+        dates = [(e["start"], e["end"]) for e in date_entities(tracker) if "start" in e]
         if position < FIELDS.index("bulky_date") and is_bare_date(value, dates):
             dispatcher.utter_message(response="utter_bulky_later", field=ctx.config.field_labels["bulky_date"])
             return taken
@@ -193,7 +192,7 @@ class ValidateBulkyBookingForm(FormValidationAction):
             return taken
         # 「ソファ2点」 at the address or date question: more or other items, which 「品目を変更」 asks for
         later = slot in ("bulky_address", "bulky_date") and not reads_as_question(value)
-        if later and not an_address(value) and parse_items(value, ctx.fees).lines:
+        if later and parse_items(value, ctx.fees).lines and not an_address(value):
             dispatcher.utter_message(response="utter_bulky_items_later", field=ctx.config.field_labels["bulky_items"])
             return taken
         return None

@@ -28,6 +28,7 @@ from .context import (
     ask_date,
     channel_of,
     context,
+    date_entities,
     in_group_chat,
     payment_instructions,
     typed,
@@ -200,9 +201,8 @@ _ABOUT_THE_NUMBER = re.compile(r"番号|わから|分から|忘れ|不明|なく
 
 def about_the_number(tracker: Tracker) -> bool:
     """Whether a typed message at the booking number's question speaks of the number or of a date (its booking)."""
-    message = tracker.latest_message or {}
-    dates = any(e.get("entity") == "date" for e in message.get("entities") or [])
-    return typed(tracker) and (dates or bool(_ABOUT_THE_NUMBER.search(str(message.get("text") or ""))))
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return typed(tracker) and (bool(date_entities(tracker)) or bool(_ABOUT_THE_NUMBER.search(text)))
 
 
 class ValidateBulkyManageForm(LeavesOnBack):
@@ -279,8 +279,7 @@ class ValidateBulkyChangeForm(LeavesOnBack):
             return {"manage_change_confirmed": True}
         if value is False:
             return {"manage_change_confirmed": None, "manage_new_date": None}
-        entities = (tracker.latest_message or {}).get("entities") or []
-        if any(e.get("entity") == "date" for e in entities):
+        if date_entities(tracker):
             other = self.validate_manage_new_date(value, dispatcher, tracker, domain)
             return {**other, "manage_change_confirmed": None, "requested_slot": "manage_change_confirmed"}
         if declined_out_of_scope(tracker, dispatcher):  # another service's question: the question is asked again
